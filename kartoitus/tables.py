@@ -1,0 +1,65 @@
+"""The indicator table: the one shape every output (report, PDFs, workbook) reads.
+
+A ``Table`` is plain data: a tidy frame (label columns first, then values), the
+number of respondents it describes, Finnish headers, the kind of each value
+column, and a mask of suppressed cells. Outputs never recompute numbers; they
+format what a Table holds, so every figure traces back to one table id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import pandas as pd
+
+#: Value kinds a column may have; outputs format by kind.
+KINDS = ("count", "percent", "mean", "number", "text")
+#: The mark a suppressed cell shows in every output.
+SUPPRESSED_MARK = "<5"
+
+
+@dataclass(frozen=True)
+class Table:
+    id: str                      # unique, ascii, at most 31 characters (sheet name)
+    title: str                   # Finnish title
+    frame: pd.DataFrame          # tidy: label columns first, then values
+    n: int                       # respondents described (base of the table)
+    columns: dict[str, str] = field(default_factory=dict)   # column -> Finnish header
+    kinds: dict[str, str] = field(default_factory=dict)     # value column -> kind
+    suppressed: pd.DataFrame | None = None  # bool mask like frame; True = hidden
+    source: str = ""             # canonical question id(s) behind the table
+    note: str = ""               # Finnish note shown under the table
+    asked: bool = True           # False: the question was not asked in this wave
+
+    def __post_init__(self):
+        if len(self.id) > 31 or not self.id.isascii():
+            raise ValueError(f"table id {self.id!r} must be ascii and at most 31 characters")
+        bad = {k for k in self.kinds.values() if k not in KINDS}
+        if bad:
+            raise ValueError(f"table {self.id}: unknown kinds {bad}")
+        if self.suppressed is not None and self.suppressed.shape != self.frame.shape:
+            raise ValueError(f"table {self.id}: suppression mask shape differs from frame")
+
+    @property
+    def label_columns(self) -> list[str]:
+        return [c for c in self.frame.columns if c not in self.kinds]
+
+    @property
+    def value_columns(self) -> list[str]:
+        return [c for c in self.frame.columns if c in self.kinds]
+
+    def header(self, column: str) -> str:
+        return self.columns.get(column, column)
+
+    def mask(self) -> pd.DataFrame:
+        """The suppression mask (all False when nothing is suppressed)."""
+        if self.suppressed is None:
+            return pd.DataFrame(False, index=self.frame.index, columns=self.frame.columns)
+        return self.suppressed
+
+    def is_suppressed(self, row, column) -> bool:
+        return self.suppressed is not None and bool(self.suppressed.at[row, column])
+
+    def with_(self, **changes) -> "Table":
+        """A changed copy (tables are never modified in place)."""
+        return replace(self, **changes)
