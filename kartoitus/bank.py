@@ -1,0 +1,182 @@
+"""The data bank: processed CSVs per wave and one SQLite database of all waves.
+
+Writing is all-or-nothing: a wave's folder is written beside the old one and
+swapped in only when every file is complete, and the database replaces a wave's
+tables inside one transaction. Rebuilding one wave never touches another.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from kartoitus.errors import KartoitusError
+
+#: processed files of a wave, by role
+SURVEY_FILE = "{survey}.csv"
+AUDIT_FILE = "audit.csv"
+FLAGS_FILE = "liput.csv"
+MAPPING_FILE = "sarakkeet.csv"
+EXTRAS_FILE = "ylimaaraiset_sarakkeet.csv"
+DECISIONS_FILE = "luokittelu.csv"
+CORRECTIONS_LOG_FILE = "korjaukset_sovellettu.csv"
+
+#: columns that always hold text (codes with leading zeros, file names)
+TEXT_COLUMNS = {"tiedosto", "kotikunta", "kunta", "seutukunta_koodi", "rekisterinumero"}
+
+
+@dataclass(frozen=True)
+class ProcessedWave:
+    year: int
+    association: pd.DataFrame
+    municipality: pd.DataFrame
+    audit: pd.DataFrame
+
+
+def format_for_csv(frame: pd.DataFrame) -> pd.DataFrame:
+    """Processed-data conventions: ISO timestamps with offset, no internal columns."""
+    out = frame[[c for c in frame.columns if not str(c).startswith("_")]].copy()
+    for col in out.columns:
+        s = out[col]
+        if isinstance(s.dtype, pd.DatetimeTZDtype):
+            text = s.dt.strftime("%Y-%m-%dT%H:%M:%S%z")
+            out[col] = text.str.replace(r"([+-]\d\d)(\d\d)$", r"\1:\2", regex=True)
+        elif pd.api.types.is_bool_dtype(s):
+            out[col] = s.astype("Int64")
+    return out
+
+
+def frame_to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    """Comma-delimited UTF-8 (no BOM), '.' decimals, empty cell for missing."""
+    text = format_for_csv(frame).to_csv(index=False, lineterminator="\n", float_format="%.10g")
+    return text.encode("utf-8")
+
+
+def write_wave(folder: Path, files: dict[str, pd.DataFrame]) -> list[Path]:
+    """Write a wave's processed files all at once: a new folder swapped in whole."""
+    folder = Path(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = folder.parent / f".{folder.name}.uusi"
+    old = folder.parent / f".{folder.name}.vanha"
+    for leftover in (tmp, old):
+        if leftover.exists():
+            shutil.rmtree(leftover)
+    tmp.mkdir()
+    try:
+        for name, frame in files.items():
+            (tmp / name).write_bytes(frame_to_csv_bytes(frame))
+        if folder.exists():
+            folder.rename(old)
+        tmp.rename(folder)
+    except BaseException:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+        if old.exists() and not folder.exists():
+            old.rename(folder)
+        raise
+    if old.exists():
+        shutil.rmtree(old)
+    return [folder / name for name in files]
+
+
+def _sql_type(series: pd.Series) -> str:
+    if pd.api.types.is_bool_dtype(series) or pd.api.types.is_integer_dtype(series):
+        return "INTEGER"
+    if pd.api.types.is_float_dtype(series):
+        return "REAL"
+    return "TEXT"
+
+
+def _sql_values(frame: pd.DataFrame):
+    cols = []
+    for c in frame.columns:
+        s = frame[c]
+        if pd.api.types.is_float_dtype(s):
+            cols.append([None if v != v else float(v) for v in s.to_numpy(dtype=float)])
+        elif pd.api.types.is_integer_dtype(s) or pd.api.types.is_bool_dtype(s):
+            cols.append([None if pd.isna(v) else int(v) for v in s.astype(object)])
+        else:
+            cols.append([None if (v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA) else str(v)
+                         for v in s.astype(object)])
+    return zip(*cols)
+
+
+def _quote(name: str) -> str:
+    return '"' + str(name).replace('"', '""') + '"'
+
+
+def write_database(path: Path, year: int, tables: dict[str, pd.DataFrame], wave_info: dict) -> Path:
+    """Replace the wave's tables (``<name>_<year>``) in the SQLite data bank.
+
+    All of the wave's tables and its row in ``aallot`` change in one
+    transaction; other waves' tables are not touched.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = sqlite3.connect(path, isolation_level=None)
+    try:
+        con.execute("BEGIN IMMEDIATE")
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS aallot (vuosi INTEGER PRIMARY KEY, jarjestokysely_n INTEGER, "
+            "kuntakysely_n INTEGER, raakarivit INTEGER, koodikirja TEXT, versio TEXT)"
+        )
+        for name, frame in tables.items():
+            frame = format_for_csv(frame)
+            table = _quote(f"{name}_{year}")
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+            cols = ", ".join(f"{_quote(c)} {_sql_type(frame[c])}" for c in frame.columns)
+            con.execute(f"CREATE TABLE {table} ({cols})")
+            marks = ", ".join("?" for _ in frame.columns)
+            con.executemany(f"INSERT INTO {table} VALUES ({marks})", _sql_values(frame))
+        con.execute(
+            "INSERT OR REPLACE INTO aallot VALUES (?, ?, ?, ?, ?, ?)",
+            (year, wave_info.get("jarjestokysely_n"), wave_info.get("kuntakysely_n"),
+             wave_info.get("raakarivit"), wave_info.get("koodikirja"), wave_info.get("versio")),
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        if con.in_transaction:
+            con.execute("ROLLBACK")
+        raise
+    finally:
+        con.close()
+    return path
+
+
+def database_waves(path: Path) -> list[int]:
+    if not path.exists():
+        return []
+    con = sqlite3.connect(path)
+    try:
+        return [r[0] for r in con.execute("SELECT vuosi FROM aallot ORDER BY vuosi")]
+    except sqlite3.OperationalError:
+        return []
+    finally:
+        con.close()
+
+
+def read_processed_csv(path: Path) -> pd.DataFrame:
+    """A processed CSV back as a frame: codes as text, numbers as numbers."""
+    if not path.exists():
+        raise KartoitusError(f"{path} puuttuu: aja ensin kartoitus build-data")
+    header = pd.read_csv(path, nrows=0).columns
+    dtype = {c: "string" for c in header if c in TEXT_COLUMNS or c.endswith("_nimi") or c.endswith("__muu")}
+    frame = pd.read_csv(path, dtype=dtype, keep_default_na=False, na_values=[""])
+    if "aikaleima" in frame.columns:
+        frame["aikaleima"] = pd.to_datetime(frame["aikaleima"], utc=True, errors="coerce").dt.tz_convert(
+            "Europe/Helsinki")
+    return frame
+
+
+def load_wave(folder: Path, year: int) -> ProcessedWave:
+    """Read a processed wave written by :func:`write_wave`."""
+    return ProcessedWave(
+        year=year,
+        association=read_processed_csv(folder / SURVEY_FILE.format(survey="jarjestokysely")),
+        municipality=read_processed_csv(folder / SURVEY_FILE.format(survey="kuntakysely")),
+        audit=pd.read_csv(folder / AUDIT_FILE, dtype=str, keep_default_na=False),
+    )

@@ -1,0 +1,240 @@
+"""Runs the stages for a wave: the wiring of the pipeline, in one place.
+
+``build_data`` turns a wave's raw exports into processed data and the audit;
+``validate_file`` does the same for one file without writing anything. Stages
+are pure functions; this module does the reading and writing around them and
+reports progress through a callback so the CLI can draw progress bars.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from kartoitus import __version__
+from kartoitus.codebook import Codebook, default_codebook
+from kartoitus.wave import Wave, read_window
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+@dataclass
+class SurveyResult:
+    survey: str
+    data: pd.DataFrame              # kept rows, processed columns + derived
+    flags: pd.DataFrame
+    rejected: pd.DataFrame
+    replaced: pd.DataFrame
+    decisions: pd.DataFrame | None = None
+
+
+@dataclass
+class DataResult:
+    wave: Wave
+    results: dict[str, SurveyResult]
+    audit: pd.DataFrame
+    mapping: pd.DataFrame
+    extras: pd.DataFrame
+    corrections: pd.DataFrame
+    files: list[Path] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+
+    def summary(self):
+        from kartoitus.audit import summarise
+        return summarise(self.audit)
+
+
+def _mapping_frame(tables) -> pd.DataFrame:
+    rows = []
+    for t in tables:
+        for m in t.mapping:
+            rows.append({"tiedosto": t.path.name, "kysely": t.survey, "sarake": m.source,
+                         "tunnus": m.column or "", "kysymys": m.question or "",
+                         "tapa": m.method, "osuvuus": round(float(m.score), 1)})
+    return pd.DataFrame(rows, columns=["tiedosto", "kysely", "sarake", "tunnus", "kysymys", "tapa", "osuvuus"])
+
+
+def _extras_frame(tables) -> pd.DataFrame:
+    rows = []
+    for t in tables:
+        for col in t.extras.columns:
+            values = t.extras[col]
+            filled = values.notna() & (values.astype(str).str.strip() != "")
+            rows.append({"tiedosto": t.path.name, "sarake": col, "taytettyja": int(filled.sum())})
+    return pd.DataFrame(rows, columns=["tiedosto", "sarake", "taytettyja"])
+
+
+def raw_rows(tables) -> pd.DataFrame:
+    """``tiedosto, rivi, survey`` for every raw data row of the tables."""
+    parts = [pd.DataFrame({"tiedosto": t.path.name, "rivi": t.frame.index.astype(int), "survey": t.survey})
+             for t in tables]
+    if not parts:
+        return pd.DataFrame(columns=["tiedosto", "rivi", "survey"])
+    return pd.concat(parts, ignore_index=True)
+
+
+def _drop_rows(tables, rows: pd.DataFrame):
+    """Tables without the given (tiedosto, rivi) rows."""
+    from dataclasses import replace
+    if rows.empty:
+        return tables
+    out = []
+    for t in tables:
+        gone = rows.loc[rows["tiedosto"] == t.path.name, "rivi"].astype(int)
+        out.append(replace(t, frame=t.frame.drop(index=[r for r in gone if r in t.frame.index])))
+    return out
+
+
+def _attach_overrides(data: pd.DataFrame, tables) -> pd.DataFrame:
+    """Carry the corrections' de-duplication overrides from raw rows to clean rows."""
+    from kartoitus.corrections import OVERRIDE_COLUMN
+    parts = [pd.DataFrame({"tiedosto": t.path.name, "rivi": t.frame.index.astype(int),
+                           OVERRIDE_COLUMN: t.frame[OVERRIDE_COLUMN].values})
+             for t in tables if OVERRIDE_COLUMN in t.frame.columns]
+    if not parts or data.empty:
+        return data
+    over = pd.concat(parts, ignore_index=True)
+    base = data.drop(columns=[OVERRIDE_COLUMN], errors="ignore")
+    merged = base.merge(over, on=["tiedosto", "rivi"], how="left")
+    merged.index = data.index
+    return merged
+
+
+def _row_flags(data: pd.DataFrame, flags: pd.DataFrame) -> pd.Series:
+    """Flag codes of each kept row, ';'-joined (the ``liput`` column)."""
+    if flags.empty or data.empty:
+        return pd.Series("", index=data.index)
+    codes = (flags[["tiedosto", "rivi", "lippu"]].drop_duplicates()
+             .sort_values(["tiedosto", "rivi", "lippu"])
+             .groupby(["tiedosto", "rivi"])["lippu"].agg(";".join))
+    keys = pd.MultiIndex.from_arrays([data["tiedosto"], data["rivi"].astype(int)])
+    return pd.Series(codes.reindex(keys).fillna("").values, index=data.index)
+
+
+def process_tables(tables, codebook: Codebook, year: int, window=None, corrections_path: Path | None = None,
+                   corrections=None, progress: Progress = _quiet) -> tuple[dict[str, SurveyResult], pd.DataFrame, pd.DataFrame]:
+    """The pure part of the data stage: raw tables -> per-survey results + audit.
+
+    Returns ``(results, audit, corrections_log)``.
+    """
+    from kartoitus import classify, clean
+    from kartoitus.audit import build_audit
+    from kartoitus.corrections import apply_corrections
+
+    all_rows = raw_rows(tables)
+    corr_log = pd.DataFrame(columns=["tiedosto", "rivi", "kentta", "vanha", "uusi", "syy", "toiminto"])
+    corr_rejected = pd.DataFrame(columns=["tiedosto", "rivi", "syy"])
+    if corrections:
+        progress("korjaukset")
+        tables, corr_rejected, corr_log = apply_corrections(tables, corrections, codebook, corrections_path)
+        tables = _drop_rows(tables, corr_rejected)
+
+    results: dict[str, SurveyResult] = {}
+    rules = classify.load_rules()
+    for survey in codebook.surveys.values():
+        progress(f"siivous: {survey.id}")
+        mine = [t for t in tables if t.survey == survey.id]
+        res = clean.clean_survey(mine, survey, codebook.municipalities, year, window)
+        data = _attach_overrides(res.data, mine)
+        kept, replaced = clean.deduplicate(data, survey)
+        decisions = None
+        flags = res.flags
+        if survey.id == codebook.association.id:
+            progress("luokittelu")
+            kept, decisions = classify.classify(kept, survey, rules, codebook.municipalities)
+            corrected = corr_log[corr_log["kentta"] == "paatoimiala"][["tiedosto", "rivi"]]
+            if len(corrected) and "paatoimiala_lahde" in kept.columns:
+                keys = set(zip(corrected["tiedosto"], corrected["rivi"].astype(int)))
+                mask = [(f, int(r)) in keys for f, r in zip(kept["tiedosto"], kept["rivi"])]
+                kept.loc[mask, "paatoimiala_lahde"] = "korjaus"
+            if decisions is not None and len(decisions):
+                auto = decisions[decisions["lahde"] != "vastaus"]
+                flags = pd.concat([flags, pd.DataFrame({
+                    "tiedosto": auto["tiedosto"], "rivi": auto["rivi"], "sarake": "paatoimiala",
+                    "arvo": auto["paatoimiala"], "lippu": "luokiteltu_" + auto["lahde"].astype(str),
+                    "selite": auto["selite"]})], ignore_index=True)
+        kept = kept.assign(liput=_row_flags(kept, flags))
+        results[survey.id] = SurveyResult(survey.id, kept, flags, res.rejected, replaced, decisions)
+
+    progress("auditointi")
+    rejected = pd.concat([corr_rejected] + [r.rejected for r in results.values()], ignore_index=True)
+    replaced = pd.concat([r.replaced for r in results.values()], ignore_index=True)
+    flags = pd.concat([r.flags for r in results.values()], ignore_index=True)
+    audit = build_audit(all_rows, rejected, replaced, flags, corr_log)
+    return results, audit, corr_log
+
+
+def build_data(wave: Wave, codebook: Codebook | None = None, progress: Progress = _quiet,
+               write: bool = True) -> DataResult:
+    """Raw exports of a wave -> ``data/processed/<year>/`` and the data bank."""
+    from kartoitus import bank, ingest
+    from kartoitus.corrections import read_corrections
+
+    codebook = codebook or default_codebook()
+    progress("luku")
+    tables = ingest.read_wave(wave.raw, codebook, wave.year)
+    window = read_window(wave.raw)
+    corrections = read_corrections(wave.corrections)
+    results, audit, corr_log = process_tables(tables, codebook, wave.year, window, wave.corrections,
+                                              corrections, progress)
+    result = DataResult(wave=wave, results=results, audit=audit, mapping=_mapping_frame(tables),
+                        extras=_extras_frame(tables), corrections=corr_log,
+                        files=[t.path for t in tables])
+    result.summary()  # raises if the audit does not add up
+    if write:
+        progress("tallennus")
+        assoc = results[codebook.association.id]
+        files = {bank.SURVEY_FILE.format(survey=sid): r.data for sid, r in results.items()}
+        flags = pd.concat([r.flags for r in results.values()], ignore_index=True)
+        files.update({
+            bank.AUDIT_FILE: audit,
+            bank.FLAGS_FILE: flags,
+            bank.MAPPING_FILE: result.mapping,
+            bank.EXTRAS_FILE: result.extras,
+            bank.CORRECTIONS_LOG_FILE: corr_log,
+        })
+        if assoc.decisions is not None:
+            files[bank.DECISIONS_FILE] = assoc.decisions
+        result.written = bank.write_wave(wave.processed, files)
+        bank.write_database(
+            wave.database, wave.year,
+            {**{sid: r.data for sid, r in results.items()}, "audit": audit},
+            {"jarjestokysely_n": len(assoc.data),
+             "kuntakysely_n": len(results[codebook.municipality.id].data),
+             "raakarivit": len(audit), "koodikirja": codebook.version, "versio": __version__},
+        )
+        result.written.append(wave.database)
+    return result
+
+
+@dataclass
+class Validation:
+    path: Path
+    survey: str
+    mapping: pd.DataFrame
+    extras: list[str]
+    audit: pd.DataFrame
+    flags: pd.DataFrame
+    encoding: str | None
+    delimiter: str | None
+
+
+def validate_file(path: Path, year: int, codebook: Codebook | None = None) -> Validation:
+    """Read and clean one file as a build would; write nothing."""
+    from kartoitus import ingest
+
+    codebook = codebook or default_codebook()
+    table = ingest.read_file(Path(path), codebook, year)
+    window = read_window(Path(path).parent)
+    results, audit, _ = process_tables([table], codebook, year, window)
+    flags = pd.concat([r.flags for r in results.values()], ignore_index=True)
+    return Validation(path=Path(path), survey=table.survey, mapping=_mapping_frame([table]),
+                      extras=list(table.extras.columns), audit=audit, flags=flags,
+                      encoding=table.encoding, delimiter=table.delimiter)

@@ -1,0 +1,200 @@
+"""The ``kartoitus`` command line: parse arguments, call the library, print.
+
+No logic lives here. Heavy libraries (pandas, matplotlib, WeasyPrint) are
+imported inside the commands that need them, so ``kartoitus --help`` starts fast.
+Errors of the toolkit's own kind are printed as one line and exit with code 1.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from kartoitus import __version__
+
+app = typer.Typer(
+    name="kartoitus",
+    help="Keski-Suomen järjestökartoitus: kyselyaineistosta tietopankiksi ja raporteiksi.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+RAW_HELP = "Raakadatan juurikansio: <juuri>/<vuosi>/ sisältää aallon tiedostot."
+PROCESSED_HELP = "Käsitellyn datan juurikansio (<juuri>/<vuosi>/ ja tietopankki)."
+REPORTS_HELP = "Raporttien juurikansio (<juuri>/<vuosi>/)."
+YEAR_HELP = "Aalto (vuosi); oletus on raakadatan uusin vuosikansio."
+
+
+def _console():
+    from rich.console import Console
+    return Console(stderr=False, highlight=False)
+
+
+def _fail(message: str, code: int = 1) -> None:
+    from rich.console import Console
+    Console(stderr=True, highlight=False).print(f"[bold red]virhe:[/] {message}", markup=True,
+                                                 soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def handle_errors(func):
+    """Turn the toolkit's errors into one readable line and a non-zero exit."""
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        from kartoitus.errors import KartoitusError
+        try:
+            return func(*args, **kwargs)
+        except KartoitusError as exc:
+            _fail(str(exc))
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # noqa: BLE001 - last line of defence for the user
+            if os.environ.get("KARTOITUS_DEBUG"):
+                raise
+            _fail(f"odottamaton virhe ({type(exc).__name__}: {exc}). Aja uudelleen ympäristömuuttujalla "
+                  "KARTOITUS_DEBUG=1 nähdäksesi jäljityksen, ja ilmoita siitä kehittäjille.", code=2)
+    return wrapper
+
+
+def _version(value: bool):
+    if value:
+        typer.echo(f"kartoitus {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                      help="Näytä versio ja lopeta.")):
+    """Keski-Suomen järjestökartoitus: kyselyaineistosta tietopankiksi ja raporteiksi."""
+
+
+class _Steps:
+    """A progress display for named pipeline steps (rich status line)."""
+
+    def __init__(self, console, title: str):
+        self.console = console
+        self.title = title
+        self.status = None
+
+    def __enter__(self):
+        self.status = self.console.status(self.title)
+        self.status.__enter__()
+        return self
+
+    def __call__(self, step: str) -> None:
+        self.console.log(f"{self.title}: {step}")
+        self.status.update(f"{self.title}: {step}")
+
+    def __exit__(self, *exc):
+        self.status.__exit__(*exc)
+
+
+def _print_data_summary(console, result) -> None:
+    from rich.table import Table as RichTable
+
+    summary = result.summary()
+    table = RichTable(title=f"Aalto {result.wave.year}: mitä jokaiselle riville tapahtui")
+    for col in ("kysely", "rivejä sisään", "säilytetty", "korvattu", "hylätty"):
+        table.add_column(col, justify="right" if col != "kysely" else "left")
+    for survey, s in summary.items():
+        table.add_row(survey, str(s.rows_in), str(s.kept), str(s.replaced), str(s.rejected))
+    console.print(table)
+    total = summary["yhteensä"]
+    console.print(f"Rivejä sisään {total.rows_in} = säilytetty {total.kept} + korvattu {total.replaced} "
+                  f"+ hylätty {total.rejected}")
+    flagged = (result.audit["flags"] != "").sum()
+    console.print(f"Liputettuja rivejä {flagged} (katso {result.wave.processed / 'audit.csv'})")
+    if len(result.extras):
+        console.print("Ylimääräiset sarakkeet (ei kysymyksiä, sivuutettu): " +
+                      ", ".join(f"{r.tiedosto}: {r.sarake}" for r in result.extras.itertuples()))
+    fuzzy = result.mapping[result.mapping["tapa"] == "fuzzy"]
+    for r in fuzzy.itertuples():
+        console.print(f"Sarake tunnistettu sumeasti: {r.tiedosto}: {r.sarake!r} -> {r.tunnus} ({r.osuvuus:.0f} %)")
+
+
+@app.command("demo-data")
+@handle_errors
+def demo_data(
+    year: int = typer.Option(2025, "--year", help="Aallon vuosi."),
+    size: int = typer.Option(900, "--size", min=10, help="Yhdistysvastausten määrä (noin)."),
+    seed: int = typer.Option(2025, "--seed", help="Satunnaisluvun siemen: sama siemen, samat tiedostot."),
+    raw: Path = typer.Option(Path("data/raw"), "--raw", help=RAW_HELP),
+):
+    """Kirjoita realistiset esimerkkivastaukset molemmista kyselyistä kansioon <raw>/<vuosi>/."""
+    from kartoitus.demo import write_demo_wave
+
+    files = write_demo_wave(raw / str(year), year=year, n_associations=size, seed=seed)
+    console = _console()
+    for f in files:
+        console.print(f"kirjoitettu {f}")
+
+
+@app.command("build-data")
+@handle_errors
+def build_data(
+    raw: Optional[Path] = typer.Option(None, "--raw", help=RAW_HELP),
+    processed: Optional[Path] = typer.Option(None, "--processed", help=PROCESSED_HELP),
+    year: Optional[int] = typer.Option(None, "--year", help=YEAR_HELP),
+):
+    """Lue aallon raakatiedostot, siivoa, luokittele ja tallenna tietopankkiin."""
+    from kartoitus.build import build_data as run
+    from kartoitus.wave import resolve_wave
+
+    wave = resolve_wave(raw, processed, None, year)
+    console = _console()
+    with _Steps(console, f"Aalto {wave.year}") as steps:
+        result = run(wave, progress=steps)
+    _print_data_summary(console, result)
+    console.print(f"Käsitelty data: {wave.processed}/  tietopankki: {wave.database}")
+
+
+@app.command("validate")
+@handle_errors
+def validate(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True,
+                                help="Tarkistettava vientitiedosto (.csv tai .xlsx)."),
+    year: Optional[int] = typer.Option(None, "--year", help="Aalto (vuosi); oletus kansion nimestä."),
+):
+    """Kuivaharjoitus: näytä sarakkeiden tunnistus ja ongelmat, mitään ei kirjoiteta."""
+    from rich.table import Table as RichTable
+
+    from kartoitus.build import validate_file
+
+    if year is None:
+        parent = file.resolve().parent.name
+        year = int(parent) if parent.isdigit() and len(parent) == 4 else None
+    if year is None:
+        _fail(f"{file}: vuotta ei voi päätellä kansion nimestä; anna --year")
+    v = validate_file(file, year)
+    console = _console()
+    console.print(f"{file.name}: kysely {v.survey}, merkistö {v.encoding or 'xlsx'}, "
+                  f"erotin {v.delimiter!r}" if v.delimiter else f"{file.name}: kysely {v.survey}")
+    table = RichTable(title="Sarakkeet")
+    for col in ("sarake", "tunnus", "tapa", "osuvuus"):
+        table.add_column(col)
+    for r in v.mapping.itertuples():
+        table.add_row(str(r.sarake), r.tunnus or "–", r.tapa, f"{r.osuvuus:.0f}")
+    console.print(table)
+    counts = v.audit["status"].value_counts()
+    console.print(f"Rivejä {len(v.audit)}: säilytettäisiin {counts.get('kept', 0)}, "
+                  f"korvattaisiin {counts.get('replaced', 0)}, hylättäisiin {counts.get('rejected', 0)}")
+    for r in v.audit[v.audit["status"] == "rejected"].itertuples():
+        console.print(f"  rivi {r.row}: hylätään: {r.reason}")
+    if len(v.flags):
+        console.print("Liput:")
+        for (col, code), n in v.flags.groupby(["sarake", "lippu"]).size().items():
+            console.print(f"  {col}: {code} × {n}")
+
+
+def main_entry():  # pragma: no cover - console script convenience
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

@@ -1,0 +1,257 @@
+"""The researcher's corrections (``korjaukset.csv`` in the wave folder).
+
+What the toolkit flagged, the researcher settles here, once, and every build
+applies it again. One line per correction::
+
+    tiedosto,rivi,yhdistys,kentta,arvo,syy
+    jarjestokysely.csv,57,,kotikunta,Jyväskylä,Jyvskla = Jyväskylä
+    ,,Laukaan Latu ry,paatoimiala,liikunta,toimii liikunnan alalla
+    jarjestokysely.csv,88,,hylkaa,,testivastaus
+    jarjestokysely.csv,90,,sama_kuin,jarjestokysely.csv:12,sama yhdistys, eri nimi
+    jarjestokysely.csv,91,,eri_yhdistys,,kaksi eri yhdistystä samalla nimellä
+
+A line names its rows by ``tiedosto`` + ``rivi`` (the row as a spreadsheet shows
+it) or by ``yhdistys`` (an association's name or register number: every answer of
+that association). ``kentta`` is a question id (a grid row id for a grid) whose
+raw answer is replaced by ``arvo`` before cleaning, so the corrected value goes
+through the same parsing as any answer; or one of the actions:
+
+- ``hylkaa``: reject the row (the audit gives ``syy`` as the reason);
+- ``sama_kuin``: the row is the same respondent as the row in ``arvo``
+  (``tiedosto:rivi``): de-duplication keeps the later one;
+- ``eri_yhdistys``: the row is not a duplicate of any other row.
+
+A correction that matches no row is an error, never silence: the data changed
+and the correction must be looked at again.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pandas as pd
+
+from kartoitus.codebook import Codebook
+from kartoitus.errors import ConfigError
+
+REJECT = "hylkaa"
+SAME_AS = "sama_kuin"
+DIFFERENT = "eri_yhdistys"
+ACTIONS = (REJECT, SAME_AS, DIFFERENT)
+COLUMNS = ("tiedosto", "rivi", "yhdistys", "kentta", "arvo", "syy")
+#: raw-frame column that overrides the de-duplication key of a row
+OVERRIDE_COLUMN = "_dedupe_override"
+#: columns of the log of applied corrections
+LOG_COLUMNS = ["tiedosto", "rivi", "kentta", "vanha", "uusi", "syy", "toiminto"]
+
+
+@dataclass(frozen=True)
+class Correction:
+    line: int            # line in korjaukset.csv (header is line 1)
+    tiedosto: str
+    rivi: int | None
+    yhdistys: str
+    kentta: str
+    arvo: str
+    syy: str
+
+    def where(self, path: Path) -> str:
+        return f"{path.name}, rivi {self.line}"
+
+
+def read_corrections(path: Path) -> list[Correction]:
+    """Parse ``korjaukset.csv`` (``,`` or ``;``, UTF-8 or cp1252). Missing file: none."""
+    if not path.exists():
+        return []
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252")
+    if not text.strip():
+        return []
+    first = text.splitlines()[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    header = [h.strip().casefold() for h in reader.fieldnames or []]
+    missing = [c for c in ("kentta", "syy") if c not in header]
+    if missing:
+        raise ConfigError(
+            f"{path.name}: otsikkorivi ei kelpaa, puuttuu {', '.join(missing)}; "
+            f"sarakkeet ovat {','.join(COLUMNS)}"
+        )
+    out = []
+    for i, row in enumerate(reader, start=2):
+        row = {(k or "").strip().casefold(): (v or "").strip() for k, v in row.items() if k is not None}
+        if not any(row.values()):
+            continue
+        c = Correction(
+            line=i,
+            tiedosto=row.get("tiedosto", ""),
+            rivi=_row_number(row.get("rivi", ""), path, i),
+            yhdistys=row.get("yhdistys", ""),
+            kentta=row.get("kentta", ""),
+            arvo=row.get("arvo", ""),
+            syy=row.get("syy", ""),
+        )
+        if not c.kentta:
+            raise ConfigError(f"{c.where(path)}: kentta puuttuu (kysymyksen tunnus tai {', '.join(ACTIONS)})")
+        if not c.syy:
+            raise ConfigError(f"{c.where(path)}: kirjoita korjauksen syy sarakkeeseen syy")
+        if not (c.tiedosto and c.rivi is not None) and not c.yhdistys:
+            raise ConfigError(f"{c.where(path)}: anna joko tiedosto ja rivi tai yhdistys")
+        if c.kentta == SAME_AS and not re.fullmatch(r".+:\d+", c.arvo):
+            raise ConfigError(f"{c.where(path)}: sama_kuin tarvitsee arvoksi toisen rivin muodossa tiedosto.csv:12")
+        out.append(c)
+    return out
+
+
+def _row_number(text: str, path: Path, line: int) -> int | None:
+    if not text:
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        raise ConfigError(f"{path.name}, rivi {line}: rivi {text!r} ei ole rivinumero") from None
+    if value < 2:
+        raise ConfigError(f"{path.name}, rivi {line}: rivi {value} on otsikkorivi; vastaukset alkavat riviltä 2")
+    return value
+
+
+def _norm(text) -> str:
+    return " ".join(str(text).split()).casefold()
+
+
+def _norm_series(values: pd.Series) -> pd.Series:
+    text = values.astype("string").fillna("")
+    return text.str.replace(r"\s+", " ", regex=True).str.strip().str.casefold()
+
+
+def _column_for(kentta: str, survey) -> str | None:
+    """The raw-frame column a field correction replaces, None if unknown."""
+    for q in survey.questions:
+        if q.id == kentta and q.type != "grid":
+            return q.id
+        if q.type == "grid" and kentta in {r.key for r in q.rows}:
+            return kentta
+    return None
+
+
+def _raw_value(kentta: str, value: str, survey) -> str:
+    """A corrected value as the form would have exported it (option keys -> labels)."""
+    question = next((q for q in survey.questions if q.id == kentta), None)
+    if question is not None and question.type in ("single", "multi") and question.options:
+        by_key = {o.key: o.label for o in question.options}
+        parts = [p.strip() for p in value.split(",")] if question.type == "multi" else [value]
+        if all(p in by_key for p in parts):
+            return ", ".join(by_key[p] for p in parts)
+    return value
+
+
+def apply_corrections(tables: list, corrections: list[Correction], codebook: Codebook,
+                      path: Path) -> tuple[list, pd.DataFrame, pd.DataFrame]:
+    """Apply the corrections to the raw tables of a wave, before cleaning.
+
+    Returns ``(tables, rejected, log)``: the corrected tables (copies), rows
+    rejected by a correction (``tiedosto, rivi, syy``) and one log row per
+    changed row (``LOG_COLUMNS``). Raises ConfigError for a correction that
+    names an unknown field or matches no row.
+    """
+    frames = {t.path.name: t.frame.copy() for t in tables}
+    surveys = {t.path.name: codebook.survey(t.survey) for t in tables}
+    log: list[dict] = []
+    rejected: list[dict] = []
+    for c in corrections:
+        targets = _targets(c, frames, surveys, codebook, path)
+        for name, rows in targets:
+            frame, survey = frames[name], surveys[name]
+            if c.kentta == REJECT:
+                for r in rows:
+                    rejected.append({"tiedosto": name, "rivi": int(r), "syy": f"hylätty korjauksella: {c.syy}"})
+                    log.append(_log(name, r, c, "", "", "hylkaa"))
+            elif c.kentta == DIFFERENT:
+                frame = _ensure_override(frame)
+                for r in rows:
+                    frame.at[r, OVERRIDE_COLUMN] = f"erillinen:{name}:{r}"
+                    log.append(_log(name, r, c, "", "", "erota"))
+            elif c.kentta == SAME_AS:
+                other_name, other_row = c.arvo.rsplit(":", 1)
+                if other_name not in frames or int(other_row) not in frames[other_name].index:
+                    raise ConfigError(
+                        f"{c.where(path)}: riviä {c.arvo} ei ole aallon tiedostoissa; tarkista tiedoston nimi ja rivi"
+                    )
+                token = f"sama:{other_name}:{other_row}"
+                frames[other_name] = _ensure_override(frames[other_name])
+                frames[other_name].at[int(other_row), OVERRIDE_COLUMN] = token
+                frame = frames[name] if name != other_name else frames[other_name]
+                frame = _ensure_override(frame)
+                for r in rows:
+                    frame.at[r, OVERRIDE_COLUMN] = token
+                    log.append(_log(name, r, c, "", c.arvo, "yhdista"))
+            else:
+                column = _column_for(c.kentta, survey)
+                if column is None:
+                    raise ConfigError(
+                        f"{c.where(path)}: kyselyssä {survey.id} ei ole kenttää {c.kentta!r}; käytä "
+                        f"kysymyksen tunnusta (esim. kotikunta, paatoimiala) tai {', '.join(ACTIONS)}"
+                    )
+                new = _raw_value(c.kentta, c.arvo, survey)
+                if column not in frame.columns:
+                    frame = frame.assign(**{column: None})
+                for r in rows:
+                    old = frame.at[r, column]
+                    frame.at[r, column] = new if new != "" else None
+                    log.append(_log(name, r, c, "" if old is None or old != old else str(old), new, "aseta"))
+            frames[name] = frame
+    out = [replace(t, frame=frames[t.path.name]) for t in tables]
+    rejected_df = pd.DataFrame(rejected, columns=["tiedosto", "rivi", "syy"]).drop_duplicates(["tiedosto", "rivi"])
+    return out, rejected_df, pd.DataFrame(log, columns=LOG_COLUMNS)
+
+
+def _ensure_override(frame: pd.DataFrame) -> pd.DataFrame:
+    if OVERRIDE_COLUMN not in frame.columns:
+        frame = frame.assign(**{OVERRIDE_COLUMN: None})
+    return frame
+
+
+def _log(name, row, c: Correction, old, new, action) -> dict:
+    return {"tiedosto": name, "rivi": int(row), "kentta": c.kentta, "vanha": old, "uusi": new,
+            "syy": c.syy, "toiminto": action}
+
+
+def _targets(c: Correction, frames: dict, surveys: dict, codebook: Codebook, path: Path):
+    """(file name, row numbers) pairs the correction applies to; error when none."""
+    if c.tiedosto and c.rivi is not None:
+        if c.tiedosto not in frames:
+            raise ConfigError(
+                f"{c.where(path)}: aallossa ei ole tiedostoa {c.tiedosto!r} "
+                f"(tiedostot: {', '.join(sorted(frames))}); korjaa tai poista korjaus"
+            )
+        if c.rivi not in frames[c.tiedosto].index:
+            raise ConfigError(
+                f"{c.where(path)}: tiedostossa {c.tiedosto} ei ole riviä {c.rivi}; korjaa tai poista korjaus"
+            )
+        return [(c.tiedosto, [c.rivi])]
+    wanted = _norm(c.yhdistys)
+    hits = []
+    for name, frame in frames.items():
+        if surveys[name].id != codebook.association.id:
+            continue
+        mask = pd.Series(False, index=frame.index)
+        for column in ("nimi", "rekisterinumero"):
+            if column in frame.columns:
+                mask |= _norm_series(frame[column]) == wanted
+        if c.tiedosto:
+            mask &= name == c.tiedosto
+        if mask.any():
+            hits.append((name, list(frame.index[mask])))
+    if not hits:
+        raise ConfigError(
+            f"{c.where(path)}: yhdistystä {c.yhdistys!r} ei löydy yhdestäkään vastauksesta; "
+            "tarkista nimi tai rekisterinumero tai poista korjaus"
+        )
+    return hits
