@@ -36,7 +36,7 @@ class AuditSummary:
 
 
 def _per_row(frame: pd.DataFrame, text: pd.Series) -> pd.DataFrame:
-    """Join texts per (tiedosto, rivi) with '; ' in a stable order."""
+    """Join texts per (tiedosto, rivi) with "; ", in the order they were recorded."""
     if frame.empty:
         return pd.DataFrame(columns=["tiedosto", "rivi", "text"])
     out = frame[["tiedosto", "rivi"]].assign(text=text.values)

@@ -1,0 +1,91 @@
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from kartoitus.codebook import default_codebook
+from kartoitus.corrections import OVERRIDE_COLUMN, apply_corrections, read_corrections
+from kartoitus.errors import ConfigError
+
+
+@dataclass
+class Raw:  # the shape of ingest.RawTable that corrections rely on
+    path: Path
+    survey: str
+    frame: pd.DataFrame
+    mapping: list = field(default_factory=list)
+    extras: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+def _tables():
+    a = pd.DataFrame({"nimi": ["Laukaan Latu ry", "Jkl Kuoro ry", "Testi", "Laukaan latu ry "],
+                      "kotikunta": ["Laukaa", "ks", "Jyväskylä", "Laukaa"],
+                      "paatoimiala": ["Liikunta ja urheilu", "Muu juttu", None, "Liikunta ja urheilu"]},
+                     index=[2, 3, 4, 5])
+    k = pd.DataFrame({"kunta": ["Jyväskylä", "Muurame"]}, index=[2, 3])
+    return [Raw(Path("a.csv"), "jarjestokysely", a), Raw(Path("k.csv"), "kuntakysely", k)]
+
+
+def _write(tmp_path, text, encoding="utf-8"):
+    p = tmp_path / "korjaukset.csv"
+    p.write_bytes(text.encode(encoding))
+    return p
+
+
+def test_corrections_set_reject_merge_split(tmp_path):
+    path = _write(tmp_path, (
+        "tiedosto,rivi,yhdistys,kentta,arvo,syy\n"
+        "a.csv,3,,kotikunta,Jyväskylä,soitettu yhdistykseen\n"
+        "a.csv,3,,paatoimiala,kulttuuri,kuoro\n"
+        ",,Laukaan Latu ry,toiminta_alue,paikallinen,tarkistettu\n"
+        "a.csv,4,,hylkaa,,testivastaus\n"
+        "a.csv,5,,eri_yhdistys,,eri yhdistys\n"
+        "k.csv,3,,sama_kuin,k.csv:2,sama kunta\n"
+    ))
+    corrections = read_corrections(path)
+    assert [c.line for c in corrections] == [2, 3, 4, 5, 6, 7]
+    tables, rejected, log = apply_corrections(_tables(), corrections, default_codebook(), path)
+    a = tables[0].frame
+    assert a.at[3, "kotikunta"] == "Jyväskylä"
+    # an option key becomes the label the form would have exported
+    assert a.at[3, "paatoimiala"] == "Kulttuuri ja taide"
+    # "yhdistys" matches every answer of the association, whatever the case and spacing
+    assert a.loc[[2, 5], "toiminta_alue"].tolist() == ["Paikallinen (yksi kunta)"] * 2
+    assert rejected.to_dict("records") == [{"tiedosto": "a.csv", "rivi": 4, "syy": "hylätty korjauksella: testivastaus"}]
+    assert a.at[5, OVERRIDE_COLUMN] == "erillinen:a.csv:5"
+    k = tables[1].frame
+    assert k.at[2, OVERRIDE_COLUMN] == k.at[3, OVERRIDE_COLUMN] == "sama:k.csv:2"
+    assert log[log["kentta"] == "kotikunta"][["vanha", "uusi"]].values.tolist() == [["ks", "Jyväskylä"]]
+    # inputs are not modified
+    assert _tables()[0].frame.at[3, "kotikunta"] == "ks"
+
+
+@pytest.mark.parametrize("line, message", [
+    ("a.csv,99,,kotikunta,Laukaa,x", "tiedostossa a.csv ei ole riviä 99"),
+    ("b.csv,2,,kotikunta,Laukaa,x", "aallossa ei ole tiedostoa 'b.csv'"),
+    (",,Olematon ry,kotikunta,Laukaa,x", "yhdistystä 'Olematon ry' ei löydy"),
+    ("a.csv,2,,lempiväri,sininen,x", "ei ole kenttää 'lempiväri'"),
+    ("a.csv,2,,sama_kuin,a.csv:77,x", "riviä a.csv:77 ei ole"),
+])
+def test_a_correction_that_matches_nothing_is_an_error(tmp_path, line, message):
+    path = _write(tmp_path, "tiedosto,rivi,yhdistys,kentta,arvo,syy\n" + line + "\n")
+    with pytest.raises(ConfigError) as err:
+        apply_corrections(_tables(), read_corrections(path), default_codebook(), path)
+    assert message in str(err.value)
+    assert "korjaukset.csv, rivi 2" in str(err.value)
+
+
+def test_semicolon_cp1252_file_and_missing_reason(tmp_path):
+    path = _write(tmp_path, "tiedosto;rivi;yhdistys;kentta;arvo;syy\na.csv;3;;kotikunta;Jyväskylä;ok\n", "cp1252")
+    assert read_corrections(path)[0].arvo == "Jyväskylä"
+    path = _write(tmp_path, "tiedosto,rivi,yhdistys,kentta,arvo,syy\na.csv,3,,kotikunta,Laukaa,\n")
+    with pytest.raises(ConfigError, match="syy"):
+        read_corrections(path)
+    path = _write(tmp_path, "tiedosto,rivi,yhdistys,kentta,arvo,syy\na.csv,1,,kotikunta,Laukaa,x\n")
+    with pytest.raises(ConfigError, match="otsikkorivi"):
+        read_corrections(path)
+
+
+def test_no_file_means_no_corrections(tmp_path):
+    assert read_corrections(tmp_path / "korjaukset.csv") == []
