@@ -1,0 +1,766 @@
+"""Kuntatutka: the yearly radar of how association-friendly a municipality is.
+
+Scores the municipality survey (one row per answering municipality, processed
+columns as in the codebook) on the dimensions of ``data/kuntatutka.yaml`` and builds
+the "järjestöpositiivinen kunta" checklist, the two-views comparison with the
+association survey and the change since the previous wave.
+
+Everything here is a pure function from tables to tables. The rules live in the
+YAML file; this module only knows the item kinds (``option``, ``number``, ``count``,
+``grid_mean``). The central rule: an item that was not answered is left out of the
+dimension's maximum (it is not a zero), a dimension with no answered item is NaN
+("ei tietoa"), and a municipality that did not answer at all is NaN everywhere
+with ``vastannut`` False.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from kartoitus.codebook import (
+    NAME_SUFFIX,
+    OTHER_SUFFIX,
+    Codebook,
+    Municipalities,
+    Question,
+    Survey,
+    data_dir,
+    default_codebook,
+)
+from kartoitus.errors import ConfigError, KartoitusError
+
+SCORING_FILE = "kuntatutka.yaml"
+ITEM_KINDS = ("option", "number", "count", "grid_mean")
+CHECK_KINDS = ("option", "number")
+
+#: Column of the total score (mean of the dimension scores).
+TOTAL = "kokonaispisteet"
+TOTAL_LABEL = "Kokonaispisteet"
+#: Suffix of the per-dimension "items answered" column.
+ANSWERED_SUFFIX = "__vastattu"
+
+#: Checklist states.
+MET = "täyttyy"
+NOT_MET = "ei täyty"
+NO_INFO = "ei tietoa"
+NOT_ANSWERED = "ei vastannut"
+CHECK_STATES = (MET, NOT_MET, NO_INFO, NOT_ANSWERED)
+
+#: What the municipality says of itself in the two-views comparison.
+SAYS_YES = "kyllä"
+SAYS_PARTLY = "osittain"
+SAYS_NO = "ei"
+
+
+# -- the scoring rules ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Threshold:
+    min: float
+    points: float
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    label: str
+    kind: str
+    question: str
+    max_points: float
+    points: Mapping[str, float] = None  # type: ignore[assignment]  # option: key -> points
+    thresholds: tuple[Threshold, ...] = ()  # number/count: highest min first
+    per_inhabitant: bool = False
+    include_other: bool = False
+    unit: str = ""
+    since: int | None = None
+    until: int | None = None
+    note: str = ""
+
+    def in_year(self, year: int, survey: Survey) -> bool:
+        if self.since is not None and year < self.since:
+            return False
+        if self.until is not None and year > self.until:
+            return False
+        return survey.question(self.question).asked_in(year)
+
+
+@dataclass(frozen=True)
+class Dimension:
+    id: str
+    label: str
+    items: tuple[Item, ...]
+    label_en: str = ""
+    since: int | None = None
+    until: int | None = None
+
+    def items_in(self, year: int, survey: Survey) -> list[Item]:
+        if self.since is not None and year < self.since:
+            return []
+        if self.until is not None and year > self.until:
+            return []
+        return [i for i in self.items if i.in_year(year, survey)]
+
+
+@dataclass(frozen=True)
+class CheckItem:
+    id: str
+    text: str
+    kind: str
+    question: str
+    met: tuple[str, ...] = ()
+    min: float | None = None
+
+
+@dataclass(frozen=True)
+class ViewPart:
+    question: str
+    label: str
+    yes: tuple[str, ...] = ()
+    no: tuple[str, ...] = ()
+    yes_min: float | None = None
+    no_max: float | None = None
+
+
+@dataclass(frozen=True)
+class ViewPair:
+    statement: str
+    topic: str
+    combine: str
+    parts: tuple[ViewPart, ...]
+
+
+@dataclass(frozen=True)
+class TwoViewRules:
+    agree_from: float
+    yes_below_pct: float
+    no_from_pct: float
+    pairs: tuple[ViewPair, ...]
+
+
+@dataclass(frozen=True)
+class Scoring:
+    dimensions: tuple[Dimension, ...]
+    checklist: tuple[CheckItem, ...]
+    two_views: TwoViewRules
+    no_answer_keys: tuple[str, ...]
+    source: str = SCORING_FILE
+    version: int = 1
+
+    @property
+    def dimension_ids(self) -> list[str]:
+        return [d.id for d in self.dimensions]
+
+    def labels(self, include_total: bool = False) -> dict[str, str]:
+        out = {d.id: d.label for d in self.dimensions}
+        if include_total:
+            out[TOTAL] = TOTAL_LABEL
+        return out
+
+
+def _need(raw: Mapping, key: str, where: str, source: str) -> Any:
+    if not isinstance(raw, Mapping) or raw.get(key) in (None, ""):
+        raise ConfigError(f"{source}: {where} has no {key!r}; add it (see the comments at the top of the file)")
+    return raw[key]
+
+
+def _thresholds(raw: Any, where: str, source: str) -> tuple[Threshold, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise ConfigError(f"{source}: {where} needs 'thresholds', a list of {{min, points}}")
+    out = []
+    for t in raw:
+        try:
+            out.append(Threshold(float(t["min"]), float(t["points"])))
+        except (KeyError, TypeError, ValueError):
+            raise ConfigError(f"{source}: {where}: threshold {t!r} must be {{min: <number>, points: <number>}}") from None
+    mins = [t.min for t in out]
+    if len(set(mins)) != len(mins):
+        raise ConfigError(f"{source}: {where}: two thresholds have the same min")
+    return tuple(sorted(out, key=lambda t: -t.min))
+
+
+def _item(raw: Mapping, dim_id: str, source: str, survey: Survey, no_answer: tuple[str, ...]) -> Item:
+    iid = str(_need(raw, "id", f"an item of dimension {dim_id!r}", source))
+    where = f"item {dim_id}.{iid}"
+    kind = _need(raw, "kind", where, source)
+    if kind not in ITEM_KINDS:
+        raise ConfigError(f"{source}: {where} has kind {kind!r}; use one of {', '.join(ITEM_KINDS)}")
+    qid = str(_need(raw, "question", where, source))
+    if qid not in survey:
+        raise ConfigError(f"{source}: {where} names question {qid!r}, which is not in the municipality survey codebook")
+    q = survey.question(qid)
+    expected = {"option": ("single",), "number": ("number", "scale"), "count": ("multi",), "grid_mean": ("grid",)}[kind]
+    if q.type not in expected:
+        raise ConfigError(f"{source}: {where}: kind {kind} needs a {'/'.join(expected)} question, {qid} is {q.type}")
+    common = dict(
+        id=iid, label=str(raw.get("label") or q.title), kind=kind, question=qid,
+        per_inhabitant=bool(raw.get("per_inhabitant", False)),
+        include_other=bool(raw.get("include_other", False)),
+        unit=str(raw.get("unit") or ""), since=raw.get("since"), until=raw.get("until"),
+        note=" ".join(str(raw.get("note") or "").split()),
+    )
+    if kind == "option":
+        pts = _need(raw, "points", where, source)
+        if not isinstance(pts, Mapping):
+            raise ConfigError(f"{source}: {where}: points must map option keys to points")
+        keys = set(q.option_keys())
+        unknown = set(map(str, pts)) - keys
+        if unknown:
+            raise ConfigError(f"{source}: {where}: {sorted(unknown)} are not options of {qid} ({', '.join(sorted(keys))})")
+        missing = keys - set(map(str, pts)) - set(no_answer)
+        if missing:
+            raise ConfigError(f"{source}: {where}: give points for options {sorted(missing)} of {qid} "
+                              f"(or list them in no_answer_keys)")
+        points = {str(k): float(v) for k, v in pts.items()}
+        return Item(max_points=max(points.values()), points=points, **common)
+    if kind in ("number", "count"):
+        th = _thresholds(raw.get("thresholds"), where, source)
+        return Item(max_points=max(t.points for t in th), thresholds=th, **common)
+    mp = float(_need(raw, "max_points", where, source))
+    return Item(max_points=mp, **common)
+
+
+def _view_part(raw: Mapping, where: str, source: str, survey: Survey) -> ViewPart:
+    qid = str(_need(raw, "question", where, source))
+    if qid not in survey:
+        raise ConfigError(f"{source}: {where} names question {qid!r}, which is not in the municipality survey codebook")
+    q = survey.question(qid)
+    part = ViewPart(
+        question=qid, label=str(raw.get("label") or q.title),
+        yes=tuple(map(str, raw.get("yes_keys") or ())), no=tuple(map(str, raw.get("no_keys") or ())),
+        yes_min=None if raw.get("yes_min") is None else float(raw["yes_min"]),
+        no_max=None if raw.get("no_max") is None else float(raw["no_max"]),
+    )
+    if q.type == "single":
+        bad = (set(part.yes) | set(part.no)) - set(q.option_keys())
+        if bad or not part.yes:
+            raise ConfigError(f"{source}: {where}: yes_keys/no_keys must be option keys of {qid} "
+                              f"({', '.join(q.option_keys())}); wrong: {sorted(bad) or 'yes_keys is empty'}")
+    elif q.type in ("number", "scale"):
+        if part.yes_min is None:
+            raise ConfigError(f"{source}: {where}: number question {qid} needs yes_min (and optionally no_max)")
+    else:
+        raise ConfigError(f"{source}: {where}: question {qid} is {q.type}; use a single, number or scale question")
+    return part
+
+
+def load_scoring(path: Path | str | None = None, codebook: Codebook | None = None) -> Scoring:
+    """Read and check the scoring rules (default: the package's ``kuntatutka.yaml``)."""
+    path = Path(path) if path is not None else data_dir() / SCORING_FILE
+    source = path.name
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: scoring file not found") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{source}: not valid YAML ({exc}); fix the file") from None
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"{source}: expected a mapping with dimensions, checklist and two_views")
+    cb = codebook or default_codebook()
+    survey = cb.municipality
+    no_answer = tuple(map(str, raw.get("no_answer_keys") or ()))
+
+    dims = []
+    for d in _need(raw, "dimensions", "the file", source):
+        did = str(_need(d, "id", "a dimension", source))
+        items = tuple(_item(i, did, source, survey, no_answer) for i in _need(d, "items", f"dimension {did!r}", source))
+        dims.append(Dimension(id=did, label=str(_need(d, "label", f"dimension {did!r}", source)), items=items,
+                              label_en=str(d.get("label_en") or ""), since=d.get("since"), until=d.get("until")))
+    ids = [d.id for d in dims]
+    if len(set(ids)) != len(ids) or TOTAL in ids:
+        raise ConfigError(f"{source}: dimension ids must be unique and not {TOTAL!r}: {ids}")
+
+    checks = []
+    for c in raw.get("checklist") or ():
+        cid = str(_need(c, "id", "a checklist item", source))
+        where = f"checklist item {cid!r}"
+        kind = _need(c, "kind", where, source)
+        qid = str(_need(c, "question", where, source))
+        if kind not in CHECK_KINDS or qid not in survey:
+            raise ConfigError(f"{source}: {where}: kind must be one of {CHECK_KINDS} and question a "
+                              f"municipality survey question (got {kind!r}, {qid!r})")
+        q = survey.question(qid)
+        if kind == "option":
+            met = tuple(map(str, _need(c, "met", where, source)))
+            bad = set(met) - set(q.option_keys())
+            if bad:
+                raise ConfigError(f"{source}: {where}: {sorted(bad)} are not options of {qid}")
+            checks.append(CheckItem(cid, str(_need(c, "text", where, source)), kind, qid, met=met))
+        else:
+            checks.append(CheckItem(cid, str(_need(c, "text", where, source)), kind, qid,
+                                    min=float(_need(c, "min", where, source))))
+
+    tv = raw.get("two_views") or {}
+    grid_rows = {r.key: r for q in cb.association.of_type("grid") for r in q.rows}
+    pairs = []
+    for p in tv.get("pairs") or ():
+        st = str(_need(p, "statement", "a two_views pair", source))
+        if st not in grid_rows:
+            raise ConfigError(f"{source}: two_views statement {st!r} is not a grid row of the association survey")
+        combine = str(p.get("combine") or "any")
+        if combine not in ("any", "all"):
+            raise ConfigError(f"{source}: two_views {st}: combine must be 'any' or 'all'")
+        parts = tuple(_view_part(x, f"two_views {st}", source, survey)
+                      for x in _need(p, "municipality", f"two_views {st}", source))
+        pairs.append(ViewPair(st, str(p.get("topic") or grid_rows[st].label), combine, parts))
+    conflict = tv.get("conflict") or {}
+    rules = TwoViewRules(agree_from=float(tv.get("agree_from", 4)),
+                         yes_below_pct=float(conflict.get("yes_below_pct", 50)),
+                         no_from_pct=float(conflict.get("no_from_pct", 70)),
+                         pairs=tuple(pairs))
+    return Scoring(dimensions=tuple(dims), checklist=tuple(checks), two_views=rules,
+                   no_answer_keys=no_answer, source=source, version=int(raw.get("version", 1)))
+
+
+def _scoring(scoring: Scoring | None) -> Scoring:
+    return scoring if scoring is not None else load_scoring()
+
+
+def dimension_labels(scoring: Scoring | None = None, include_total: bool = False) -> dict[str, str]:
+    """Dimension id -> Finnish label (for charts and tables)."""
+    return _scoring(scoring).labels(include_total)
+
+
+# -- helpers ------------------------------------------------------------------------
+
+def normalize_codes(values: pd.Series) -> pd.Series:
+    """Municipality codes as three-digit text (``77``, ``77.0``, ``"077"`` -> ``"077"``)."""
+    t = values.astype("string").str.strip().str.replace(r"\.0+$", "", regex=True)
+    digits = t.str.fullmatch(r"\d{1,3}").fillna(False).astype(bool)
+    return t.where(~digits, t.str.zfill(3))
+
+
+def _fi_number(x: float, decimals: int = 1) -> str:
+    if pd.isna(x):
+        return ""
+    if float(x).is_integer():
+        return f"{int(x):,}".replace(",", "\u00a0")
+    return f"{x:,.{decimals}f}".replace(",", "\u00a0").replace(".", ",")
+
+
+def _base(year: int, municipalities: Municipalities) -> pd.DataFrame:
+    ms = municipalities.for_year(year)
+    return pd.DataFrame({
+        "kunta": [m.code for m in ms],
+        "kunta_nimi": [m.name for m in ms],
+        "seutukunta_koodi": [m.subregion_code for m in ms],
+    })
+
+
+def _answers(muni: pd.DataFrame, year: int, municipalities: Municipalities) -> pd.DataFrame:
+    """The answering municipalities of the year, indexed by code (rows outside the
+    year's municipality list, such as ``ulkopuolella``, cannot be placed and are left out)."""
+    if "kunta" not in muni.columns:
+        raise KartoitusError("municipality survey data has no 'kunta' column; pass the processed "
+                             "kuntakysely data (one row per municipality)")
+    codes = normalize_codes(muni["kunta"])
+    valid = {m.code for m in municipalities.for_year(year)}
+    keep = codes.isin(valid).to_numpy()
+    data = muni.loc[keep].copy()
+    data.index = pd.Index(codes[keep].to_numpy(), name="kunta")
+    dup = data.index[data.index.duplicated()].unique()
+    if len(dup):
+        raise KartoitusError(
+            f"municipality survey {year}: more than one answer for municipality {', '.join(dup)}; "
+            "de-duplicate the data (the bank keeps one answer per municipality) before scoring")
+    return data
+
+
+def _blank_text(s: pd.Series) -> pd.Series:
+    return s.isna() | s.astype("string").str.strip().fillna("").eq("")
+
+
+def _column(data: pd.DataFrame, col: str) -> pd.Series:
+    if col in data.columns:
+        return data[col]
+    return pd.Series(np.nan, index=data.index, dtype=object)
+
+
+def _numeric(data: pd.DataFrame, col: str) -> pd.Series:
+    return pd.to_numeric(_column(data, col), errors="coerce").astype(float)
+
+
+def _by_thresholds(values: pd.Series, thresholds: tuple[Threshold, ...]) -> pd.Series:
+    v = values.to_numpy(dtype=float)
+    conds = [v >= t.min for t in thresholds]  # NaN compares False
+    out = np.select(conds, [t.points for t in thresholds], default=np.nan)
+    return pd.Series(out, index=values.index, dtype=float)
+
+
+def _option_keys(data: pd.DataFrame, item_question: str, no_answer: tuple[str, ...]) -> pd.Series:
+    """Option key per municipality, NaN where blank or a no-answer key."""
+    col = _column(data, item_question)
+    keys = col.astype("string").str.strip()
+    blank = _blank_text(col) | keys.isin(no_answer).fillna(False)
+    return keys.mask(blank)
+
+
+def _item_points(item: Item, data: pd.DataFrame, population: pd.Series | None,
+                 survey: Survey, scoring: Scoring) -> pd.Series:
+    """Points of one item per answering municipality; NaN = not answered / not scored."""
+    q = survey.question(item.question)
+    if item.kind == "option":
+        keys = _option_keys(data, q.id, scoring.no_answer_keys)
+        pts = keys.map(item.points).astype(float)
+        unknown = keys.notna() & pts.isna()
+        if unknown.any():
+            bad = keys[unknown]
+            raise KartoitusError(
+                f"{scoring.source}: answer(s) {sorted(set(bad))} of question {q.id!r} "
+                f"(municipality {', '.join(bad.index)}) have no points; add them to item "
+                f"{item.id!r} or fix the data")
+        return pd.Series(pts.to_numpy(dtype=float), index=data.index)
+    if item.kind == "number":
+        v = _numeric(data, q.id)
+        if item.per_inhabitant:
+            if population is None:
+                return pd.Series(np.nan, index=data.index)
+            pop = population.reindex(data.index)
+            v = v / pop.where(pop > 0)
+        return _by_thresholds(v, item.thresholds)
+    if item.kind == "count":
+        cols = [f"{q.id}__{k}" for k in q.option_keys()]
+        m = pd.DataFrame({c: _numeric(data, c) for c in cols}, index=data.index)
+        answered = m.notna().any(axis=1)
+        count = m.fillna(0).clip(0, 1).sum(axis=1)
+        if item.include_other and q.allow_other:
+            other = ~_blank_text(_column(data, q.id + OTHER_SUFFIX))
+            count = count + other.astype(float)
+            answered = answered | other
+        return _by_thresholds(count.where(answered), item.thresholds)
+    # grid_mean
+    values = [v for _, v in q.columns if v is not None]
+    lo, hi = min(values), max(values)
+    m = pd.DataFrame({r.key: _numeric(data, r.key) for r in q.rows}, index=data.index)
+    mean = m.mean(axis=1, skipna=True)
+    return (mean - lo) / (hi - lo) * item.max_points
+
+
+def _population(population: pd.Series | None) -> pd.Series | None:
+    if population is None:
+        return None
+    pop = pd.to_numeric(pd.Series(population.to_numpy(), index=normalize_codes(pd.Series(population.index)).to_numpy()),
+                        errors="coerce")
+    return pop[~pop.index.duplicated(keep="last")]
+
+
+def item_points(muni: pd.DataFrame, year: int, municipalities: Municipalities,
+                population: pd.Series | None = None, scoring: Scoring | None = None,
+                codebook: Codebook | None = None) -> pd.DataFrame:
+    """Points of every item for every answering municipality (long form).
+
+    Columns: kunta, ulottuvuus, kohta, pisteet (NaN = not answered / not scored),
+    enimmaispisteet (the item's maximum, NaN when the item is not counted).
+    """
+    scoring = _scoring(scoring)
+    survey = (codebook or default_codebook()).municipality
+    data = _answers(muni, year, municipalities)
+    pop = _population(population)
+    parts = []
+    for dim in scoring.dimensions:
+        for item in dim.items_in(year, survey):
+            pts = _item_points(item, data, pop, survey, scoring)
+            parts.append(pd.DataFrame({
+                "kunta": data.index, "ulottuvuus": dim.id, "kohta": item.id,
+                "pisteet": pts.to_numpy(), "enimmaispisteet": np.where(pts.notna(), item.max_points, np.nan),
+            }))
+    if not parts:
+        return pd.DataFrame(columns=["kunta", "ulottuvuus", "kohta", "pisteet", "enimmaispisteet"])
+    return pd.concat(parts, ignore_index=True)
+
+
+# -- scores -------------------------------------------------------------------------
+
+def score_municipalities(muni: pd.DataFrame, year: int, municipalities: Municipalities,
+                         population: pd.Series | None = None, scoring: Scoring | None = None,
+                         codebook: Codebook | None = None) -> pd.DataFrame:
+    """Kuntatutka scores: one row per municipality of the year, answering or not.
+
+    ``population``: inhabitants per municipality code (index), for the grants per
+    inhabitant item; without it (or without a municipality's figure) that item is
+    left out of the maximum. Columns: kunta, kunta_nimi, seutukunta_koodi, vastannut,
+    per dimension ``<id>`` (0-100, NaN = ei tietoa) and ``<id>__vastattu`` (items
+    answered; <NA> for a municipality that did not answer), kokonaispisteet.
+    """
+    scoring = _scoring(scoring)
+    survey = (codebook or default_codebook()).municipality
+    base = _base(year, municipalities)
+    data = _answers(muni, year, municipalities)
+    pop = _population(population)
+    out = base.copy()
+    out["vastannut"] = base["kunta"].isin(data.index).to_numpy()
+    for dim in scoring.dimensions:
+        items = dim.items_in(year, survey)
+        pts = pd.DataFrame({i.id: _item_points(i, data, pop, survey, scoring) for i in items}, index=data.index)
+        maxes = pd.DataFrame({i.id: np.where(pts[i.id].notna(), i.max_points, 0.0) for i in items},
+                             index=data.index)
+        total_max = maxes.sum(axis=1) if items else pd.Series(0.0, index=data.index)
+        total = pts.sum(axis=1) if items else pd.Series(0.0, index=data.index)
+        score = (total / total_max.where(total_max > 0) * 100).astype(float)
+        answered = pts.notna().sum(axis=1) if items else pd.Series(0, index=data.index)
+        out[dim.id] = score.reindex(base["kunta"]).to_numpy(dtype=float)
+        out[dim.id + ANSWERED_SUFFIX] = pd.array(answered.reindex(base["kunta"]).to_numpy(), dtype="Int64")
+    dims = scoring.dimension_ids
+    out[TOTAL] = out[dims].mean(axis=1, skipna=True)
+    ordered = ["kunta", "kunta_nimi", "seutukunta_koodi", "vastannut", *dims,
+               *[d + ANSWERED_SUFFIX for d in dims], TOTAL]
+    return out[ordered]
+
+
+def _dims_of(scores: pd.DataFrame) -> list[str]:
+    return [c[: -len(ANSWERED_SUFFIX)] for c in scores.columns
+            if c.endswith(ANSWERED_SUFFIX) and c[: -len(ANSWERED_SUFFIX)] in scores.columns]
+
+
+def region_summary(scores: pd.DataFrame) -> pd.Series:
+    """Region median per dimension (and of the total) over the answering municipalities.
+
+    ``attrs["n"]`` holds the number of answering municipalities.
+    """
+    answered = scores[scores["vastannut"].astype(bool)]
+    cols = [*_dims_of(scores), TOTAL]
+    med = answered[cols].median(axis=0, skipna=True).astype(float)
+    med.name = "maakunnan_mediaani"
+    med.attrs["n"] = int(len(answered))
+    return med
+
+
+def change_since(previous_scores: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
+    """Change per dimension (and total) from the previous wave's scores to these.
+
+    One row per municipality of ``scores``; a change is NaN where either wave has no
+    score (not answered, ei tietoa, or the dimension did not exist). Also gives
+    ``vastannut`` and ``vastannut_edellinen`` (False when the municipality is not in
+    the previous wave).
+    """
+    dims = [*_dims_of(scores), TOTAL]
+    prev = previous_scores.copy()
+    prev.index = pd.Index(normalize_codes(prev["kunta"]).to_numpy())
+    prev = prev[~prev.index.duplicated(keep="last")]
+    codes = normalize_codes(scores["kunta"]).to_numpy()
+    out = pd.DataFrame({"kunta": codes, "kunta_nimi": scores["kunta_nimi"].to_numpy(),
+                        "vastannut": scores["vastannut"].astype(bool).to_numpy()})
+    if "vastannut" in prev.columns:
+        was = prev["vastannut"].map(lambda v: str(v).strip().lower() in ("true", "1", "1.0"))
+        out["vastannut_edellinen"] = was.reindex(codes).fillna(False).astype(bool).to_numpy()
+    else:
+        out["vastannut_edellinen"] = pd.Index(codes).isin(prev.index)
+    for d in dims:
+        now = pd.to_numeric(scores[d], errors="coerce").to_numpy(dtype=float)
+        if d in prev.columns:
+            before = pd.to_numeric(prev[d], errors="coerce").reindex(codes).to_numpy(dtype=float)
+        else:
+            before = np.full(len(codes), np.nan)
+        out[d] = now - before
+    return out
+
+
+# -- checklist ----------------------------------------------------------------------
+
+def checklist(muni: pd.DataFrame, year: int, municipalities: Municipalities,
+              scoring: Scoring | None = None, codebook: Codebook | None = None) -> pd.DataFrame:
+    """The "järjestöpositiivinen kunta" checklist, long form.
+
+    Columns: kunta, kunta_nimi, kohta, kohta_teksti, tila (täyttyy / ei täyty /
+    ei tietoa / ei vastannut). A question not asked in the year is "ei tietoa".
+    """
+    scoring = _scoring(scoring)
+    survey = (codebook or default_codebook()).municipality
+    base = _base(year, municipalities)
+    data = _answers(muni, year, municipalities)
+    answered = base["kunta"].isin(data.index).to_numpy()
+    parts = []
+    for c in scoring.checklist:
+        asked = survey.question(c.question).asked_in(year)
+        if c.kind == "option":
+            keys = _option_keys(data, c.question, scoring.no_answer_keys)
+            state = np.where(keys.isna(), NO_INFO, np.where(keys.isin(c.met).fillna(False), MET, NOT_MET))
+        else:
+            v = _numeric(data, c.question)
+            state = np.where(v.isna(), NO_INFO, np.where(v >= c.min, MET, NOT_MET))
+        if not asked:
+            state = np.full(len(data), NO_INFO, dtype=object)
+        st = pd.Series(state, index=data.index, dtype=object).reindex(base["kunta"]).to_numpy()
+        st = np.where(answered, st, NOT_ANSWERED)
+        parts.append(pd.DataFrame({"kunta": base["kunta"], "kunta_nimi": base["kunta_nimi"],
+                                   "kohta": c.id, "kohta_teksti": c.text, "tila": st,
+                                   "_order": np.arange(len(base))}))
+    if not parts:
+        return pd.DataFrame(columns=["kunta", "kunta_nimi", "kohta", "kohta_teksti", "tila"])
+    out = pd.concat(parts, ignore_index=True)
+    out = out.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
+    return out
+
+
+# -- two views ----------------------------------------------------------------------
+
+def _part_says(part: ViewPart, data: pd.DataFrame, q: Question, scoring: Scoring) -> tuple[pd.Series, pd.Series]:
+    """(says, text) per answering municipality for one part of a pair."""
+    if q.type == "single":
+        keys = _option_keys(data, q.id, scoring.no_answer_keys)
+        says = pd.Series(np.where(keys.isin(part.yes).fillna(False), SAYS_YES,
+                                  np.where(keys.isin(part.no).fillna(False), SAYS_NO, SAYS_PARTLY)),
+                         index=data.index, dtype=object).where(keys.notna())
+        raw = _column(data, q.id).astype("string").str.strip()
+        labels = raw.map({o.key: o.label for o in q.options}).astype(object)
+        text = labels.where(labels.notna(), "ei vastausta")
+    else:
+        v = _numeric(data, q.id)
+        yes = v >= part.yes_min
+        no = (v <= part.no_max) if part.no_max is not None else pd.Series(False, index=v.index)
+        says = pd.Series(np.where(yes, SAYS_YES, np.where(no, SAYS_NO, SAYS_PARTLY)),
+                         index=data.index, dtype=object).where(v.notna())
+        uniq = {x: _fi_number(x) for x in v.dropna().unique()}
+        text = v.map(uniq).astype(object).where(v.notna(), "ei vastausta")
+    return says, part.label + ": " + text.astype(str)
+
+
+def _combine(states: list[pd.Series], how: str) -> pd.Series:
+    frame = pd.concat(states, axis=1)
+    any_yes = frame.eq(SAYS_YES).any(axis=1)
+    any_no = frame.eq(SAYS_NO).any(axis=1)
+    answered = frame.notna()
+    n_answered = answered.sum(axis=1)
+    all_yes = frame.eq(SAYS_YES).sum(axis=1).eq(n_answered)
+    all_no = frame.eq(SAYS_NO).sum(axis=1).eq(n_answered)
+    if how == "any":
+        out = np.where(any_yes, SAYS_YES, np.where(all_no, SAYS_NO, SAYS_PARTLY))
+    else:
+        out = np.where(any_no, SAYS_NO, np.where(all_yes, SAYS_YES, SAYS_PARTLY))
+    return pd.Series(out, index=frame.index, dtype=object).where(n_answered > 0, NO_INFO)
+
+
+def two_views(assoc: pd.DataFrame, muni: pd.DataFrame, year: int, municipalities: Municipalities,
+              threshold: int = 5, scoring: Scoring | None = None,
+              codebook: Codebook | None = None) -> pd.DataFrame:
+    """Associations' view (by kotikunta) next to the municipality's own answers.
+
+    One row per municipality of the year and statement of the YAML pairs. Columns:
+    kunta, kunta_nimi, vaite, vaite_teksti, aihe, n (associations that rated the
+    statement), keskiarvo (1-5), samaa_mielta_pct (share rating 4-5), suojattu
+    (True when 0 < n < threshold: keskiarvo and samaa_mielta_pct are then NaN),
+    kunnan_vastaus (the municipality's answers as text), kunta_sanoo (kyllä /
+    osittain / ei / ei tietoa / ei vastannut), ristiriita (bool), ristiriita_selite.
+    """
+    scoring = _scoring(scoring)
+    cb = codebook or default_codebook()
+    rules = scoring.two_views
+    base = _base(year, municipalities)
+    codes = base["kunta"]
+    data = _answers(muni, year, municipalities)
+    answered = codes.isin(data.index).to_numpy()
+    if "kotikunta" not in assoc.columns:
+        raise KartoitusError("association survey data has no 'kotikunta' column; pass the processed "
+                             "jarjestokysely data")
+    statements = [p.statement for p in rules.pairs]
+    home = normalize_codes(assoc["kotikunta"])
+    ratings = pd.DataFrame({s: _numeric(assoc, s) for s in statements}, index=assoc.index)
+    grouped = ratings.groupby(home.to_numpy(), sort=False)
+    n_all = grouped.count()
+    mean_all = grouped.mean()
+    agree_all = ratings.ge(rules.agree_from).groupby(home.to_numpy(), sort=False).sum()
+    row_labels = {r.key: r.label for q in cb.association.of_type("grid") for r in q.rows}
+    survey = cb.municipality
+
+    parts = []
+    for pair in rules.pairs:
+        n = n_all[pair.statement].reindex(codes).fillna(0).astype(int).to_numpy() if len(n_all) else np.zeros(len(codes), int)
+        mean = mean_all[pair.statement].reindex(codes).to_numpy(dtype=float) if len(n_all) else np.full(len(codes), np.nan)
+        agree = agree_all[pair.statement].reindex(codes).to_numpy(dtype=float) if len(n_all) else np.full(len(codes), np.nan)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            pct = np.where(n > 0, agree / np.where(n > 0, n, 1) * 100, np.nan)
+        suppressed = (n > 0) & (n < threshold)
+        mean = np.where(suppressed | (n == 0), np.nan, mean)
+        pct = np.where(suppressed | (n == 0), np.nan, pct)
+
+        says_parts, text_parts = [], []
+        for part in pair.parts:
+            s, t = _part_says(part, data, survey.question(part.question), scoring)
+            if not survey.question(part.question).asked_in(year):
+                s = pd.Series(np.nan, index=data.index, dtype=object)
+            says_parts.append(s)
+            text_parts.append(t)
+        if len(data):
+            says = _combine(says_parts, pair.combine)
+            text = pd.concat(text_parts, axis=1).agg("; ".join, axis=1)
+        else:
+            says = pd.Series([], dtype=object)
+            text = pd.Series([], dtype=object)
+        says_v = np.where(answered, says.reindex(codes).to_numpy(), NOT_ANSWERED)
+        text_v = np.where(answered, text.reindex(codes).to_numpy(), "")
+
+        judged = ~np.isnan(pct)
+        c_yes = judged & (says_v == SAYS_YES) & (pct < rules.yes_below_pct)
+        c_no = judged & (says_v == SAYS_NO) & (pct >= rules.no_from_pct)
+        pct_txt = pd.Series(pct).map(lambda x: _fi_number(round(x)) if pd.notna(x) else "")
+        why = np.where(c_yes, "Kunta vastaa kyllä, mutta vain " + pct_txt + " % sen yhdistyksistä on samaa mieltä.",
+                       np.where(c_no, "Kunta vastaa ei, mutta " + pct_txt + " % sen yhdistyksistä on samaa mieltä.", ""))
+        parts.append(pd.DataFrame({
+            "kunta": codes, "kunta_nimi": base["kunta_nimi"], "vaite": pair.statement,
+            "vaite_teksti": row_labels.get(pair.statement, pair.statement), "aihe": pair.topic,
+            "n": pd.array(n, dtype="Int64"), "keskiarvo": mean, "samaa_mielta_pct": pct,
+            "suojattu": suppressed, "kunnan_vastaus": text_v, "kunta_sanoo": says_v,
+            "ristiriita": c_yes | c_no, "ristiriita_selite": why, "_order": np.arange(len(codes)),
+        }))
+    cols = ["kunta", "kunta_nimi", "vaite", "vaite_teksti", "aihe", "n", "keskiarvo", "samaa_mielta_pct",
+            "suojattu", "kunnan_vastaus", "kunta_sanoo", "ristiriita", "ristiriita_selite"]
+    if not parts:
+        return pd.DataFrame(columns=cols)
+    out = pd.concat(parts, ignore_index=True).sort_values("_order", kind="stable")
+    return out[cols].reset_index(drop=True)
+
+
+# -- methods text ---------------------------------------------------------------------
+
+def _threshold_texts(item: Item) -> list[dict]:
+    unit = f" {item.unit}" if item.unit else ""
+    out = []
+    ths = item.thresholds  # highest min first
+    for i, t in enumerate(ths):
+        if i > 0 and i == len(ths) - 1 and t.min <= 0:
+            text = f"alle {_fi_number(ths[i - 1].min)}{unit}"
+        elif i > 0:
+            text = f"vähintään {_fi_number(t.min)} ja alle {_fi_number(ths[i - 1].min)}{unit}"
+        else:
+            text = f"vähintään {_fi_number(t.min)}{unit}"
+        out.append({"answer": text, "points": t.points})
+    return out
+
+
+def describe_scoring(year: int, scoring: Scoring | None = None,
+                     codebook: Codebook | None = None) -> list[dict]:
+    """The scoring rules of a wave, for the report's methods section.
+
+    Per dimension: ``id``, ``label`` (Finnish), ``max_points`` and ``items``; per item
+    ``id``, ``label``, ``question``, ``question_title``, ``max_points``, ``note`` and
+    ``points`` (a list of ``{"answer": <Finnish text>, "points": <number>}``).
+    Items of questions not asked in ``year`` are left out.
+    """
+    scoring = _scoring(scoring)
+    survey = (codebook or default_codebook()).municipality
+    out = []
+    for dim in scoring.dimensions:
+        items = []
+        for item in dim.items_in(year, survey):
+            q = survey.question(item.question)
+            if item.kind == "option":
+                pts = [{"answer": q.label_of(k), "points": p} for k, p in item.points.items()]
+                blanks = [o.label for o in q.options if o.key in scoring.no_answer_keys]
+                if blanks:
+                    pts.append({"answer": f"{', '.join(blanks)} (ei lasketa enimmäispisteisiin)", "points": None})
+            elif item.kind in ("number", "count"):
+                pts = _threshold_texts(item)
+            else:
+                scale = ", ".join(f"{label.lower()} = {_fi_number(v)}" for label, v in q.columns if v is not None)
+                pts = [{"answer": f"toimialojen keskiarvo ({scale}) suoraan muunnettuna",
+                        "points": f"0–{_fi_number(item.max_points)}"}]
+            items.append({"id": item.id, "label": item.label, "question": q.id, "question_title": q.title,
+                          "kind": item.kind, "max_points": item.max_points, "points": pts, "note": item.note})
+        out.append({"id": dim.id, "label": dim.label, "label_en": dim.label_en,
+                    "max_points": sum(i["max_points"] for i in items), "items": items})
+    return out
