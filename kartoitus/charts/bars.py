@@ -1,0 +1,282 @@
+"""Bar charts of indicator Tables.
+
+``bar_chart``: horizontal bars of one value column (categorical shares, counts or
+means), one bar per row. ``stacked_chart``: 100 % stacked horizontal bars, one
+bar per row and one segment per value column (the 1-5 agreement statements, with
+the diverging palette). Both read Finnish labels from ``Table.columns`` and the
+table's label column, format values the Finnish way, put the table's n in the
+title, wrap long category labels, and never draw a suppressed value: its place is
+marked with ``<5``. ``describe_bars`` / ``describe_stacked`` give the alt text of
+the same chart (every number it shows).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from matplotlib import colormaps
+from matplotlib.figure import Figure
+
+from kartoitus.charts.base import (
+    DARK,
+    DIVERGING,
+    MAIN,
+    MUTED,
+    TEXT,
+    new_figure,
+    number_axis,
+    percent_axis,
+    style,
+    wrap,
+)
+from kartoitus.fmt import fi_integer, fi_number, format_value
+from kartoitus.tables import SUPPRESSED_MARK, Table
+
+#: Axis unit per value kind (the axis label is "<header> (<unit>)").
+UNITS = {"percent": "%", "count": "kpl", "mean": "", "number": ""}
+#: Value kinds preferred for a single-series chart, in order.
+_PREFERENCE = ("percent", "count", "mean", "number")
+
+
+class ChartError(ValueError):
+    """The table has no shape this chart can draw (e.g. no numeric column)."""
+
+
+# -- reading a table -----------------------------------------------------------
+
+def label_column(table: Table) -> str:
+    """The column that names each row: the last label column (after codes)."""
+    labels = table.label_columns
+    if not labels:
+        raise ChartError(f"table {table.id} has no label column")
+    return labels[-1]
+
+
+def row_labels(table: Table) -> list[str]:
+    col = label_column(table)
+    return ["" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
+            for v in table.frame[col].tolist()]
+
+
+def value_column(table: Table, value: str | None = None) -> str:
+    """``value`` if given, else the first percent, count, mean or number column."""
+    if value is not None:
+        if value not in table.kinds:
+            raise ChartError(f"table {table.id} has no value column {value!r}")
+        return value
+    for kind in _PREFERENCE:
+        for col in table.value_columns:
+            if table.kinds[col] == kind:
+                return col
+    raise ChartError(f"table {table.id} has no numeric value column")
+
+
+def _title(table: Table, title: str | None, width: int = 78) -> str:
+    text = f"{title or table.title} (n = {fi_integer(table.n)})"
+    return wrap(text, width)
+
+
+def _set_title(fig: Figure, table: Table, title: str | None) -> None:
+    """The chart title with n, left-aligned to the figure (room kept by the layout)."""
+    fig.suptitle(_title(table, title), x=0.01, ha="left", fontsize=10.5, fontweight="bold",
+                 color=TEXT)
+
+
+def _axis_label(table: Table, col: str, unit: str | None) -> str:
+    header = table.header(col)
+    unit = UNITS.get(table.kinds[col], "") if unit is None else unit
+    if unit and f"({unit})" not in header and not header.endswith(unit):
+        return f"{header} ({unit})"
+    return header
+
+
+def _order(values: np.ndarray, hidden: np.ndarray, sort: bool) -> list[int]:
+    idx = list(range(len(values)))
+    if not sort:
+        return idx
+    # largest first; suppressed and missing rows last, in table order
+    key = [(1, 0.0, i) if hidden[i] or np.isnan(values[i]) else (0, -values[i], i) for i in idx]
+    return [k[2] for k in sorted(key)]
+
+
+def _bar_data(table: Table, value: str | None, sort: bool, max_items: int | None):
+    col = value_column(table, value)
+    labels = row_labels(table)
+    values = np.array([np.nan if v is None else float(v) for v in
+                       table.frame[col].astype("float64").tolist()])
+    hidden = table.mask()[col].to_numpy(dtype=bool)
+    order = _order(values, hidden, sort)
+    if max_items is not None:
+        order = order[:max_items]
+    return col, [labels[i] for i in order], values[order], hidden[order]
+
+
+# -- single series ---------------------------------------------------------------
+
+def bar_chart(table: Table, value: str | None = None, *, title: str | None = None,
+              unit: str | None = None, sort: bool = True, max_items: int | None = None,
+              xmax: float | None = None, label_width: int = 34) -> Figure:
+    """Horizontal bars of one value column of ``table``, one bar per row.
+
+    ``unit`` overrides the axis unit (``%``, ``kpl``, ``henkilöä``); ``sort``
+    orders bars largest first (keep False for ordered scales); ``xmax`` fixes the
+    axis end (e.g. 5 for a 1-5 mean).
+    """
+    col, labels, values, hidden = _bar_data(table, value, sort, max_items)
+    if not labels:
+        raise ChartError(f"table {table.id} has no rows")
+    kind = table.kinds[col]
+    wrapped = [wrap(lbl, label_width) for lbl in labels]
+    lines = sum(max(1, w.count("\n") + 1) for w in wrapped)
+    height = 1.05 + 0.2 * lines + 0.12 * len(labels)
+    fig = new_figure(height)
+    with style():
+        ax = fig.add_subplot()
+        y = np.arange(len(labels))
+        drawn = np.where(hidden | np.isnan(values), 0.0, values)
+        bars = ax.barh(y, drawn, color=MAIN, height=0.66)
+        for b, h, v in zip(bars, hidden, values):
+            if h or np.isnan(v):
+                b.set_visible(False)
+        top = float(np.nanmax(drawn)) if len(drawn) else 0.0
+        end = xmax if xmax is not None else (top * 1.16 if top > 0 else 1.0)
+        if kind == "percent" and xmax is None:
+            end = min(max(end, 10.0), 116.0)
+        ax.set_xlim(0, end)
+        pad = end * 0.01
+        for yi, v, h in zip(y, values, hidden):
+            if h:
+                ax.text(pad, yi, SUPPRESSED_MARK, va="center", ha="left", color=MUTED,
+                        fontstyle="italic", fontsize=8)
+            elif np.isnan(v):
+                ax.text(pad, yi, "\u2013", va="center", ha="left", color=MUTED, fontsize=8)
+            else:
+                ax.text(v + pad, yi, format_value(v, kind), va="center", ha="left",
+                        color=TEXT, fontsize=8)
+        ax.set_yticks(y, wrapped)
+        ax.invert_yaxis()
+        ax.tick_params(axis="y", length=0)
+        ax.xaxis.grid(True)
+        if kind == "percent":
+            percent_axis(ax.xaxis)
+            ax.set_xticks([t for t in (0, 20, 40, 60, 80, 100) if t <= end])
+        else:
+            number_axis(ax.xaxis, 0, integer=kind == "count")
+        ax.set_xlabel(_axis_label(table, col, unit))
+        _set_title(fig, table, title)
+    return fig
+
+
+def describe_bars(table: Table, value: str | None = None, *, title: str | None = None,
+                  sort: bool = True, max_items: int | None = None) -> str:
+    """Alt text of ``bar_chart``: the title, n and every bar with its value."""
+    col, labels, values, hidden = _bar_data(table, value, sort, max_items)
+    kind = table.kinds[col]
+    parts = []
+    for lbl, v, h in zip(labels, values, hidden):
+        shown = SUPPRESSED_MARK if h else ("ei tietoa" if np.isnan(v) else format_value(v, kind))
+        parts.append(f"{lbl} {shown}")
+    text = (f"Vaakapylväskuvio: {title or table.title}, n = {fi_integer(table.n)}. "
+            f"{table.header(col)}: " + "; ".join(parts) + ".")
+    if hidden.any():
+        text += " Alle viiden vastaajan luvut on peitetty (<5)."
+    return text
+
+
+# -- 100 % stacked ------------------------------------------------------------------
+
+def _stack_columns(table: Table, columns: list[str] | None) -> list[str]:
+    cols = columns if columns is not None else [c for c in table.value_columns
+                                                if table.kinds[c] == "percent"]
+    if len(cols) < 2:
+        raise ChartError(f"table {table.id}: a stacked chart needs at least two percent columns")
+    missing = [c for c in cols if c not in table.kinds]
+    if missing:
+        raise ChartError(f"table {table.id} has no columns {missing}")
+    return cols
+
+
+def _colors(k: int, diverging: bool) -> list:
+    if diverging and k == 5:
+        return list(DIVERGING)
+    cmap = colormaps["RdBu" if diverging else "Blues"]
+    if diverging:
+        return [cmap(x) for x in np.linspace(0.1, 0.9, k)]
+    return [cmap(x) for x in np.linspace(0.3, 0.9, k)]
+
+
+def stacked_chart(table: Table, columns: list[str] | None = None, *, title: str | None = None,
+                  diverging: bool = True, label_width: int = 36) -> Figure:
+    """100 % stacked horizontal bars: one bar per row, one segment per column.
+
+    ``columns`` are percent columns in scale order (default: every percent
+    column). Suppressed segments are left out and marked ``<5`` after the bar.
+    """
+    cols = _stack_columns(table, columns)
+    labels = row_labels(table)
+    if not labels:
+        raise ChartError(f"table {table.id} has no rows")
+    data = table.frame[cols].astype("float64").to_numpy()
+    hidden = table.mask()[cols].to_numpy(dtype=bool)
+    colors = _colors(len(cols), diverging)
+    wrapped = [wrap(lbl, label_width) for lbl in labels]
+    lines = sum(max(1, w.count("\n") + 1) for w in wrapped)
+    legend_rows = 1 if len(cols) <= 5 else 2
+    height = 1.35 + 0.22 * lines + 0.14 * len(labels) + 0.25 * legend_rows
+    fig = new_figure(height)
+    with style():
+        ax = fig.add_subplot()
+        y = np.arange(len(labels))
+        left = np.zeros(len(labels))
+        for j, col in enumerate(cols):
+            width = np.where(hidden[:, j] | np.isnan(data[:, j]), 0.0, data[:, j])
+            ax.barh(y, width, left=left, color=colors[j], height=0.66,
+                    label=wrap(table.header(col), 16), edgecolor="white", linewidth=0.5)
+            for yi, lft, w in zip(y, left, width):
+                if w >= 7:
+                    dark = colors[j] in DARK if isinstance(colors[j], str) else \
+                        (0.299 * colors[j][0] + 0.587 * colors[j][1] + 0.114 * colors[j][2]) < 0.5
+                    ax.text(lft + w / 2, yi, fi_number(w, 0),
+                            ha="center", va="center", fontsize=7.5,
+                            color="white" if dark else TEXT)
+            left = left + width
+        for yi, row_hidden in zip(y, hidden):
+            if row_hidden.any():
+                ax.text(101, yi, SUPPRESSED_MARK, va="center", ha="left", color=MUTED,
+                        fontstyle="italic", fontsize=8, clip_on=False)
+        ax.set_xlim(0, 100)
+        ax.set_xticks([0, 25, 50, 75, 100])
+        percent_axis(ax.xaxis)
+        ax.set_yticks(y, wrapped)
+        ax.invert_yaxis()
+        ax.tick_params(axis="y", length=0)
+        ax.set_xlabel("Osuus vastaajista (%)")
+        _set_title(fig, table, title)
+        handles, names = ax.get_legend_handles_labels()
+        fig.legend(handles, names, loc="outside lower center", ncols=min(len(cols), 5),
+                   handlelength=1.2, columnspacing=1.0)
+    return fig
+
+
+def describe_stacked(table: Table, columns: list[str] | None = None, *,
+                     title: str | None = None) -> str:
+    """Alt text of ``stacked_chart``: each bar with every segment's share."""
+    cols = _stack_columns(table, columns)
+    labels = row_labels(table)
+    data = table.frame[cols].astype("float64").to_numpy()
+    hidden = table.mask()[cols].to_numpy(dtype=bool)
+    rows = []
+    for i, lbl in enumerate(labels):
+        segs = []
+        for j, col in enumerate(cols):
+            v = data[i, j]
+            shown = SUPPRESSED_MARK if hidden[i, j] else (
+                "ei tietoa" if np.isnan(v) else format_value(v, "percent"))
+            segs.append(f"{table.header(col)} {shown}")
+        rows.append(f"{lbl}: " + ", ".join(segs))
+    text = (f"Pinottu pylväskuvio (100 %): {title or table.title}, n = {fi_integer(table.n)}. "
+            + "; ".join(rows) + ".")
+    if hidden.any():
+        text += " Alle viiden vastaajan luvut on peitetty (<5)."
+    return text
