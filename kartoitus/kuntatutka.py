@@ -34,6 +34,7 @@ from kartoitus.codebook import (
     default_codebook,
 )
 from kartoitus.errors import ConfigError, KartoitusError
+from kartoitus.fmt import fi_number, fi_percent
 
 SCORING_FILE = "kuntatutka.yaml"
 ITEM_KINDS = ("option", "number", "count", "grid_mean")
@@ -335,12 +336,8 @@ def normalize_codes(values: pd.Series) -> pd.Series:
     return t.where(~digits, t.str.zfill(3))
 
 
-def _fi_number(x: float, decimals: int = 1) -> str:
-    if pd.isna(x):
-        return ""
-    if float(x).is_integer():
-        return f"{int(x):,}".replace(",", "\u00a0")
-    return f"{x:,.{decimals}f}".replace(",", "\u00a0").replace(".", ",")
+def _fi_number(x: float) -> str:
+    return fi_number(x, 1, trim=True)
 
 
 def _base(year: int, municipalities: Municipalities) -> pd.DataFrame:
@@ -697,9 +694,9 @@ def two_views(assoc: pd.DataFrame, muni: pd.DataFrame, year: int, municipalities
         judged = ~np.isnan(pct)
         c_yes = judged & (says_v == SAYS_YES) & (pct < rules.yes_below_pct)
         c_no = judged & (says_v == SAYS_NO) & (pct >= rules.no_from_pct)
-        pct_txt = pd.Series(pct).map(lambda x: _fi_number(round(x)) if pd.notna(x) else "")
-        why = np.where(c_yes, "Kunta vastaa kyllä, mutta vain " + pct_txt + " % sen yhdistyksistä on samaa mieltä.",
-                       np.where(c_no, "Kunta vastaa ei, mutta " + pct_txt + " % sen yhdistyksistä on samaa mieltä.", ""))
+        pct_txt = pd.Series(pct).map(lambda x: fi_percent(x, 0))
+        why = np.where(c_yes, "Kunta vastaa kyllä, mutta vain " + pct_txt + " sen yhdistyksistä on samaa mieltä.",
+                       np.where(c_no, "Kunta vastaa ei, mutta " + pct_txt + " sen yhdistyksistä on samaa mieltä.", ""))
         parts.append(pd.DataFrame({
             "kunta": codes, "kunta_nimi": base["kunta_nimi"], "vaite": pair.statement,
             "vaite_teksti": row_labels.get(pair.statement, pair.statement), "aihe": pair.topic,
