@@ -297,3 +297,82 @@ def test_bad_scoring_file_names_the_problem(tmp_path: Path):
                                 "points: {kylla: 2}\n      - id: foorumit"), encoding="utf-8")
     with pytest.raises(ConfigError, match=r"kuntatutka.yaml: item rakenteet.yhdyshenkilo: give points for options \['ei'\]"):
         kt.load_scoring(bad)
+
+
+# -- charts -------------------------------------------------------------------------
+
+def _line(fig, gid):
+    return [ln for ln in fig.axes[0].get_lines() if ln.get_gid() == gid]
+
+
+def test_radar_figure(muni, population, tmp_path: Path):
+    from matplotlib.figure import Figure
+
+    from kartoitus.charts.base import figure_to_png
+    from kartoitus.charts.radar import NOT_ANSWERED_TEXT, radar_figure
+
+    scores = kt.score_municipalities(muni, YEAR, MUNIS, population)
+    med = kt.region_summary(scores)
+    labels = kt.dimension_labels()
+    s = scores.set_index("kunta", drop=False)
+
+    fig = radar_figure(s.loc["179"], med, labels, "Kuntatutka 2025: Jyväskylä")
+    assert isinstance(fig, Figure)
+    ax = fig.axes[0]
+    assert ax.name == "polar" and ax.get_ylim() == (0, 100)
+    assert list(ax.get_yticks()) == [25, 50, 75, 100]
+    (outline,) = _line(fig, "kunta")
+    r = np.asarray(outline.get_ydata(), dtype=float)
+    assert len(r) == 8 and np.isfinite(r).sum() == 8          # 7 vertices, closed
+    assert r[:7] == pytest.approx([75, 75, 50, 75, 100, 100, 57.142857], abs=1e-5)
+    (median_line,) = _line(fig, "mediaani")
+    assert median_line.get_linestyle() != "-"                 # dashed
+    assert np.asarray(median_line.get_ydata(), dtype=float)[0] == pytest.approx(50.0)
+    texts = [t.get_text() for t in ax.texts]
+    assert "Palveluohjaus\n57 p." in texts
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend == ["Jyväskylä", "Maakunnan mediaani (n = 3 kuntaa)"]
+    (tmp_path / "radar_179.png").write_bytes(figure_to_png(fig))
+
+    # partial answer: dimensions without data are not drawn as 0
+    fig = radar_figure(s.loc["077"], med, labels, "Kuntatutka 2025: Hankasalmi")
+    (outline,) = _line(fig, "kunta")
+    r = np.asarray(outline.get_ydata(), dtype=float)
+    assert np.isnan(r[[1, 4, 6]]).all() and np.isfinite(r).sum() == 5  # 4 vertices + closing
+    hatched = [p for p in fig.axes[0].patches if p.get_gid() == "ei_tietoa"]
+    assert len(hatched) == 3
+    assert "Rakenteet\n(ei tietoa)" in [t.get_text() for t in fig.axes[0].texts]
+    (tmp_path / "radar_077.png").write_bytes(figure_to_png(fig))
+
+    # not answered: a message instead of a polygon
+    fig = radar_figure(s.loc["992"], med, labels, "Kuntatutka 2025: Äänekoski")
+    assert _line(fig, "kunta") == []
+    assert NOT_ANSWERED_TEXT in [t.get_text() for t in fig.axes[0].texts]
+    assert NOT_ANSWERED_TEXT == "Kunta ei vastannut kuntakyselyyn"
+    png = figure_to_png(fig)
+    assert png.startswith(b"\x89PNG")
+
+
+def test_heat_table_figure(muni, population, tmp_path: Path):
+    from kartoitus.charts.base import figure_to_png
+    from kartoitus.charts.radar import heat_table_figure
+
+    scores = kt.score_municipalities(muni, YEAR, MUNIS, population)
+    fig = heat_table_figure(scores, kt.dimension_labels(include_total=True), "Kuntatutka 2025")
+    ax = fig.axes[0]
+    cells = [t.get_text() for t in ax.texts]
+    assert len(cells) == 22 * 8
+    assert cells[16:24] == ["75", "75", "50", "75", "100", "100", "57", "76"]  # Jyväskylä (3rd row)
+    assert cells.count("\u2013") == 19 * 8 + 3 + 1   # 19 non-answering rows; 077: 3 dims blank, 410: 1
+    names = [t.get_text() for t in ax.get_yticklabels()]
+    assert names[2] == "Jyväskylä" and names[-1] == "Äänekoski (ei vastannut)"
+    assert fig.get_size_inches()[0] <= 6.7                 # fits an A4 page
+    (tmp_path / "heat.png").write_bytes(figure_to_png(fig))
+
+
+def test_wrap_fi_hyphenates_long_words():
+    from kartoitus.charts.radar import wrap_fi
+
+    assert wrap_fi("Osallisuus hyvinvointisuunnitteluun", 16) == "Osallisuus\nhyvinvointi-\nsuunnitteluun"
+    assert wrap_fi("Kokonaispisteet", 12) == "Kokonais-\npisteet"
+    assert wrap_fi("Tilat ja tukipalvelut", 16) == "Tilat ja\ntukipalvelut"
