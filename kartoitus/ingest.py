@@ -502,7 +502,7 @@ def _read_csv(path: Path, data: bytes) -> tuple[list[str], pd.DataFrame, str, st
     if not filled.any():
         raise _empty_error(path)
     header_pos = int(np.argmax(filled))
-    titles = ["" if pd.isna(v) else str(v).strip() for v in df.iloc[header_pos]]
+    titles = ["" if pd.isna(v) else str(v) for v in df.iloc[header_pos]]
     body = df.iloc[header_pos + 1:]
     body.index = pd.RangeIndex(header_pos + 2 + skip, header_pos + 2 + skip + len(body))
     body = body.where(body.notna(), None)
@@ -566,8 +566,8 @@ def _read_xlsx(path: Path, codebook: Codebook) -> tuple[list[str], pd.DataFrame,
             if header is None:
                 continue
             any_content = True
-            titles = ["" if v is None else str(v).strip() for v in header]
-            while titles and not titles[-1]:
+            titles = ["" if v is None else str(v) for v in header]
+            while titles and not titles[-1].strip():
                 titles.pop()
             try:
                 survey_id = detect_survey(titles, codebook)
@@ -608,7 +608,7 @@ def _assemble(path: Path, titles: list[str], body: pd.DataFrame, codebook: Codeb
               delimiter: str | None) -> RawTable:
     # Untitled columns without any data (a trailing delimiter on every line) are noise.
     keep = [i for i, t in enumerate(titles)
-            if t or (i < body.shape[1] and body[i].notna().any())]
+            if t.strip() or (i < body.shape[1] and body[i].notna().any())]
     if survey_id is None:
         try:
             survey_id = detect_survey([titles[i] for i in keep], codebook)
@@ -640,7 +640,7 @@ def _assemble(path: Path, titles: list[str], body: pd.DataFrame, codebook: Codeb
     for m, pos in zip(mapping, keep):
         if m.column is not None:
             continue
-        name = m.source or _untitled_name(pos)
+        name = m.source if m.source.strip() else _untitled_name(pos)
         base, k = name, 2
         while name in extra_cols:
             name, k = f"{base} ({k})", k + 1
