@@ -22,6 +22,8 @@ Detection rules
     ``._%+-`` before the ``@``; a dotted domain with a 2+ letter top level), also
     obfuscated as ``nimi(at)domain.fi``, ``nimi [at] domain.fi`` or
     ``nimi{at}domain.fi``. ``mailto:`` links are found through their address.
+    A "domain" ending in a file type (``logo@2x.png``) is a file name, not an
+    address.
 
 ``puhelin``
     A Finnish phone number: it starts with a national prefix, or with ``+358`` /
@@ -34,15 +36,21 @@ Detection rules
     ``09 1234 5678`` match.
 
     Amounts, counts, years, percentages, page numbers and register numbers never
-    start with ``0``, so they cannot match; what keeps a *later* digit group of a
-    number (``1 040 123 456``, ``12,05 123 456``) from matching is that a phone
-    number may not follow a digit, nor a digit and one separator (space, NBSP,
-    narrow NBSP, ``.``, ``,``, ``-``, ``/``). A match may not be followed by a digit,
-    by ``.``/``,``/``-`` and a digit (decimals, check digits as in ``0145678-9``) or
-    by ``%``, ``€``, ``e``, ``eur`` or ``euroa``. Dots are not separators, so dates
+    start with ``0``, so they cannot match. What keeps a *later* digit group of a
+    number (``1 040 123 456``, ``12,05 123 456``) from matching: a phone number may
+    not follow a letter or digit, nor a digit and ``.``, ``,``, ``-`` or ``/``, nor a
+    run of one to three digits and a space (space, NBSP, narrow NBSP, thin space;
+    after four or more digits it may: ``040 1234567 050 7654321`` is two numbers).
+    The first two subscriber digits must be adjacent (``049 1 234`` is a code and a
+    count). A match may not be followed by a letter or digit, by a separator and a
+    digit other than ``0``, by ``.``/``,``/``-`` and a digit (decimals), by ``%``,
+    ``€``, ``e``, ``eur`` or ``euroa``, nor end in a lone digit after a separator
+    (business ids such as ``0145678-9``). Dots are not separators, so dates
     (``02.09.2019``) and register numbers (``123.456``) do not match; municipality
     codes (``077``) and postal codes (``00100``, ``40100``) are too short or have no
-    valid prefix.
+    valid prefix. Known limit: a municipality code that is also a mobile prefix
+    (``049`` Espoo, ``050`` Eura; none in Keski-Suomi) followed by a count formatted
+    like a number (``049 12 345 678``) matches.
 
 ``henkilotunnus``
     A Finnish personal identity code ``DDMMYY[-+A-FU-Y]NNNC`` whose check
@@ -57,6 +65,10 @@ Detection rules
     and puts line breaks inside names), and words hyphenated over a line break
     (``Virta-\\nnen``) are also checked joined. A personal value found inside an
     e-mail or phone match is not reported twice.
+
+In HTML and SVG, text, comments and attribute values (``alt``, ``title``,
+``href``, ``content``, ...) are read; coordinates (``d``, ``points``, ...) and
+embedded ``data:`` URIs are not.
 
 ``allowed`` (keyword argument of :func:`find_in_text` and :func:`scan_path`)
 lists addresses and numbers that may appear (the publisher's own contact
@@ -103,6 +115,8 @@ SCANNED_SUFFIXES = (".pdf", ".html", ".htm", ".svg", ".xml", ".xlsx", ".xlsm", "
                     ".tsv", ".png", ".json", ".md", ".txt", ".yaml", ".yml")
 #: The record :func:`purge_personal` keeps in the wave folder.
 RECORD_FILE = "poistetut_henkilotiedot.csv"
+#: Folder names (of a wave folder or its root) that purge_personal never touches.
+_NOT_RAW = {"processed", "reports", "raportit", "outputs"}
 #: Personal values shorter than this are not looked for (too many false hits).
 MIN_VALUE_LENGTH = 5
 
@@ -133,11 +147,15 @@ _PHONE = re.compile(
     r")"
     rf"(?:{_WS}?[-/]?{_WS}?)"                 # after the prefix
     rf"\d\d(?:{_SEP}?\d){{3,6}}"            # 5-8 subscriber digits, first two together
-    r"(?!\d)(?![.,/-]\d)"                    # not decimals or a check digit
+    r"(?!\w)(?![.,/-]\d)"                    # not decimals or a check digit
     rf"(?!{_SEP}[1-9])"                       # not followed by a further digit group
     r"(?!\s?(?:%|€|e\b|eur|euro))",          # not an amount or a share
     re.IGNORECASE,
 )
+
+#: "Top-level domains" that are file types: ``logo@2x.png`` is a file name.
+_FILE_TYPES = frozenset("png jpg jpeg gif svg webp css js pdf html htm xlsx csv json "
+                        "woff woff2 ttf otf md txt".split())
 
 _LAST_SINGLE = re.compile(r"(?<!\d)\d$")
 
@@ -265,7 +283,8 @@ def _find_spans(text: str, values: PersonalValues,
                 allowed: frozenset[str]) -> list[tuple[int, int, str, str]]:
     hits: list[tuple[int, int, str, str]] = []
     for m in _EMAIL.finditer(text):
-        hits.append((m.start(), m.end(), "sahkoposti", m.group()))
+        if m.group().rsplit(".", 1)[-1].casefold() not in _FILE_TYPES:  # logo@2x.png
+            hits.append((m.start(), m.end(), "sahkoposti", m.group()))
     for m in _PHONE.finditer(text):
         if not _LAST_SINGLE.search(m.group()):  # 0145678-9 is a business id
             hits.append((m.start(), m.end(), "puhelin", m.group()))
@@ -361,6 +380,8 @@ class _MarkupText(HTMLParser):
     BLOCK = frozenset("""address article aside blockquote br dd div dl dt figcaption figure
         footer h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section table tbody td
         tfoot th thead tr ul caption title text tspan desc g svg""".split())
+    #: SVG attributes that hold only coordinates
+    GEOMETRY = frozenset("d points transform viewbox x y x1 x2 y1 y2 cx cy r width height".split())
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -379,8 +400,9 @@ class _MarkupText(HTMLParser):
     def handle_starttag(self, tag, attrs):
         line = self.getpos()[0]
         for name, value in attrs:
-            if value:
-                self.attributes.append((f"rivi {line}, määrite {name}", value))
+            if not value or name.lower() in self.GEOMETRY or value.startswith("data:"):
+                continue  # drawing coordinates and embedded binary data
+            self.attributes.append((f"rivi {line}, määrite {name}", value))
         if tag.lower() in self.BLOCK:
             self._add("\n")
 
@@ -809,7 +831,8 @@ def purge_personal(raw_folder: str | Path, codebook, dry_run: bool = True) -> Pu
     if not folder.is_dir():
         raise InputError(folder, "raakadatan kansiota ei ole; anna aallon raakakansio "
                                  "(esim. data/raw/2024)")
-    if any(part.casefold() in ("processed", "reports", "raportit") for part in folder.resolve().parts):
+    resolved = folder.resolve()
+    if {resolved.name.casefold(), resolved.parent.name.casefold()} & _NOT_RAW:
         raise KartoitusError(f"{folder}: henkilötietoja poistetaan vain raakadatasta; "
                              "anna raakakansio (data/raw/<vuosi>), ei käsiteltyä dataa tai raportteja")
     titles = _personal_titles(codebook)
@@ -826,14 +849,13 @@ def purge_personal(raw_folder: str | Path, codebook, dry_run: bool = True) -> Pu
         elif suffix in (".xls", ".ods", ".numbers"):
             report.skipped.append((path, "tiedostomuotoa ei tueta; tallenna se .xlsx- tai "
                                          ".csv-muodossa ja aja uudelleen"))
-    report.warnings = _remaining_warnings(folder, report, titles, skip)
+    report.warnings = _remaining_warnings(folder, titles, skip)
     if report.removed and not dry_run:
         report.record = _write_record(folder, report.removed)
     return report
 
 
-def _remaining_warnings(folder: Path, report: PurgeReport, titles: dict[str, str],
-                        skip: set[str]) -> list[str]:
+def _remaining_warnings(folder: Path, titles: dict[str, str], skip: set[str]) -> list[str]:
     """Columns other than the removed ones that hold e-mail or phone values."""
     out = []
     for path in sorted(p for p in folder.iterdir() if p.is_file()):
@@ -841,22 +863,32 @@ def _remaining_warnings(folder: Path, report: PurgeReport, titles: dict[str, str
             continue
         try:
             if path.suffix.lower() in (".xlsx", ".xlsm"):
-                frame = pd.read_excel(path, dtype=object, sheet_name=0)
+                frames = pd.read_excel(path, dtype=object, sheet_name=None)
             else:
                 data = path.read_bytes()
                 fmt = _sniff_csv(path, data)
-                frame = pd.read_csv(io.StringIO(data[len(fmt.bom):].decode(fmt.encoding)),
-                                    sep=fmt.delimiter, dtype=str, keep_default_na=False)
-        except Exception:  # noqa: BLE001 - a warning pass must not stop the purge
+                frames = {"": pd.read_csv(io.StringIO(data[len(fmt.bom):].decode(fmt.encoding)),
+                                          sep=fmt.delimiter, dtype=str, keep_default_na=False)}
+        except Exception as exc:  # noqa: BLE001 - a warning pass must not stop the purge
+            out.append(f"{path.name}: jäljelle jääviä sarakkeita ei voitu tarkistaa ({exc})")
             continue
-        for column in frame.columns:
-            if _normalise_title(column) in titles:
-                continue  # removed (or would be)
-            distinct = pd.Series(frame[column].dropna().astype(str).unique())
-            hits = distinct[distinct.map(lambda v: any(k in ("sahkoposti", "puhelin")
-                                                       for k, _ in find_in_text(v)))]
-            if len(hits):
-                n = int(frame[column].astype(str).isin(set(hits)).sum())
-                out.append(f"{path.name}: sarakkeessa {column!r} on {n} solua, joissa näyttää "
-                           "olevan sähköpostiosoite tai puhelinnumero; tarkista ja poista käsin")
+        for sheet, frame in frames.items():
+            out.extend(_column_warnings(path, sheet if len(frames) > 1 else "", frame, titles))
+    return out
+
+
+def _column_warnings(path: Path, sheet: str, frame: pd.DataFrame,
+                     titles: dict[str, str]) -> list[str]:
+    out = []
+    where = f"{path.name} ({sheet})" if sheet else path.name
+    for column in frame.columns:
+        if _normalise_title(column) in titles:
+            continue  # removed (or would be)
+        distinct = pd.Series(frame[column].dropna().astype(str).unique())
+        hits = distinct[distinct.map(lambda v: any(k in ("sahkoposti", "puhelin")
+                                                   for k, _ in find_in_text(v)))]
+        if len(hits):
+            n = int(frame[column].astype(str).isin(set(hits)).sum())
+            out.append(f"{where}: sarakkeessa {column!r} on {n} solua, joissa näyttää "
+                       "olevan sähköpostiosoite tai puhelinnumero; tarkista ja poista käsin")
     return out

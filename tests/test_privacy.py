@@ -61,7 +61,8 @@ MUST_NOT_MATCH = [
     "1 234", "yhteensä 1 040 123 456", "12,05 123 456", "n = 1 234", "0 12 345", "0,50 €",
     "050", "2019 2020 2021", "Taulukko 3: 12 345 jäsentä", "130 000 000 €",
     "matti.virtanen at jkl", "@yhdistys", "131052-308A",  # wrong check character
-    "Keuruu 249 1 234 5 678", "Kinnula 0 4 5 6",
+    "Keuruu 249 1 234 5 678", "Kinnula 0 4 5 6", "logo@2x.png", "url(fonts/a@2x.woff2)",
+    "tiiviste 0401234567abc", "a/0401234567b",
 ]
 
 
@@ -255,6 +256,10 @@ def test_clean_folder_has_no_findings(tmp_path):
     (tmp_path / "t.csv").write_text("kunta,koodi,euroa\nHankasalmi,077,25000\n", encoding="utf-8")
     _png(tmp_path / "k.png", {"Software": "matplotlib version 3.8", "Description": "Osuus 45 %"})
     (tmp_path / "m.json").write_text(json.dumps({"n": 1234, "vuosi": 2024}), encoding="utf-8")
+    (tmp_path / "kaavio.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg"><path d="M 040 1234567 L 09 12345678"/>'
+        '<image href="data:image/png;base64,MDQwIDEyMyA0NTY3+0401234567"/>'
+        "<text>Osuus 45 %</text></svg>", encoding="utf-8")
     (tmp_path / "muu.bin").write_bytes(b"040 123 4567")  # not a scanned type
     assert scan_path(tmp_path, ["Matti Virtanen"]) == []
 
