@@ -92,7 +92,9 @@ class _Collect(logging.Handler):
         self.messages: list[str] = []
 
     def emit(self, record):
-        self.messages.append(f"{record.levelname}: {record.getMessage()}")
+        message = f"{record.levelname}: {record.getMessage()}"
+        if message not in self.messages:       # the same font warning comes once per subset
+            self.messages.append(message)
 
 
 def render_pdf(html: str, *, title: str, lang: str = "fi", base_url: Path | str | None = None,

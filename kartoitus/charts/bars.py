@@ -17,6 +17,7 @@ import math
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from kartoitus.charts.base import (
     DARK,
@@ -116,7 +117,7 @@ def _bar_data(table: Table, value: str | None, sort: bool, max_items: int | None
 
 def bar_chart(table: Table, value: str | None = None, *, title: str | None = None,
               unit: str | None = None, sort: bool = True, max_items: int | None = None,
-              xmax: float | None = None, label_width: int = 34) -> Figure:
+              xmax: float | None = None, label_width: int = 40) -> Figure:
     """Horizontal bars of one value column of ``table``, one bar per row.
 
     ``unit`` overrides the axis unit (``%``, ``kpl``, ``henkilöä``); ``sort``
@@ -129,7 +130,7 @@ def bar_chart(table: Table, value: str | None = None, *, title: str | None = Non
     kind = table.kinds[col]
     wrapped = [wrap(lbl, label_width) for lbl in labels]
     lines = sum(max(1, w.count("\n") + 1) for w in wrapped)
-    height = 1.05 + 0.2 * lines + 0.12 * len(labels)
+    height = 0.95 + 0.16 * lines + 0.1 * len(labels)
     fig = new_figure(height)
     with style():
         ax = fig.add_subplot()
@@ -160,7 +161,8 @@ def bar_chart(table: Table, value: str | None = None, *, title: str | None = Non
         ax.xaxis.grid(True)
         if kind == "percent":
             percent_axis(ax.xaxis)
-            ax.set_xticks([t for t in (0, 20, 40, 60, 80, 100) if t <= end])
+            ticks = MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]).tick_values(0, min(end, 100))
+            ax.set_xticks([t for t in ticks if 0 <= t <= min(end, 100)])
         else:
             number_axis(ax.xaxis, 0, integer=kind == "count")
         ax.set_xlabel(_axis_label(table, col, unit))

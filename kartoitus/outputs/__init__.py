@@ -1,0 +1,5 @@
+"""Outputs: plain models built from indicator Tables, rendered by ``kartoitus.render``.
+
+Each module builds one output (``report``: the main report). Modules import
+matplotlib and WeasyPrint lazily, so importing this package stays cheap.
+"""
