@@ -78,7 +78,6 @@ details): a hit equal to one of them, ignoring case and spaces, is not reported.
 from __future__ import annotations
 
 import codecs
-import csv
 import io
 import json
 import re
@@ -94,6 +93,7 @@ import pandas as pd
 
 from kartoitus.atomic import atomic_path, atomic_write_bytes, atomic_write_text
 from kartoitus.errors import InputError, KartoitusError
+from kartoitus.ingest import CSV_SUFFIXES, XLSX_SUFFIXES, normalise_title, sniff_csv
 
 __all__ = [
     "KINDS", "SCANNED_SUFFIXES", "RECORD_FILE", "Finding", "PersonalValues",
@@ -114,7 +114,7 @@ KIND_LABELS = {
 SCANNED_SUFFIXES = (".pdf", ".html", ".htm", ".svg", ".xml", ".xlsx", ".xlsm", ".csv",
                     ".tsv", ".png", ".json", ".md", ".txt", ".yaml", ".yml")
 #: The record :func:`purge_personal` keeps in the wave folder.
-RECORD_FILE = "poistetut_henkilotiedot.csv"
+RECORD_FILE = "poistetut_henkilotiedot.json"
 #: Folder names (of a wave folder or its root) that purge_personal never touches.
 _NOT_RAW = {"processed", "reports", "raportit", "outputs"}
 #: Personal values shorter than this are not looked for (too many false hits).
@@ -599,77 +599,45 @@ class PurgeReport:
         return out
 
 
-def _normalise_title(title: object) -> str:
-    """A column title for exact comparison: NFKC, case, whitespace, end punctuation.
-
-    Private stand-in for ``kartoitus.ingest.normalise_title`` (not written yet).
-    """
-    text = unicodedata.normalize("NFKC", "" if title is None else str(title)).casefold()
-    text = re.sub(r"\s+", " ", text).strip()
-    return text.rstrip(" ?:.*").strip()
-
-
 def _personal_titles(codebook) -> dict[str, str]:
     """Normalised title -> question id, for the personal questions of every survey."""
     out: dict[str, str] = {}
     for survey in codebook.surveys.values():
         for q in survey.personal():
             for title in q.titles():
-                out.setdefault(_normalise_title(title), q.id)
+                out.setdefault(normalise_title(title), q.id)
     return out
 
 
 @dataclass(frozen=True)
 class _CsvFormat:
-    bom: bytes
-    encoding: str
+    bom: bytes        # the byte-order mark as in the file (kept as it is)
+    encoding: str     # codec of the text after the mark
     delimiter: str
 
 
 def _sniff_csv(path: Path, data: bytes) -> _CsvFormat:
-    """Encoding (BOM kept apart) and delimiter of a raw CSV export.
+    """Encoding (with the BOM kept apart, byte for byte) and delimiter of a CSV.
 
-    Private stand-in for ``kartoitus.ingest.sniff_csv`` (not written yet).
+    Uses :func:`kartoitus.ingest.sniff_csv`, so purge reads a file exactly as
+    ingest does.
     """
-    bom, encoding = b"", None
-    for mark, enc in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
-                      (codecs.BOM_UTF16_BE, "utf-16-be")):
-        if data.startswith(mark):
-            bom, encoding = mark, enc
-            break
-    body = data[len(bom):]
-    if encoding is None:
-        for enc in ("utf-8", "cp1252"):
-            try:
-                body.decode(enc)
-                encoding = enc
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise InputError(path, "merkistöä ei tunnistettu (ei UTF-8 eikä Windows-1252); "
-                                   "tallenna tiedosto UTF-8-muodossa")
-    text = body.decode(encoding)
-    header = _first_record(text)
-    counts = {d: _count_outside_quotes(header, d) for d in (";", ",", "\t")}
-    delimiter = max(counts, key=lambda d: (counts[d], d == ";"))
-    if counts[delimiter] == 0:
-        delimiter = ","
+    encoding, delimiter = sniff_csv(data)
+    bom = b""
+    if encoding == "utf-8-sig":
+        bom, encoding = codecs.BOM_UTF8, "utf-8"
+    elif encoding == "utf-16":
+        bom = data[:2]
+        encoding = "utf-16-le" if bom == codecs.BOM_UTF16_LE else "utf-16-be"
+    try:
+        data[len(bom):].decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise InputError(path, f"merkistöä {encoding} ei voi lukea ({exc.reason}); tallenna "
+                               "tiedosto uudelleen UTF-8-muodossa") from None
     return _CsvFormat(bom, encoding, delimiter)
 
 
-def _first_record(text: str) -> str:
-    inside = False
-    for i, ch in enumerate(text):
-        if ch == '"':
-            inside = not inside
-        elif ch in "\r\n" and not inside:
-            return text[:i]
-    return text
-
-
-def _count_outside_quotes(line: str, delim: str) -> int:
-    return sum(part.count(delim) for part in line.split('"')[::2])
+_SEP_LINE = re.compile(r"^\s*sep=.\s*$", re.I)
 
 
 def _records(text: str) -> Iterator[tuple[str, str]]:
@@ -726,11 +694,12 @@ def _purge_csv(path: Path, titles: dict[str, str], dry_run: bool,
     fmt = _sniff_csv(path, data)
     text = data[len(fmt.bom):].decode(fmt.encoding)
     records = list(_records(text))
-    if not records:
+    start = 1 if records and _SEP_LINE.match(records[0][0]) else 0  # Excel "sep=;"
+    if len(records) <= start:
         return
-    header = _split_raw(records[0][0], fmt.delimiter)
-    drop = {i: titles[_normalise_title(_unquote(h))] for i, h in enumerate(header)
-            if _normalise_title(_unquote(h)) in titles}
+    header = _split_raw(records[start][0], fmt.delimiter)
+    drop = {i: titles[normalise_title(_unquote(h))] for i, h in enumerate(header)
+            if normalise_title(_unquote(h)) in titles}
     if not drop:
         return
     counts = dict.fromkeys(drop, 0)
@@ -738,8 +707,11 @@ def _purge_csv(path: Path, titles: dict[str, str], dry_run: bool,
     # One pass over the records: the other fields are copied byte for byte, so a
     # vectorised parse-and-rewrite (which would requote them) is not an option.
     for n, (body, ending) in enumerate(records):
+        if n < start:
+            out_parts += [body, ending]
+            continue
         fields = _split_raw(body, fmt.delimiter)
-        if n:
+        if n > start:
             for i in drop:
                 if i < len(fields) and _unquote(fields[i]).strip():
                     counts[i] += 1
@@ -767,7 +739,7 @@ def _purge_xlsx(path: Path, titles: dict[str, str], dry_run: bool,
             continue
         drop = []
         for cell in ws[1]:
-            key = _normalise_title(cell.value)
+            key = normalise_title(cell.value)
             if cell.value is not None and key in titles:
                 drop.append((cell.column, str(cell.value), titles[key]))
         for col, title, qid in drop:
@@ -786,27 +758,42 @@ def _purge_xlsx(path: Path, titles: dict[str, str], dry_run: bool,
     wb.close()
 
 
+_UNSUPPORTED = (".xls", ".xlsb", ".xlsm", ".ods", ".numbers")
+
+
+def _wave_files(folder: Path, skip: set[str]) -> list[Path]:
+    return sorted(p for p in folder.iterdir()
+                  if p.is_file() and p.name.casefold() not in skip
+                  and not p.name.startswith((".", "~$")))
+
+
 def _settings_files() -> set[str]:
     try:
         from kartoitus.wave import SETTINGS_FILES
     except ImportError:  # pragma: no cover - wave.py is part of the package
         return {"kysely.toml", "korjaukset.csv"}
-    return set(SETTINGS_FILES)
+    return {name.casefold() for name in SETTINGS_FILES}
 
 
 def _write_record(folder: Path, removed: Sequence[RemovedColumn]) -> Path:
+    """Append what was removed to the wave's record (JSON: ingest never reads it)."""
     record = folder / RECORD_FILE
-    header = ["tiedosto", "sarake", "kysymys", "vastauksia", "poistettu"]
-    old = record.read_text(encoding="utf-8") if record.exists() else ""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    if not old:
-        writer.writerow(header)
+    entries: list = []
+    if record.exists():
+        try:
+            entries = json.loads(record.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise InputError(record, f"poistokirjaa ei voi lukea ({exc}); korjaa tai siirrä "
+                                     "tiedosto talteen ja aja uudelleen") from None
+        if not isinstance(entries, list):
+            raise InputError(record, "poistokirjan pitää olla JSON-lista; siirrä tiedosto "
+                                     "talteen ja aja uudelleen")
     today = date.today().isoformat()
-    for r in removed:
-        writer.writerow([r.file.relative_to(folder).as_posix(), r.column, r.question,
-                         r.non_empty, today])
-    atomic_write_text(record, old + buf.getvalue())
+    entries += [{"tiedosto": r.file.relative_to(folder).as_posix(), "sarake": r.column,
+                 "kysymys": r.question, "vastauksia": r.non_empty, "poistettu": today}
+                for r in removed]
+    atomic_write_text(record, json.dumps(entries, ensure_ascii=False, indent=2,
+                                         sort_keys=True) + "\n")
     return record
 
 
@@ -819,9 +806,11 @@ def purge_personal(raw_folder: str | Path, codebook, dry_run: bool = True) -> Pu
     endings; every other field is copied byte for byte. Workbooks lose the
     columns through openpyxl (formatting is kept; charts and images in a raw
     export are not). With ``dry_run`` (the default) nothing is written; otherwise
-    the files are replaced atomically and ``poistetut_henkilotiedot.csv`` in the
+    the files are replaced atomically and ``poistetut_henkilotiedot.json`` in the
     folder records what was removed (file, column, question, number of answers,
-    date; never the values). Only the files directly in ``raw_folder`` are read:
+    date; never the values; appended to on later runs). The files read are the
+    ones :func:`kartoitus.ingest.read_wave` reads: those directly in
+    ``raw_folder``, not settings, hidden or lock files. Only the files directly in ``raw_folder`` are read:
     processed data and reports are never touched.
 
     Columns that still look like they hold e-mail addresses or phone numbers are
@@ -838,15 +827,13 @@ def purge_personal(raw_folder: str | Path, codebook, dry_run: bool = True) -> Pu
     titles = _personal_titles(codebook)
     report = PurgeReport(folder=folder, dry_run=dry_run)
     skip = _settings_files() | {RECORD_FILE}
-    for path in sorted(p for p in folder.iterdir() if p.is_file()):
+    for path in _wave_files(folder, skip):
         suffix = path.suffix.lower()
-        if path.name in skip or path.name.startswith((".", "~$")):
-            continue
-        if suffix in (".csv", ".tsv", ".txt"):
+        if suffix in CSV_SUFFIXES:
             _purge_csv(path, titles, dry_run, report)
-        elif suffix in (".xlsx", ".xlsm"):
+        elif suffix in XLSX_SUFFIXES:
             _purge_xlsx(path, titles, dry_run, report)
-        elif suffix in (".xls", ".ods", ".numbers"):
+        elif suffix in _UNSUPPORTED:
             report.skipped.append((path, "tiedostomuotoa ei tueta; tallenna se .xlsx- tai "
                                          ".csv-muodossa ja aja uudelleen"))
     report.warnings = _remaining_warnings(folder, titles, skip)
@@ -858,8 +845,8 @@ def purge_personal(raw_folder: str | Path, codebook, dry_run: bool = True) -> Pu
 def _remaining_warnings(folder: Path, titles: dict[str, str], skip: set[str]) -> list[str]:
     """Columns other than the removed ones that hold e-mail or phone values."""
     out = []
-    for path in sorted(p for p in folder.iterdir() if p.is_file()):
-        if path.name in skip or path.suffix.lower() not in (".csv", ".tsv", ".xlsx", ".xlsm"):
+    for path in _wave_files(folder, skip):
+        if path.suffix.lower() not in CSV_SUFFIXES + XLSX_SUFFIXES:
             continue
         try:
             if path.suffix.lower() in (".xlsx", ".xlsm"):
@@ -867,8 +854,10 @@ def _remaining_warnings(folder: Path, titles: dict[str, str], skip: set[str]) ->
             else:
                 data = path.read_bytes()
                 fmt = _sniff_csv(path, data)
-                frames = {"": pd.read_csv(io.StringIO(data[len(fmt.bom):].decode(fmt.encoding)),
-                                          sep=fmt.delimiter, dtype=str, keep_default_na=False)}
+                text = data[len(fmt.bom):].decode(fmt.encoding)
+                skiprows = 1 if _SEP_LINE.match(text.split("\n", 1)[0]) else 0
+                frames = {"": pd.read_csv(io.StringIO(text), sep=fmt.delimiter, dtype=str,
+                                          keep_default_na=False, skiprows=skiprows)}
         except Exception as exc:  # noqa: BLE001 - a warning pass must not stop the purge
             out.append(f"{path.name}: jäljelle jääviä sarakkeita ei voitu tarkistaa ({exc})")
             continue
@@ -882,7 +871,7 @@ def _column_warnings(path: Path, sheet: str, frame: pd.DataFrame,
     out = []
     where = f"{path.name} ({sheet})" if sheet else path.name
     for column in frame.columns:
-        if _normalise_title(column) in titles:
+        if normalise_title(column) in titles:
             continue  # removed (or would be)
         distinct = pd.Series(frame[column].dropna().astype(str).unique())
         hits = distinct[distinct.map(lambda v: any(k in ("sahkoposti", "puhelin")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from pathlib import Path
 from types import SimpleNamespace
@@ -353,13 +351,14 @@ def test_purge_removes_columns_and_keeps_everything_else(wave):
     # the record: what was removed, never the values
     assert report.record == raw / RECORD_FILE
     text = report.record.read_text(encoding="utf-8")
-    rows = list(csv.DictReader(io.StringIO(text)))
+    rows = json.loads(text)
     assert [(r["tiedosto"], r["sarake"], r["kysymys"], r["vastauksia"]) for r in rows] == [
-        ("lomake.xlsx", "Email Address", "sahkoposti", "1"),
-        ("vastaukset.csv", "Sähköpostiosoite", "sahkoposti", "2"),
-        ("vastaukset.csv", "Yhteyshenkilön nimi", "yhteyshenkilo", "2"),
-        ("vastaukset.csv", "Yhteyshenkilön puhelinnumero", "puhelin", "2"),
+        ("lomake.xlsx", "Email Address", "sahkoposti", 1),
+        ("vastaukset.csv", "Sähköpostiosoite", "sahkoposti", 2),
+        ("vastaukset.csv", "Yhteyshenkilön nimi", "yhteyshenkilo", 2),
+        ("vastaukset.csv", "Yhteyshenkilön puhelinnumero", "puhelin", 2),
     ]
+    assert {len(r["poistettu"]) for r in rows} == {10}  # ISO date
     assert "pj@kaiku.fi" not in text and "Virtanen" not in text
     # processed data untouched, settings files untouched, nothing left to remove
     assert _snapshot(processed) == processed_before
@@ -384,6 +383,25 @@ def test_purge_keeps_utf8_bom_and_comma(tmp_path):
     assert report.warnings == [
         "export.csv: sarakkeessa 'Muistiinpanot' on 1 solua, joissa näyttää olevan "
         "sähköpostiosoite tai puhelinnumero; tarkista ja poista käsin"]
+
+
+def test_purge_utf16_tab_and_excel_sep_line(tmp_path):
+    raw = tmp_path / "raw" / "2021"
+    raw.mkdir(parents=True)
+    utf16 = "Kunta\tVastaajan nimi\tVastaajan tehtävänimike\r\nMultia\tLiisa K\tsihteeri\r\n"
+    (raw / "kunnat.txt").write_bytes(b"\xfe\xff" + utf16.encode("utf-16-be"))
+    sep = "sep=;\r\nKunta;Sähköposti;Muuta\r\nLaukaa;l@k.fi;ok\r\n"
+    (raw / "excel.csv").write_bytes(sep.encode("cp1252"))
+    report = purge_personal(raw, default_codebook(), dry_run=False)
+    assert [(r.file.name, r.question, r.non_empty) for r in report.removed] == [
+        ("excel.csv", "sahkoposti", 1), ("kunnat.txt", "vastaaja", 1)]
+    assert (raw / "kunnat.txt").read_bytes() == b"\xfe\xff" + (
+        "Kunta\tVastaajan tehtävänimike\r\nMultia\tsihteeri\r\n").encode("utf-16-be")
+    assert (raw / "excel.csv").read_bytes() == b"sep=;\r\nKunta;Muuta\r\nLaukaa;ok\r\n"
+    assert report.warnings == []
+    # the record is not an export: ingest's wave reader would skip it
+    from kartoitus.ingest import CSV_SUFFIXES, XLSX_SUFFIXES
+    assert report.record.suffix not in CSV_SUFFIXES + XLSX_SUFFIXES
 
 
 def test_purge_refuses_processed_data_and_missing_folder(tmp_path):
