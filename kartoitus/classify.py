@@ -1,0 +1,378 @@
+"""Derived classifications of the association survey.
+
+Pure: cleaned (and de-duplicated) data in, data with derived columns and a table
+of automatic decisions out. The rules and classes live in
+``kartoitus/data/luokittelu.yaml``; this module only applies them.
+
+Derived columns:
+
+- ``paatoimiala``: the answered main sector is kept (``paatoimiala_lahde`` =
+  ``vastaus``). Where it is missing, ``muu`` or an other-text, the rules of
+  ``luokittelu.yaml`` are tried in order over the association name, the
+  other-texts and the ``toimialat`` answers; the first match decides
+  (``paatoimiala_lahde`` = the rule id); when none matches the sector is
+  ``muu`` (``paatoimiala_lahde`` = ``muu``). A row whose ``paatoimiala_lahde``
+  is already set (``korjaus``) is left as it is.
+- ``toimialaryhma``: ``sote`` for the sectors listed under ``sote``, else ``muut``.
+- ``seutukunta_koodi``: sub-region code of ``kotikunta`` (empty outside the region).
+- ``kokoluokka``: size class key by ``jasenmaara`` (empty when missing).
+- ``ulottuvuus``: reach from ``toiminta_alue``; when unanswered, inferred from
+  the number of ``toimintakunnat`` ticked (one: local, several: sub-regional,
+  all: regional). The inferred ones are marked in the helper column
+  ``_ulottuvuus_selite`` (dropped before writing).
+
+The rules run once per DISTINCT combination of name, other-texts and single
+ticked sector, with vectorised ``str.extract`` over those combinations.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from kartoitus.codebook import (
+    ASSOCIATION_SURVEY,
+    OTHER_SUFFIX,
+    OUTSIDE_REGION,
+    Municipalities,
+    Survey,
+    data_dir,
+    default_codebook,
+)
+from kartoitus.errors import ConfigError
+
+RULES_FILE = "luokittelu.yaml"
+#: ``tyyppi`` of the rule that takes the single ticked sector of ``toimialat``.
+SINGLE_SECTOR = "toimialat_yksi"
+#: Fields a rule can read.
+FIELDS = ("nimi", "muu", "toimialat_muu")
+ANSWER = "vastaus"
+NO_RULE = "muu"
+OTHER_KEY = "muu"
+DECISION_COLUMNS = ["tiedosto", "rivi", "paatoimiala", "lahde", "selite"]
+FIELD_TEXT = {"nimi": "nimessä", "muu": "päätoimialan Muu-tekstissä", "toimialat_muu": "toimialojen Muu-tekstissä"}
+
+_FOLD = {"ä": "äa", "ö": "öo", "å": "åa", "Ä": "ÄA", "Ö": "ÖO", "Å": "ÅA"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    sector: str                      # paatoimiala key the rule gives
+    pattern: re.Pattern | None       # None for the single-sector rule
+    fields: tuple[str, ...] = FIELDS
+    kind: str = "kuvio"              # "kuvio" | "toimialat_yksi"
+    source: str = ""                 # the pattern as written in the yaml
+
+
+@dataclass(frozen=True)
+class SizeClass:
+    key: str
+    label: str
+    low: float
+    high: float | None
+
+
+@dataclass(frozen=True)
+class Classification:
+    rules: tuple[Rule, ...]
+    sote: tuple[str, ...]
+    size_classes: tuple[SizeClass, ...]
+    roles: dict = field(default_factory=dict)
+    reach: dict = field(default_factory=dict)
+    path: Path | None = None
+
+
+def fold_pattern(pattern: str) -> str:
+    """A regex where ä/ö/å also match a/o/a (also inside character classes)."""
+    out = []
+    in_class = False
+    escaped = False
+    for ch in pattern:
+        if escaped:
+            out.append(ch)
+            escaped = False
+            continue
+        if ch == "\\":
+            out.append(ch)
+            escaped = True
+            continue
+        if ch == "[" and not in_class:
+            in_class = True
+            out.append(ch)
+            continue
+        if ch == "]" and in_class:
+            in_class = False
+            out.append(ch)
+            continue
+        if ch in _FOLD:
+            out.append(_FOLD[ch] if in_class else f"[{_FOLD[ch]}]")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _path(path) -> Path:
+    return Path(path) if path is not None else data_dir() / RULES_FILE
+
+
+def load_classification(path=None) -> Classification:
+    """Everything in ``luokittelu.yaml``: rules, sote sectors, size classes, roles."""
+    p = _path(path)
+    try:
+        raw = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise ConfigError(f"{p}: luokittelusääntöjä ei löydy") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{p.name}: YAML-virhe: {exc}") from None
+    rules = []
+    seen = set()
+    for i, r in enumerate(raw.get("saannot") or [], start=1):
+        rid = str(r.get("id") or "").strip()
+        if not rid:
+            raise ConfigError(f"{p.name}: säännöltä {i} puuttuu id")
+        if rid in seen:
+            raise ConfigError(f"{p.name}: säännön id {rid!r} on kahdesti")
+        seen.add(rid)
+        kind = str(r.get("tyyppi") or "kuvio")
+        if kind == SINGLE_SECTOR:
+            rules.append(Rule(id=rid, sector="", pattern=None, fields=(), kind=kind))
+            continue
+        if kind != "kuvio":
+            raise ConfigError(f"{p.name}: säännön {rid} tyyppi {kind!r} on tuntematon (kuvio tai {SINGLE_SECTOR})")
+        sector = str(r.get("toimiala") or "").strip()
+        source = str(r.get("kuvio") or "")
+        if not sector or not source:
+            raise ConfigError(f"{p.name}: säännöltä {rid} puuttuu toimiala tai kuvio")
+        fields = tuple(r.get("kentat") or FIELDS)
+        bad = [f for f in fields if f not in FIELDS]
+        if bad:
+            raise ConfigError(f"{p.name}: säännön {rid} kentät {bad} ovat tuntemattomia; käytä {', '.join(FIELDS)}")
+        try:
+            pattern = re.compile(f"({fold_pattern(source)})", re.IGNORECASE)
+        except re.error as exc:
+            raise ConfigError(f"{p.name}: säännön {rid} kuvio ei ole kelvollinen säännöllinen lauseke: {exc}") from None
+        rules.append(Rule(id=rid, sector=sector, pattern=pattern, fields=fields, kind=kind, source=source))
+    classes = []
+    for c in raw.get("kokoluokat") or []:
+        high = c.get("ylaraja")
+        classes.append(SizeClass(key=str(c["key"]), label=str(c.get("nimi", c["key"])), low=float(c.get("alaraja") or 0),
+                                 high=None if high is None else float(high)))
+    roles = {k: str(v) for k, v in (raw.get("kysymykset") or {}).items()}
+    reach = {k: str(v) for k, v in (raw.get("ulottuvuus") or {}).items()}
+    return Classification(rules=tuple(rules), sote=tuple(raw.get("sote") or ()), size_classes=tuple(classes),
+                          roles=roles, reach=reach, path=p)
+
+
+def load_rules(path=None) -> list[Rule]:
+    """The main-sector rules of ``luokittelu.yaml``, in order."""
+    return list(load_classification(path).rules)
+
+
+def _role(config: Classification, role: str) -> str:
+    return config.roles.get(role, role)
+
+
+def _text_col(data: pd.DataFrame, column: str) -> pd.Series:
+    if column not in data.columns:
+        return pd.Series("", index=data.index, dtype=object)
+    s = data[column]
+    return s.where(s.notna(), "").astype(str).str.strip()
+
+
+def _single_ticked(data: pd.DataFrame, qid: str, keys: list[str]) -> pd.Series:
+    """The one ticked option key of a multi-select, "" when none or several."""
+    cols = [f"{qid}__{k}" for k in keys if f"{qid}__{k}" in data.columns]
+    if not cols:
+        return pd.Series("", index=data.index, dtype=object)
+    ticks = data[cols].apply(pd.to_numeric, errors="coerce").fillna(0).to_numpy() > 0
+    count = ticks.sum(axis=1)
+    which = np.array([c.split("__", 1)[1] for c in cols], dtype=object)[ticks.argmax(axis=1)]
+    return pd.Series(np.where(count == 1, which, ""), index=data.index, dtype=object)
+
+
+def _run_rules(combos: pd.DataFrame, rules: list[Rule]) -> pd.DataFrame:
+    """First matching rule of each distinct combination: rule index, field, matched text."""
+    n = len(combos)
+    rule_idx = np.full(n, -1)
+    field_of = np.full(n, "", dtype=object)
+    matched = np.full(n, "", dtype=object)
+    open_ = np.ones(n, dtype=bool)
+    for i, rule in enumerate(rules):
+        if not open_.any():
+            break
+        if rule.kind == SINGLE_SECTOR:
+            hit = open_ & (combos["yksi"].to_numpy() != "")
+            rule_idx[hit] = i
+            field_of[hit] = "toimialat"
+            matched[hit] = combos["yksi"].to_numpy()[hit]
+            open_ &= ~hit
+            continue
+        for f in rule.fields:
+            idx = np.flatnonzero(open_)
+            if not len(idx):
+                break
+            texts = combos[f].iloc[idx]
+            nonempty = texts != ""
+            if not nonempty.any():
+                continue
+            found = texts[nonempty].str.extract(rule.pattern, expand=False)
+            hit_mask = found.notna().to_numpy()
+            hit_rows = idx[nonempty.to_numpy()][hit_mask]
+            rule_idx[hit_rows] = i
+            field_of[hit_rows] = f
+            matched[hit_rows] = found.to_numpy()[hit_mask]
+            open_[hit_rows] = False
+    return pd.DataFrame({"rule": rule_idx, "field": field_of, "matched": matched})
+
+
+def classify(data: pd.DataFrame, survey: Survey, rules: list[Rule] | None = None,
+             municipalities: Municipalities | None = None,
+             config: Classification | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Add the derived columns; return ``(data, decisions)``.
+
+    ``decisions`` has one row per automatic main-sector decision (rule or
+    ``muu``): ``tiedosto, rivi, paatoimiala, lahde, selite``; ``selite`` says,
+    in Finnish, which rule matched which text. Data of the municipality
+    survey is returned unchanged (no derived columns there).
+    """
+    decisions_empty = pd.DataFrame(columns=DECISION_COLUMNS)
+    if survey.id != ASSOCIATION_SURVEY:
+        return data.copy(), decisions_empty
+    config = config or load_classification()
+    rules = list(config.rules) if rules is None else list(rules)
+    municipalities = municipalities or default_codebook().municipalities
+    out = data.copy()
+
+    q_sector = survey.question(_role(config, "paatoimiala"))
+    sector_keys = list(q_sector.option_keys())
+    labels = {o.key: o.label for o in q_sector.options}
+    labels[OTHER_KEY] = "Muu"
+    for r in rules:
+        if r.kind != SINGLE_SECTOR and r.sector not in labels:
+            raise ConfigError(f"{RULES_FILE}: säännön {r.id} toimiala {r.sector!r} ei ole päätoimialan "
+                              f"vaihtoehto; käytä jotakin näistä: {', '.join(sector_keys)}")
+    bad_sote = [s for s in config.sote if s not in labels]
+    if bad_sote:
+        raise ConfigError(f"{RULES_FILE}: sote-listan toimialat {bad_sote} eivät ole päätoimialan vaihtoehtoja")
+
+    sid = q_sector.id
+    n = len(out)
+    answer = out[sid] if sid in out.columns else pd.Series(None, index=out.index, dtype=object)
+    answer = answer.where(answer.notna(), "").astype(str).str.strip()
+    source = (out["paatoimiala_lahde"] if "paatoimiala_lahde" in out.columns
+              else pd.Series(None, index=out.index, dtype=object))
+    preset = source.notna() & (source.astype(str).str.strip() != "")
+    answered = answer.isin(sector_keys) & ~preset
+    target = ~answered & ~preset
+
+    sector = answer.where(answered | preset, "").to_numpy(dtype=object)
+    lahde = np.where(answered, ANSWER, "").astype(object)
+    lahde[preset.to_numpy()] = source[preset].astype(str).to_numpy()
+    decision_rows = pd.DataFrame(columns=DECISION_COLUMNS)
+
+    if target.any():
+        t = out[target]
+        q_sectors = survey.question(_role(config, "toimialat")) if _role(config, "toimialat") in survey else None
+        combos_full = pd.DataFrame({
+            "nimi": _text_col(t, _role(config, "nimi")),
+            "muu": _text_col(t, sid + OTHER_SUFFIX),
+            "toimialat_muu": (_text_col(t, q_sectors.id + OTHER_SUFFIX) if q_sectors is not None
+                              else pd.Series("", index=t.index, dtype=object)),
+            "yksi": (_single_ticked(t, q_sectors.id, list(q_sectors.option_keys())) if q_sectors is not None
+                     else pd.Series("", index=t.index, dtype=object)),
+        })
+        joined = (combos_full["nimi"] + "\x1f" + combos_full["muu"] + "\x1f" + combos_full["toimialat_muu"]
+                  + "\x1f" + combos_full["yksi"])
+        codes, uniques = pd.factorize(joined.to_numpy(dtype=object))
+        combos = combos_full.iloc[pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy()]
+        combos = combos.reset_index(drop=True)
+        result = _run_rules(combos, rules).iloc[codes].reset_index(drop=True)
+
+        rule_ids = np.array([r.id for r in rules] + [NO_RULE], dtype=object)
+        rule_sectors = np.array([r.sector for r in rules] + [OTHER_KEY], dtype=object)
+        ridx = result["rule"].to_numpy()
+        ridx = np.where(ridx < 0, len(rules), ridx)
+        chosen = rule_sectors[ridx].copy()
+        single = np.array([r.kind == SINGLE_SECTOR for r in rules] + [False])[ridx]
+        chosen[single] = result["matched"].to_numpy()[single]
+        chosen_lahde = rule_ids[ridx]
+
+        before = answer[target].to_numpy(dtype=object)
+        why_prefix = np.where(before == "", "Päätoimiala puuttui", "Päätoimialaksi oli valittu Muu")
+        field_txt = result["field"].map(FIELD_TEXT).fillna("").to_numpy()
+        matched = result["matched"].to_numpy(dtype=object)
+        chosen_label = pd.Series(chosen).map(labels).fillna("").to_numpy()
+        selite = np.where(
+            ridx == len(rules),
+            pd.Series(why_prefix) + "; mikään luokittelusääntö ei sopinut, päätoimiala on muu.",
+            np.where(
+                single,
+                pd.Series(why_prefix) + "; toimialoista oli valittu vain " + pd.Series(chosen_label)
+                + f" (sääntö {next((r.id for r in rules if r.kind == SINGLE_SECTOR), '')}).",
+                pd.Series(why_prefix) + "; sääntö " + pd.Series(chosen_lahde) + ": " + pd.Series(field_txt)
+                + " '" + pd.Series(matched).astype(str) + "' -> " + pd.Series(chosen_label) + ".",
+            ),
+        )
+        tpos = np.flatnonzero(target.to_numpy())
+        sector[tpos] = chosen
+        lahde[tpos] = chosen_lahde
+        decision_rows = pd.DataFrame({
+            "tiedosto": t["tiedosto"].to_numpy() if "tiedosto" in t.columns else "",
+            "rivi": t["rivi"].to_numpy() if "rivi" in t.columns else t.index.to_numpy(),
+            "paatoimiala": chosen,
+            "lahde": chosen_lahde,
+            "selite": selite,
+        }, columns=DECISION_COLUMNS)
+
+    out[sid] = pd.Series(sector, index=out.index, dtype=object).where(pd.Series(sector, index=out.index) != "", None)
+    out["paatoimiala_lahde"] = pd.Series(lahde, index=out.index, dtype=object)
+    sote = set(config.sote)
+    out["toimialaryhma"] = np.where(pd.Series(sector).isin(sote).to_numpy(), "sote", "muut")
+
+    # -- sub-region of the home municipality ---------------------------------
+    home = _role(config, "kotikunta")
+    subregion = {m.code: m.subregion_code for m in municipalities}
+    if home in out.columns:
+        out["seutukunta_koodi"] = out[home].map(subregion).astype(object)
+        out["seutukunta_koodi"] = out["seutukunta_koodi"].where(out["seutukunta_koodi"].notna(), None)
+    else:
+        out["seutukunta_koodi"] = None
+
+    # -- size class -------------------------------------------------------------
+    members_col = _role(config, "jasenmaara")
+    size = pd.Series(None, index=out.index, dtype=object)
+    if members_col in out.columns and config.size_classes:
+        members = pd.to_numeric(out[members_col], errors="coerce")
+        for c in config.size_classes:
+            hit = members.ge(c.low) & (members.lt(c.high) if c.high is not None else True) & size.isna()
+            size[hit] = c.key
+    out["kokoluokka"] = size
+
+    # -- reach --------------------------------------------------------------------
+    area_col = _role(config, "toiminta_alue")
+    reach = (out[area_col].where(out[area_col].notna(), None).astype(object) if area_col in out.columns
+             else pd.Series(None, index=out.index, dtype=object))
+    note = pd.Series(None, index=out.index, dtype=object)
+    q_where = _role(config, "toimintakunnat")
+    cols = [c for c in out.columns if str(c).startswith(q_where + "__") and not str(c).endswith(OTHER_SUFFIX)]
+    if cols:
+        ticks = out[cols].apply(pd.to_numeric, errors="coerce")
+        answered_where = ticks.notna().any(axis=1)
+        count = ticks.fillna(0).sum(axis=1)
+        need = reach.isna() & answered_where & (count > 0)
+        inferred = pd.Series(None, index=out.index, dtype=object)
+        inferred[need & (count == 1)] = config.reach.get("yksi", "paikallinen")
+        inferred[need & (count > 1)] = config.reach.get("useampi", "seudullinen")
+        inferred[need & (count >= len(cols))] = config.reach.get("kaikki", "maakunnallinen")
+        reach = reach.where(~need, inferred)
+        note[need] = ("Ulottuvuus päätelty toimintakuntien määrästä (" + count[need].astype(int).astype(str)
+                      + f"/{len(cols)}): " + inferred[need].astype(str))
+    out["ulottuvuus"] = reach
+    out["_ulottuvuus_selite"] = note
+    return out, decision_rows.reset_index(drop=True)
