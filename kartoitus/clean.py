@@ -114,7 +114,7 @@ def _per_distinct(values: pd.Series, interpret: Callable[[object], tuple], blank
     codes, uniques = _factorize(values)
     rows = [interpret(u) for u in uniques]
     rows.append(blank)  # code -1 takes the last row
-    table = pd.DataFrame(rows, columns=list(columns))
+    table = pd.DataFrame(rows, columns=list(columns), dtype=object)
     out = table.take(codes)
     out.index = values.index
     return out
@@ -887,17 +887,13 @@ def normalise_name(values: pd.Series) -> pd.Series:
 # =============================================================================
 
 def _parse_timestamps(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Timestamps via ``ingest.parse_timestamps``; tz-aware Europe/Helsinki."""
-    try:
-        from kartoitus.ingest import parse_timestamps
-    except ModuleNotFoundError as exc:  # ingest not built yet: same contract, own parser
-        if exc.name != "kartoitus.ingest":
-            raise
-        parse_timestamps = _fallback_parse_timestamps
+    """Timestamps via ``ingest.parse_timestamps``, as datetime64[ns, Europe/Helsinki]."""
+    from kartoitus.ingest import parse_timestamps
+
     times, unparsed = parse_timestamps(values)
     unparsed = pd.Series(np.asarray(unparsed, dtype=bool), index=values.index)
-    return _to_local(pd.Series(list(times) if not isinstance(times, pd.Series) else times.to_numpy(),
-                               index=values.index)), unparsed
+    times = pd.Series(times.to_numpy() if isinstance(times, pd.Series) else list(times), index=values.index)
+    return _to_local(times), unparsed
 
 
 def _to_local(times: pd.Series) -> pd.Series:
@@ -918,69 +914,6 @@ def _to_local(times: pd.Series) -> pd.Series:
     codes, uniques = _factorize(times)
     local = pd.DatetimeIndex([one(u) for u in uniques] + [pd.NaT], tz=LOCAL_TZ)
     return pd.Series(local[codes], index=times.index)
-
-
-_TS_FORMATS = (
-    "%Y/%m/%d %I:%M:%S %p", "%Y/%m/%d %H:%M:%S", "%d.%m.%Y %H.%M.%S", "%d.%m.%Y %H:%M:%S",
-    "%d.%m.%Y %H.%M", "%d.%m.%Y %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M",
-    "%d.%m.%Y", "%Y-%m-%d", "%m/%d/%Y %H:%M:%S",
-)
-
-
-def _fallback_timestamp(raw):
-    if isinstance(raw, pd.Timestamp):
-        return raw
-    if isinstance(raw, _dt.datetime):
-        return pd.Timestamp(raw)
-    if isinstance(raw, _dt.date):
-        return pd.Timestamp(raw)
-    if isinstance(raw, numbers.Real) and not isinstance(raw, bool):
-        value = float(raw)
-        if 20000 < value < 80000:  # Excel serial day
-            return pd.Timestamp("1899-12-30") + pd.to_timedelta(value, unit="D")
-        return None
-    text = _text(raw)
-    offset = None
-    m = re.search(r"\s*(?:GMT|UTC)\s*([+-])(\d{1,2})(?::?(\d{2}))?$", text)
-    if m:
-        sign = 1 if m.group(1) == "+" else -1
-        offset = _dt.timezone(sign * _dt.timedelta(hours=int(m.group(2)), minutes=int(m.group(3) or 0)))
-        text = text[: m.start()]
-    elif re.search(r"\s*(?:GMT|UTC|Z)$", text):
-        offset = _dt.timezone.utc
-        text = re.sub(r"\s*(?:GMT|UTC|Z)$", "", text)
-    text = re.sub(r"\s*(?:EEST|EET)$", "", text)
-    iso = re.match(r"^(\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d)?(?:\.\d+)?)([+-]\d\d:?\d\d)$", text)
-    if iso:
-        return pd.Timestamp(text)
-    for fmt in _TS_FORMATS:
-        try:
-            parsed = _dt.datetime.strptime(text, fmt)
-        except ValueError:
-            continue
-        ts = pd.Timestamp(parsed)
-        return ts.tz_localize(offset) if offset else ts
-    return None
-
-
-def _fallback_parse_timestamps(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    codes, uniques = _factorize(values)
-    parsed = []
-    for u in uniques:
-        if _is_blank_scalar(u):
-            parsed.append((pd.NaT, False))
-            continue
-        ts = _fallback_timestamp(u)
-        if ts is None:
-            parsed.append((pd.NaT, True))
-            continue
-        if ts.tzinfo is None:
-            ts = ts.tz_localize(LOCAL_TZ, ambiguous="NaT", nonexistent="shift_forward")
-        parsed.append((ts.tz_convert(LOCAL_TZ), False))
-    parsed.append((pd.NaT, False))
-    times = pd.Series(pd.DatetimeIndex([p[0] for p in parsed], tz=LOCAL_TZ)[codes], index=values.index)
-    unparsed = pd.Series(np.array([p[1] for p in parsed], dtype=bool)[codes], index=values.index)
-    return times, unparsed
 
 
 # =============================================================================
