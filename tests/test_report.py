@@ -44,12 +44,12 @@ def single_table(tid: str, series: pd.Series, labels: dict[str, str], title: str
                  header: str = "Vastaus") -> Table:
     answered = series.dropna()
     counts = answered.value_counts().reindex(list(labels), fill_value=0)
-    frame = pd.DataFrame({"key": list(labels), "vaihtoehto": list(labels.values()),
-                          "n": counts.to_numpy(),
+    frame = pd.DataFrame({"avain": list(labels), "vaihtoehto": list(labels.values()),
+                          "lkm": counts.to_numpy(),
                           "osuus": (100 * counts / max(len(answered), 1)).to_numpy()})
-    return Table(tid, title, frame, int(len(answered)), {"vaihtoehto": header, "n": "Vastaajia",
-                 "osuus": "Osuus"}, {"n": "count", "osuus": "percent"},
-                 _mask(frame, frame["n"], ["n", "osuus"]), source=tid)
+    return Table(tid, title, frame, int(len(answered)), {"vaihtoehto": header, "lkm": "Vastaajia",
+                 "osuus": "Osuus, %"}, {"lkm": "count", "osuus": "percent"},
+                 _mask(frame, frame["lkm"], ["lkm", "osuus"]), source=tid)
 
 
 def multi_table(tid: str, assoc: pd.DataFrame, qid: str, title: str) -> Table:
@@ -58,12 +58,12 @@ def multi_table(tid: str, assoc: pd.DataFrame, qid: str, title: str) -> Table:
     block = assoc[cols]
     answered = block.notna().any(axis=1)
     counts = block[answered].sum()
-    frame = pd.DataFrame({"key": list(q.option_keys()), "vaihtoehto": [o.label for o in q.options],
-                          "n": counts.to_numpy().astype(int),
+    frame = pd.DataFrame({"avain": list(q.option_keys()), "vaihtoehto": [o.label for o in q.options],
+                          "lkm": counts.to_numpy().astype(int),
                           "osuus": (100 * counts / max(answered.sum(), 1)).to_numpy()})
-    return Table(tid, title, frame, int(answered.sum()), {"vaihtoehto": "Vaihtoehto", "n": "Mainintoja",
-                 "osuus": "Osuus vastaajista"}, {"n": "count", "osuus": "percent"},
-                 _mask(frame, frame["n"], ["n", "osuus"]), source=qid)
+    return Table(tid, title, frame, int(answered.sum()), {"vaihtoehto": "Vaihtoehto", "lkm": "Mainintoja",
+                 "osuus": "Osuus vastaajista, %"}, {"lkm": "count", "osuus": "percent"},
+                 _mask(frame, frame["lkm"], ["lkm", "osuus"]), source=qid)
 
 
 def make_tables(assoc: pd.DataFrame, muni: pd.DataFrame, year: int = YEAR) -> dict[str, Table]:
@@ -96,16 +96,20 @@ def make_tables(assoc: pd.DataFrame, muni: pd.DataFrame, year: int = YEAR) -> di
     rows = []
     for r in grid.rows:
         v = assoc[r.key].dropna()
-        rows.append([r.key, r.label, len(v)] + [100 * (v == val).mean() for _, val in levels]
-                    + [v.mean()])
-    keys = [f"p{int(val)}" for _, val in levels]
-    frame = pd.DataFrame(rows, columns=["key", "vaite", "n", *keys, "ka"])
+        pct = [100 * (v == val).mean() for _, val in levels]
+        rows.append([r.key, r.label, *pct, pct[3] + pct[4], v.mean(), len(v)])
+    keys = [f"p_{int(val)}" for _, val in levels]
+    frame = pd.DataFrame(rows, columns=["avain", "vaite", *keys, "samaa_mielta", "keskiarvo", "n"])
     mask = pd.DataFrame(False, index=frame.index, columns=frame.columns)
-    mask.loc[0, "p1"] = True          # one suppressed cell to show
+    mask.loc[0, "p_1"] = True          # one suppressed cell to show
     tables["yhteistyo"] = Table(
-        "yhteistyo", "Yhteistyö kotikunnan kanssa", frame, int(assoc[[r.key for r in grid.rows]].notna().any(axis=1).sum()),
-        {"vaite": "Väite", "n": "Vastaajia", "ka": "Keskiarvo", **{k: lbl for k, (lbl, _) in zip(keys, levels)}},
-        {"n": "count", "ka": "mean", **{k: "percent" for k in keys}}, mask, source="yhteistyo")
+        "yhteistyo", "Yhteistyö kotikunnan kanssa", frame,
+        int(assoc[[r.key for r in grid.rows]].notna().any(axis=1).sum()),
+        {"vaite": "Väittämä", "n": "Vastanneita", "keskiarvo": "Keskiarvo (1–5)",
+         "samaa_mielta": "Jokseenkin samaa mieltä tai täysin samaa mieltä, %",
+         **{k: f"{lbl}, %" for k, (lbl, _) in zip(keys, levels)}},
+        {"n": "count", "keskiarvo": "mean", "samaa_mielta": "percent", **{k: "percent" for k in keys}},
+        mask, source="yhteistyo")
     # a wide per-municipality table
     munis = cb.municipalities.for_year(year)
     wide = pd.DataFrame({"kunta": [m.code for m in munis], "nimi": [m.name for m in munis]})
@@ -137,13 +141,9 @@ def data():
 
 @pytest.fixture(scope="session")
 def tables(data):
+    """Hand-made tables in the indicators' shape: numbers these tests can recompute."""
     assoc, muni = data
-    tables = make_tables(assoc, muni)
-    try:   # the real indicators, once they exist
-        from kartoitus.indicators import compute_all
-    except ImportError:
-        return tables
-    return compute_all(assoc, muni, YEAR)
+    return make_tables(assoc, muni)
 
 
 @pytest.fixture(scope="session")
@@ -235,12 +235,12 @@ def test_not_asked_table_says_so(tables):
     model = build_report_model({"hva_avustus": t}, 2021, {})
     sec = model["chapters"][2]["sections"][0]
     assert sec["not_asked"].startswith("Kysymystä ei kysytty vuoden 2021 kyselyssä")
-    assert sec["figure"] is None and sec["table"] is None
+    assert sec["figure"] is None and sec["tables"] == []
     assert all(c["title"] != "Liitetaulukot" for c in model["chapters"])
 
 
 def test_table_model_formats_and_suppresses():
-    frame = pd.DataFrame({"key": ["a", "b"], "kunta": ["Jyväskylä", "Äänekoski"],
+    frame = pd.DataFrame({"avain": ["a", "b"], "kunta": ["Jyväskylä", "Äänekoski"],
                           "n": [1234, 3], "osuus": [97.55, 2.45]})
     mask = pd.DataFrame(False, index=frame.index, columns=frame.columns)
     mask.loc[1, ["n", "osuus"]] = True
@@ -311,3 +311,30 @@ def test_pdf_metadata(rendered):
     assert "/StructTreeRoot" in reader.trailer["/Root"]       # tagged PDF
     assert "/CreationDate" not in reader.metadata
     assert len(reader.pages) >= 10
+
+
+# -- with the real indicators ---------------------------------------------------------------
+
+def test_model_from_real_indicators(data, meta):
+    indicators = pytest.importorskip("kartoitus.indicators")
+    assoc, muni = data
+    tables = indicators.compute_all(assoc, muni, YEAR)
+    model = build_report_model(tables, YEAR, meta)
+    findings = model["chapters"][0]["findings"]
+    homes = assoc.loc[assoc["kotikunta"] != "ulkopuolella", "kotikunta"].nunique()
+    assert findings[0] == f"Kyselyyn vastasi {len(assoc)} yhdistystä {homes} kunnasta."
+    assert any(f.startswith("Suurin päätoimiala oli ") for f in findings)
+    assert any("Sosiaali- ja terveysalan (sote) yhdistysten osuus" in f for f in findings)
+    smooth = assoc["yhteistyo_sujuvuus"].dropna()
+    agree = f"{100 * (smooth >= 4).mean():.1f}".replace(".", ",")
+    assert any(f.startswith(f"{agree}{NBSP}% yhdistyksistä") for f in findings)
+    sections = {s["id"]: s for c in model["chapters"] for s in c["sections"]}
+    coop = sections["osio-yhteistyo"]
+    assert coop["figure"]["alt"].startswith("Pinottu pylväskuvio (100 %)")
+    assert "Täysin eri mieltä" in coop["figure"]["alt"] and "Jokseenkin samaa mieltä tai" not in coop["figure"]["alt"]
+    kunta = sections["osio-vastaajat_kunta"]["figure"]["alt"]
+    assert "Jyväskylä" in kunta and "seutukunta 28" not in kunta     # bars are named by municipality
+    appendix = model["chapters"][-1]["tables"]
+    assert all(len(t["headers"]) <= 3 + 10 for t in appendix)        # wide tables are split
+    html = render_html("report.html", model)
+    assert "<h1>Kuntakysely: alueen yhteenveto</h1>" in html

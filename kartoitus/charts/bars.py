@@ -13,6 +13,7 @@ the same chart (every number it shows).
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 from matplotlib import colormaps
@@ -47,11 +48,13 @@ class ChartError(ValueError):
 # -- reading a table -----------------------------------------------------------
 
 def label_column(table: Table) -> str:
-    """The column that names each row: the last label column (after codes)."""
+    """The column that names each row: the first label column with a Finnish header
+    (key columns have none), else the last label column."""
     labels = table.label_columns
     if not labels:
         raise ChartError(f"table {table.id} has no label column")
-    return labels[-1]
+    named = [c for c in labels if c in table.columns]
+    return named[0] if named else labels[-1]
 
 
 def row_labels(table: Table) -> list[str]:
@@ -199,6 +202,11 @@ def _stack_columns(table: Table, columns: list[str] | None) -> list[str]:
     return cols
 
 
+def _legend_label(header: str) -> str:
+    """``Täysin eri mieltä, %`` -> ``Täysin eri mieltä`` (the axis already says %)."""
+    return re.sub(r",?\s*\(?%\)?$", "", header).strip()
+
+
 def _colors(k: int, diverging: bool) -> list:
     if diverging and k == 5:
         return list(DIVERGING)
@@ -234,7 +242,7 @@ def stacked_chart(table: Table, columns: list[str] | None = None, *, title: str 
         for j, col in enumerate(cols):
             width = np.where(hidden[:, j] | np.isnan(data[:, j]), 0.0, data[:, j])
             ax.barh(y, width, left=left, color=colors[j], height=0.66,
-                    label=wrap(table.header(col), 16), edgecolor="white", linewidth=0.5)
+                    label=wrap(_legend_label(table.header(col)), 16), edgecolor="white", linewidth=0.5)
             for yi, lft, w in zip(y, left, width):
                 if w >= 7:
                     dark = colors[j] in DARK if isinstance(colors[j], str) else \
@@ -275,7 +283,7 @@ def describe_stacked(table: Table, columns: list[str] | None = None, *,
             v = data[i, j]
             shown = SUPPRESSED_MARK if hidden[i, j] else (
                 "ei tietoa" if np.isnan(v) else format_value(v, "percent"))
-            segs.append(f"{table.header(col)} {shown}")
+            segs.append(f"{_legend_label(table.header(col))} {shown}")
         rows.append(f"{lbl}: " + ", ".join(segs))
     text = (f"Pinottu pylväskuvio (100 %): {title or table.title}, n = {fi_integer(table.n)}. "
             + "; ".join(rows) + ".")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 import textwrap
 from contextlib import contextmanager
 
@@ -82,7 +83,7 @@ def new_figure(height: float, width: float = WIDTH) -> Figure:
 
 def wrap(label: str, width: int = 34) -> str:
     """Break a long category label into lines of at most ``width`` characters."""
-    text = " ".join(str(label).split())
+    text = re.sub(r"[ \t\r\n]+", " ", str(label)).strip()   # keeps NBSP (1 234) unbroken
     return "\n".join(textwrap.wrap(text, width=width, break_long_words=False)) or text
 
 

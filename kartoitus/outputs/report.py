@@ -16,7 +16,7 @@ Model (what the template reads)::
                    "facts": [{"label", "value"}], "facts_caption",
                    "sections": [{"id", "heading", "text": [str], "not_asked": str | None,
                                  "figure": {"src", "alt", "caption", "width"} | None,
-                                 "table": TABLE | None}],
+                                 "tables": [TABLE]}],
                    "tables": [TABLE]}]}          # tables: the appendix
     TABLE = {"id", "title", "caption", "size": "normal" | "small" | "wide",
              "headers": [{"text", "numeric"}],
@@ -67,6 +67,10 @@ REPORT_TEMPLATE = "report.html"
 #: Columns a table may have before it is printed small / on a landscape page.
 SMALL_COLUMNS = 6
 WIDE_COLUMNS = 9
+#: Most value columns printed side by side; wider tables are split into parts.
+MAX_VALUE_COLUMNS = 10
+#: Tables longer than this are printed only in the appendix.
+LONG_ROWS = 40
 
 SUPPRESSION_TEXT = (
     "Tietosuojan vuoksi luvut, jotka perustuvat alle viiteen vastaajaan, on peitetty "
@@ -94,6 +98,7 @@ class Section:
     show_table: bool = False       # print the table under the chart too
     value: str | None = None       # value column to draw (default: first percent/count)
     xmax: float | None = None
+    stack: str | None = None       # stacked charts: prefix of the segment columns ("p_")
 
 
 CHAPTERS: list[tuple[str, str, list[str], list[Section]]] = [
@@ -126,7 +131,7 @@ CHAPTERS: list[tuple[str, str, list[str], list[Section]]] = [
     ("yhteistyo", "Yhteistyö kuntien kanssa", [
         "Yhdistykset arvioivat yhteistyötä kotikuntansa kanssa asteikolla täysin eri mieltä – "
         "täysin samaa mieltä. ”En osaa sanoa” -vastauksia ei ole mukana osuuksissa."],
-     [Section("yhteistyo", chart="stacked", show_table=True), Section("kumppanit"),
+     [Section("yhteistyo", chart="stacked", show_table=True, stack="p_"), Section("kumppanit"),
       Section("yhteistyo_toimiala", chart=None), Section("yhteistyo_kunta", chart=None),
       Section("yhteistyotoiveet")]),
     ("tulevaisuus", "Tulevaisuus ja haasteet", [
@@ -142,7 +147,7 @@ CHAPTERS: list[tuple[str, str, list[str], list[Section]]] = [
         "Kuntakyselyyn vastasivat kuntien järjestöyhteistyöstä vastaavat viranhaltijat. "
         "Luvut kuvaavat alueen kuntia yhteensä; kuntakohtainen kuntatutka julkaistaan erikseen."],
      [Section("kunnat_vastaukset", chart=None), Section("kunnat_yhteenveto", chart=None),
-      Section("kunnat_toimialayhteistyo", chart="stacked_seq", show_table=True),
+      Section("kunnat_toimialayhteistyo", chart="stacked_seq", show_table=True, stack="p_"),
       Section("kunnat_tukipalvelut")]),
 ]
 
@@ -310,8 +315,17 @@ def _finding_sote(tables, meta) -> str:
 
 
 def _agree_columns(t: Table) -> list[str]:
-    cols = [c for c in t.value_columns if t.kinds[c] == "percent"
-            and re.search(r"(täysin|jokseenkin) samaa mieltä|^samaa mieltä", t.header(c), re.I)]
+    """Percent columns that together give the share agreeing (4 or 5 on the scale).
+
+    A combined column (``samaa_mielta``, "Jokseenkin ... tai täysin samaa mieltä")
+    is used alone; otherwise the two agreeing levels are summed.
+    """
+    pct = [c for c in t.value_columns if t.kinds[c] == "percent"]
+    combined = [c for c in pct if c == "samaa_mielta" or re.search(
+        r"jokseenkin samaa mieltä tai täysin samaa mieltä|^samaa mieltä", t.header(c), re.I)]
+    if combined:
+        return combined[:1]
+    cols = [c for c in pct if re.search(r"^(täysin|jokseenkin) samaa mieltä", t.header(c), re.I)]
     if not cols:
         raise _Missing(f"{t.id}: no agreement columns")
     return cols
@@ -416,6 +430,25 @@ def table_model(t: Table, anchor: str = "taulukko") -> dict:
     }
 
 
+def table_models(t: Table, anchor: str = "taulukko") -> list[dict]:
+    """``table_model`` of ``t``, split into parts of at most ``MAX_VALUE_COLUMNS`` value
+    columns (the label columns repeat in every part)."""
+    values = t.value_columns
+    if len(values) <= MAX_VALUE_COLUMNS:
+        return [table_model(t, anchor)]
+    chunks = [values[i:i + MAX_VALUE_COLUMNS] for i in range(0, len(values), MAX_VALUE_COLUMNS)]
+    parts = []
+    for k, chunk in enumerate(chunks, 1):
+        keep = t.label_columns + chunk
+        part = t.with_(frame=t.frame[keep], kinds={c: t.kinds[c] for c in chunk},
+                       suppressed=None if t.suppressed is None else t.suppressed[keep])
+        m = table_model(part, anchor)
+        m["id"] += f"-{k}"
+        m["caption"] += f", osa {k}/{len(chunks)}"
+        parts.append(m)
+    return parts
+
+
 def figure_model(t: Table, sec: Section) -> dict | None:
     """The chart of a section as PNG data URI with alt text, or None if it cannot be drawn."""
     from kartoitus.charts import (
@@ -433,8 +466,12 @@ def figure_model(t: Table, sec: Section) -> dict | None:
     try:
         if sec.chart in ("stacked", "stacked_seq"):
             diverging = sec.chart == "stacked"
-            fig = stacked_chart(t, diverging=diverging)
-            alt = describe_stacked(t)
+            cols = None
+            if sec.stack:
+                cols = [c for c in t.value_columns
+                        if c.startswith(sec.stack) and t.kinds[c] == "percent"] or None
+            fig = stacked_chart(t, cols, diverging=diverging)
+            alt = describe_stacked(t, cols)
         else:
             if len(t.frame) > 30:
                 return None
@@ -451,7 +488,7 @@ def figure_model(t: Table, sec: Section) -> dict | None:
 
 def section_model(t: Table, sec: Section, year: int) -> dict:
     model = {"id": f"osio-{t.id}", "heading": t.title, "text": [], "not_asked": None,
-             "figure": None, "table": None}
+             "figure": None, "tables": []}
     if not t.asked:
         model["not_asked"] = (f"Kysymystä ei kysytty vuoden {year} kyselyssä, joten tuloksia ei ole. "
                               "Se ei tarkoita, että vastaus olisi nolla.")
@@ -470,7 +507,11 @@ def section_model(t: Table, sec: Section, year: int) -> dict:
         model["text"].append(top)
     model["figure"] = figure_model(t, sec)
     if model["figure"] is None or sec.show_table:
-        model["table"] = table_model(t)
+        if len(t.frame) > LONG_ROWS:
+            model["text"].append(f"Taulukossa on {fi_integer(len(t.frame))} riviä; se on "
+                                 "kokonaisuudessaan liitetaulukoissa.")
+        else:
+            model["tables"] = table_models(t)
     return model
 
 
@@ -598,7 +639,8 @@ def build_report_model(tables: dict[str, Table], year: int, meta: dict | None = 
                          "sections": sections, "tables": []})
     order = _chapter_order()
     appendix_ids = sorted(tables, key=lambda tid: (order.index(tid) if tid in order else len(order), tid))
-    appendix = [table_model(tables[tid], "liite") for tid in appendix_ids if tables[tid].asked]
+    appendix = [m for tid in appendix_ids if tables[tid].asked
+                for m in table_models(tables[tid], "liite")]
     if appendix:
         chapters.append({"id": "liitetaulukot", "title": "Liitetaulukot", "cls": "appendix",
                          "intro": ["Kaikki raportin taulukot. " + SUPPRESSION_TEXT],
