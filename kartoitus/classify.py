@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -169,9 +170,14 @@ def load_classification(path=None) -> Classification:
                           roles=roles, reach=reach, path=p)
 
 
+@lru_cache(maxsize=1)
+def _default_classification() -> Classification:
+    return load_classification()
+
+
 def load_rules(path=None) -> list[Rule]:
     """The main-sector rules of ``luokittelu.yaml``, in order."""
-    return list(load_classification(path).rules)
+    return list((load_classification(path) if path is not None else _default_classification()).rules)
 
 
 def _role(config: Classification, role: str) -> str:
@@ -231,6 +237,17 @@ def _run_rules(combos: pd.DataFrame, rules: list[Rule]) -> pd.DataFrame:
     return pd.DataFrame({"rule": rule_idx, "field": field_of, "matched": matched})
 
 
+def _combo_codes(frame: pd.DataFrame) -> np.ndarray:
+    """One integer code per distinct row of ``frame`` (factorised column by column)."""
+    combined = np.zeros(len(frame), dtype=np.int64)
+    for col in frame.columns:
+        codes, uniques = pd.factorize(frame[col].to_numpy(dtype=object))
+        combined = combined * (len(uniques) + 1) + (codes + 1)
+        combined, _ = pd.factorize(combined)
+        combined = combined.astype(np.int64)
+    return combined
+
+
 def classify(data: pd.DataFrame, survey: Survey, rules: list[Rule] | None = None,
              municipalities: Municipalities | None = None,
              config: Classification | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -244,7 +261,7 @@ def classify(data: pd.DataFrame, survey: Survey, rules: list[Rule] | None = None
     decisions_empty = pd.DataFrame(columns=DECISION_COLUMNS)
     if survey.id != ASSOCIATION_SURVEY:
         return data.copy(), decisions_empty
-    config = config or load_classification()
+    config = config or _default_classification()
     rules = list(config.rules) if rules is None else list(rules)
     municipalities = municipalities or default_codebook().municipalities
     out = data.copy()
@@ -287,38 +304,42 @@ def classify(data: pd.DataFrame, survey: Survey, rules: list[Rule] | None = None
             "yksi": (_single_ticked(t, q_sectors.id, list(q_sectors.option_keys())) if q_sectors is not None
                      else pd.Series("", index=t.index, dtype=object)),
         })
-        joined = (combos_full["nimi"] + "\x1f" + combos_full["muu"] + "\x1f" + combos_full["toimialat_muu"]
-                  + "\x1f" + combos_full["yksi"])
-        codes, uniques = pd.factorize(joined.to_numpy(dtype=object))
-        combos = combos_full.iloc[pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy()]
-        combos = combos.reset_index(drop=True)
-        result = _run_rules(combos, rules).iloc[codes].reset_index(drop=True)
+        codes = _combo_codes(combos_full)
+        first_of = pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy()
+        combos = combos_full.iloc[first_of].reset_index(drop=True)
+        per_combo = _run_rules(combos, rules)
 
+        # what each distinct combination decides, and its explanation
         rule_ids = np.array([r.id for r in rules] + [NO_RULE], dtype=object)
         rule_sectors = np.array([r.sector for r in rules] + [OTHER_KEY], dtype=object)
-        ridx = result["rule"].to_numpy()
-        ridx = np.where(ridx < 0, len(rules), ridx)
-        chosen = rule_sectors[ridx].copy()
-        single = np.array([r.kind == SINGLE_SECTOR for r in rules] + [False])[ridx]
-        chosen[single] = result["matched"].to_numpy()[single]
-        chosen_lahde = rule_ids[ridx]
+        single_kind = np.array([r.kind == SINGLE_SECTOR for r in rules] + [False])
+        c_idx = per_combo["rule"].to_numpy()
+        c_idx = np.where(c_idx < 0, len(rules), c_idx)
+        c_sector = rule_sectors[c_idx].copy()
+        c_single = single_kind[c_idx]
+        c_sector[c_single] = per_combo["matched"].to_numpy()[c_single]
+        c_lahde = rule_ids[c_idx]
+        single_id = next((r.id for r in rules if r.kind == SINGLE_SECTOR), "")
+        c_text = []
+        for i in range(len(combos)):
+            label = labels.get(c_sector[i], c_sector[i])
+            if c_idx[i] == len(rules):
+                c_text.append("mikään luokittelusääntö ei sopinut, päätoimiala on muu.")
+            elif c_single[i]:
+                c_text.append(f"toimialoista oli valittu vain {label} (sääntö {single_id}).")
+            else:
+                c_text.append(f"sääntö {c_lahde[i]}: {FIELD_TEXT[per_combo['field'].iloc[i]]} "
+                              f"'{per_combo['matched'].iloc[i]}' -> {label}.")
+        c_text = np.array(c_text, dtype=object)
 
+        chosen = c_sector[codes]
+        chosen_lahde = c_lahde[codes]
         before = answer[target].to_numpy(dtype=object)
-        why_prefix = np.where(before == "", "Päätoimiala puuttui", "Päätoimialaksi oli valittu Muu")
-        field_txt = result["field"].map(FIELD_TEXT).fillna("").to_numpy()
-        matched = result["matched"].to_numpy(dtype=object)
-        chosen_label = pd.Series(chosen).map(labels).fillna("").to_numpy()
-        selite = np.where(
-            ridx == len(rules),
-            pd.Series(why_prefix) + "; mikään luokittelusääntö ei sopinut, päätoimiala on muu.",
-            np.where(
-                single,
-                pd.Series(why_prefix) + "; toimialoista oli valittu vain " + pd.Series(chosen_label)
-                + f" (sääntö {next((r.id for r in rules if r.kind == SINGLE_SECTOR), '')}).",
-                pd.Series(why_prefix) + "; sääntö " + pd.Series(chosen_lahde) + ": " + pd.Series(field_txt)
-                + " '" + pd.Series(matched).astype(str) + "' -> " + pd.Series(chosen_label) + ".",
-            ),
-        )
+        prefix = np.where(before == "", "Päätoimiala puuttui; ", "Päätoimialaksi oli valittu Muu; ")
+        pcodes, puniq = pd.factorize(prefix)
+        reason_codes, reason_uniques = pd.factorize(codes * len(puniq) + pcodes)
+        explain = np.array([puniq[u % len(puniq)] + c_text[u // len(puniq)] for u in reason_uniques], dtype=object)
+        selite = explain[reason_codes]
         tpos = np.flatnonzero(target.to_numpy())
         sector[tpos] = chosen
         lahde[tpos] = chosen_lahde

@@ -1,0 +1,163 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from kartoitus.classify import classify, fold_pattern, load_classification, load_rules
+from kartoitus.codebook import default_codebook
+from kartoitus.errors import ConfigError
+
+CB = default_codebook()
+ASSOC = CB.association
+MUNIS = CB.municipalities
+SECTORS = list(ASSOC.question("paatoimiala").option_keys())
+
+
+def _data(rows):
+    """rows: (nimi, paatoimiala, paatoimiala__muu, ticked toimialat keys)"""
+    frame = {"tiedosto": "a.csv", "rivi": list(range(2, 2 + len(rows))),
+             "nimi": [r[0] for r in rows], "paatoimiala": [r[1] for r in rows],
+             "paatoimiala__muu": [r[2] for r in rows]}
+    for key in SECTORS:
+        frame[f"toimialat__{key}"] = pd.array([int(key in r[3]) if r[3] is not None else None for r in rows],
+                                              dtype="Int64")
+    return pd.DataFrame(frame)
+
+
+RULE_CASES = [
+    ("Jyväskylän Eläkeläiset ry", None, None, (), "elakelaiset", "elakelaiset_nimi", "Eläkeläiset"),
+    ("Eläkeliiton Laukaan yhdistys", "muu", None, (), "elakelaiset", "elakelaiset_nimi", "Eläkeliiton"),
+    ("Keuruun Eläkkeensaajat", None, None, (), "elakelaiset", "elakelaiset_nimi", "Eläkkeensaajat"),
+    ("Elakelaiset Muurame", None, None, (), "elakelaiset", "elakelaiset_nimi", "Elakelaiset"),
+    ("Mannerheimin Lastensuojeluliiton Jämsän yhdistys", None, None, (), "lapsi_perhe", "lapsi_perhe_nimi",
+     "Mannerheimin Lastensuojeluliiton"),
+    ("MLL Palokka", None, None, (), "lapsi_perhe", "lapsi_perhe_nimi", "MLL"),
+    ("Keski-Suomen Omaishoitajat ry", None, None, (), "omaiset", "omaiset_nimi", "Omaishoitajat"),
+    ("Jyväskylän Seudun Invalidit", None, None, (), "vammaiset", "vammaiset_nimi", "Invalidit"),
+    ("Keski-Suomen Näkövammaiset", None, None, (), "vammaiset", "vammaiset_nimi", "Näkövammaiset"),
+    ("Jyväskylän Kuuloyhdistys", None, None, (), "vammaiset", "vammaiset_nimi", "Kuuloyhdistys"),
+    ("Jämsän A-kilta", None, None, (), "paihde_riippuvuus", "paihde_nimi", "A-kilta"),
+    ("Tikkakosken VPK", None, None, ("liikunta",), "turvallisuus", "turvallisuus_vpk", "VPK"),
+    ("Niemisveden kyläyhdistys", None, None, (), "kyla_asukas", "kyla_asukas_nimi", "kyläyhdistys"),
+    ("Kuokkalan asukasyhdistys", None, None, (), "kyla_asukas", "kyla_asukas_nimi", "asukasyhdistys"),
+    ("Mieli Keski-Suomi", None, None, (), "mielenterveys", "mielenterveys_nimi", "Mieli"),
+    ("Jyväskylän Diabetesyhdistys", None, None, (), "potilas_kansanterveys", "potilas_nimi", "Diabetesyhdistys"),
+    ("Foo ry", None, None, ("kulttuuri",), "kulttuuri", "toimialat_yksi", "Kulttuuri ja taide"),
+    ("Laukaan Hiihtoseura", None, None, (), "liikunta", "liikunta_nimi", "Hiihtoseura"),
+    ("Bar ry", "muu", "Lentopallo", (), "liikunta", "liikunta_nimi", "Lentopallo"),
+    ("Sydän-Suomen Mieskuoro", None, None, (), "kulttuuri", "kulttuuri_nimi", "Mieskuoro"),
+    ("Laukaan 4H-yhdistys", None, None, (), "nuoriso", "nuoriso_nimi", "4H"),
+    ("Multian Metsästysseura", None, None, (), "ymparisto", "ymparisto_nimi", "Metsästysseura"),
+    ("Jämsän Yrittäjät", None, None, (), "elinkeino_ammatti", "elinkeino_nimi", "Yrittäjät"),
+    ("Qwerty ry", None, None, ("kulttuuri", "liikunta"), "muu", "muu", None),
+]
+
+
+@pytest.mark.parametrize("nimi,answer,other,ticked,sector,rule,matched", RULE_CASES)
+def test_rules_classify_missing_or_other_main_sector(nimi, answer, other, ticked, sector, rule, matched):
+    data, decisions = classify(_data([(nimi, answer, other, ticked)]), ASSOC, municipalities=MUNIS)
+    assert data["paatoimiala"].iloc[0] == sector
+    assert data["paatoimiala_lahde"].iloc[0] == rule
+    d = decisions.iloc[0]
+    assert (d["tiedosto"], d["rivi"], d["paatoimiala"], d["lahde"]) == ("a.csv", 2, sector, rule)
+    if matched:
+        assert f"'{matched}'" in d["selite"] or matched in d["selite"]
+    else:
+        assert "mikään luokittelusääntö ei sopinut" in d["selite"]
+
+
+def test_answered_sector_kept_and_not_in_decisions():
+    data, decisions = classify(_data([("Jyväskylän Eläkeläiset", "liikunta", None, ()),
+                                      ("MLL Jyväskylä", None, None, ())]), ASSOC, municipalities=MUNIS)
+    assert data["paatoimiala"].tolist() == ["liikunta", "lapsi_perhe"]
+    assert data["paatoimiala_lahde"].tolist() == ["vastaus", "lapsi_perhe_nimi"]
+    assert decisions["rivi"].tolist() == [3]
+    assert list(decisions.columns) == ["tiedosto", "rivi", "paatoimiala", "lahde", "selite"]
+
+
+def test_preset_source_is_respected():
+    d = _data([("MLL Jyväskylä", "kulttuuri", None, ())]).assign(paatoimiala_lahde=["korjaus"])
+    data, decisions = classify(d, ASSOC, municipalities=MUNIS)
+    assert data["paatoimiala"].iloc[0] == "kulttuuri" and data["paatoimiala_lahde"].iloc[0] == "korjaus"
+    assert decisions.empty
+
+
+def test_derived_columns():
+    d = _data([("A", "elakelaiset", None, ()), ("B", "liikunta", None, ()), ("C", "muu_sote", None, ()),
+               ("D", "kulttuuri", None, ()), ("E", "nuoriso", None, ())])
+    d["kotikunta"] = ["179", "ulkopuolella", None, "291", "992"]
+    d["jasenmaara"] = [19.0, 20.0, np.nan, 300.0, 99.5]
+    d["toiminta_alue"] = ["valtakunnallinen", None, None, None, None]
+    codes = [m.code for m in MUNIS.for_year(2023)]
+    ticks = {c: [0, 0, None, 0, 0] for c in codes}
+    ticks["179"] = [1, 1, None, 1, 1]
+    ticks["410"] = [0, 1, None, 0, 0]
+    for c in codes:
+        ticks[c][3] = 1  # row D ticked every municipality
+    for c, v in ticks.items():
+        d[f"toimintakunnat__{c}"] = pd.array(v, dtype="Int64")
+    out, _ = classify(d, ASSOC, municipalities=MUNIS)
+    assert out["toimialaryhma"].tolist() == ["sote", "muut", "sote", "muut", "muut"]
+    assert out["seutukunta_koodi"].tolist()[:2] == ["131", None]
+    assert out["seutukunta_koodi"].iloc[3] == "134" and out["seutukunta_koodi"].iloc[4] == "135"
+    assert out["kokoluokka"].tolist()[:2] == ["alle_20", "20_49"]
+    assert pd.isna(out["kokoluokka"].iloc[2])
+    assert out["kokoluokka"].tolist()[3:] == ["300_", "50_99"]
+    assert out["ulottuvuus"].tolist()[0] == "valtakunnallinen"
+    assert out["ulottuvuus"].iloc[1] == "seudullinen"
+    assert pd.isna(out["ulottuvuus"].iloc[2])
+    assert out["ulottuvuus"].iloc[3] == "maakunnallinen"
+    assert out["ulottuvuus"].iloc[4] == "paikallinen"
+    assert "2/22" in out["_ulottuvuus_selite"].iloc[1]
+    assert pd.isna(out["_ulottuvuus_selite"].iloc[0])
+
+
+def test_input_not_modified_and_municipality_survey_untouched():
+    d = _data([("MLL Jyväskylä", None, None, ())])
+    before = d.copy()
+    classify(d, ASSOC, municipalities=MUNIS)
+    pd.testing.assert_frame_equal(d, before)
+    k = pd.DataFrame({"tiedosto": ["k.csv"], "rivi": [2], "kunta": ["179"]})
+    out, decisions = classify(k, CB.municipality)
+    pd.testing.assert_frame_equal(out, k)
+    assert decisions.empty
+
+
+def test_rules_file_is_valid_and_ordered():
+    config = load_classification()
+    rules = load_rules()
+    ids = [r.id for r in rules]
+    assert ids.index("elakelaiset_nimi") < ids.index("toimialat_yksi") < ids.index("liikunta_nimi")
+    for r in rules:
+        assert r.kind == "toimialat_yksi" or r.sector in SECTORS
+    assert config.sote == tuple(SECTORS[:8])
+
+
+def test_bad_rules_file(tmp_path):
+    p = tmp_path / "r.yaml"
+    p.write_text("saannot:\n  - {id: x, toimiala: liikunta, kuvio: '(unclosed'}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="x"):
+        load_rules(p)
+    p.write_text("saannot:\n  - {id: y, toimiala: jalkapallo, kuvio: 'pallo'}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="jalkapallo"):
+        classify(_data([("Pallo ry", None, None, ())]), ASSOC, load_rules(p), MUNIS)
+
+
+def test_fold_pattern():
+    assert fold_pattern("eläke") == "el[äa]ke"
+    assert fold_pattern("[äb]x") == "[äab]x"
+    import re
+    assert re.search(fold_pattern(r"\bsydän(?!-suom)"), "sydanyhdistys")
+
+
+def test_classify_many_rows_is_vectorised():
+    import time
+    base = _data([("Jyväskylän Eläkeläiset", None, None, ()), ("Foo", None, None, ("kulttuuri",)),
+                  ("Qwerty", "muu", "kuoro", ()), ("X", "liikunta", None, ())])
+    big = base.loc[base.index.repeat(50_000)].reset_index(drop=True)
+    big["rivi"] = np.arange(len(big)) + 2
+    t = time.perf_counter()
+    out, decisions = classify(big, ASSOC, municipalities=MUNIS)
+    assert time.perf_counter() - t < 15
+    assert out["paatoimiala"].value_counts().to_dict() == {
+        "elakelaiset": 50_000, "kulttuuri": 100_000, "liikunta": 50_000}
+    assert len(decisions) == 150_000
