@@ -261,8 +261,14 @@ def people_table(own: pd.DataFrame, threshold: int, codebook: Codebook | None = 
     return _suppressed(table, threshold, plan)
 
 
+def n_text(n: int, threshold: int = sup.DEFAULT_THRESHOLD) -> str:
+    """``n = 178``; a base under the threshold is itself shown as ``n = <5``."""
+    return f"n = {SUPPRESSED_MARK}" if 0 < n < threshold else f"n = {fi_integer(n)}"
+
+
 def table_to_model(table: Table, *, label: str | None = None, size: str = "",
-                   bars: str | None = None, caption: str | None = None, note: str | None = None) -> dict:
+                   bars: str | None = None, caption: str | None = None, note: str | None = None,
+                   threshold: int = sup.DEFAULT_THRESHOLD) -> dict:
     """A suppressed ``Table`` as the template's table model (``<5`` for hidden cells).
 
     ``bars``: a count column drawn as an inline bar next to its number (the width is
@@ -294,7 +300,7 @@ def table_to_model(table: Table, *, label: str | None = None, size: str = "",
     if bars:
         headers.append(("", False))
     note_text = table.note if note is None else note
-    return table_model(table.id, caption if caption is not None else f"{table.title} (n = {fi_integer(table.n)})",
+    return table_model(table.id, caption if caption is not None else f"{table.title} ({n_text(table.n, threshold)})",
                        headers, rows, note_text, size)
 
 
@@ -487,8 +493,9 @@ def build_municipality_model(code: str, year: int, assoc: pd.DataFrame, muni: pd
         f"{m.name} kuuluu {m.subregion.replace('seutukunta', 'seutukuntaan')}. "
         f"Järjestökyselyyn vastasi alle {threshold} yhdistystä, joiden kotikunta on {m.name}, joten "
         "yhdistysten luvut on peitetty (<5).",
-        ("Kunta vastasi kuntakyselyyn." if answered else f"{NOT_ANSWERED_TEXT} {year}, joten kuntatutkan "
-         "pisteitä ja tarkistuslistaa ei ole; kuvassa on vain maakunnan mediaani."),
+        (f"Kunta vastasi vuoden {year} kuntakyselyyn." if answered else
+         f"Kunta ei vastannut vuoden {year} kuntakyselyyn, joten kuntatutkan pisteitä ja "
+         "tarkistuslistaa ei ole; kuvassa on vain maakunnan mediaani."),
     ]
     sector_visible = not sectors.mask()["yhdistyksia"].all() if len(sectors.frame) else False
     model = {
@@ -502,12 +509,13 @@ def build_municipality_model(code: str, year: int, assoc: pd.DataFrame, muni: pd
         "checklist": {"items": checks if answered else [], "met": met, "of": len(checks),
                       "summary": (f"Täyttyy {fi_integer(met)}/{fi_integer(len(checks))} kohdasta."
                                   if answered else NOT_ANSWERED_TEXT + ".")},
-        "sectors": {"table": table_to_model(sectors, bars="yhdistyksia" if sector_visible else None),
+        "sectors": {"table": table_to_model(sectors, bars="yhdistyksia" if sector_visible else None,
+                                           threshold=threshold),
                     "counts": _counts(sectors), "hidden": any_hidden(sectors)},
-        "reach": {"table": table_to_model(reach), "counts": _counts(reach)},
+        "reach": {"table": table_to_model(reach, threshold=threshold), "counts": _counts(reach)},
         "activity": None if activity is None else {"table": table_to_model(activity, caption=activity.title),
                                                    "counts": _counts(activity)},
-        "people": {"table": table_to_model(people, caption=f"{people.title} (n = {fi_integer(people.n)})"),
+        "people": {"table": table_to_model(people, threshold=threshold),
                    "values": _values(people)},
         "views": {"rows": view_rows, "conflicts": sum(1 for r in view_rows if r["conflict"]),
                   "municipality_answered": answered},
