@@ -66,9 +66,11 @@ from kartoitus.tables import SUPPRESSED_MARK, Table
 REPORT_TEMPLATE = "report.html"
 #: Columns a table may have before it is printed small / on a landscape page.
 SMALL_COLUMNS = 6
-WIDE_COLUMNS = 9
+WIDE_COLUMNS = 10
 #: Most value columns printed side by side; wider tables are split into parts.
 MAX_VALUE_COLUMNS = 10
+#: The same for text columns (answers as words need more room than numbers).
+MAX_TEXT_COLUMNS = 6
 #: Tables longer than this are printed only in the appendix.
 LONG_ROWS = 40
 
@@ -434,9 +436,11 @@ def table_models(t: Table, anchor: str = "taulukko") -> list[dict]:
     """``table_model`` of ``t``, split into parts of at most ``MAX_VALUE_COLUMNS`` value
     columns (the label columns repeat in every part)."""
     values = t.value_columns
-    if len(values) <= MAX_VALUE_COLUMNS:
+    texts = sum(t.kinds[c] == "text" for c in values)
+    step = MAX_TEXT_COLUMNS if texts > len(values) / 2 else MAX_VALUE_COLUMNS
+    if len(values) <= step:
         return [table_model(t, anchor)]
-    chunks = [values[i:i + MAX_VALUE_COLUMNS] for i in range(0, len(values), MAX_VALUE_COLUMNS)]
+    chunks = [values[i:i + step] for i in range(0, len(values), step)]
     parts = []
     for k, chunk in enumerate(chunks, 1):
         keep = t.label_columns + chunk
@@ -530,8 +534,9 @@ def _methods_chapter(tables: dict[str, Table], year: int, meta: dict) -> dict:
     raw = meta.get("raw_rows")
     if raw is not None:
         facts.append({"label": "Vastausrivejä aineistoissa", "value": fi_integer(raw)})
-        src = f" {fi_integer(len(names))} tiedostosta ({', '.join(names)})" if names else ""
-        text.append(f"Vastausrivejä luettiin {fi_integer(raw)}{src}.")
+        text.append(f"Yhdistyskyselyn vastausrivejä luettiin {fi_integer(raw)}.")
+    if names:
+        text.append(f"Aineistotiedostot ({fi_integer(len(names))}): {', '.join(names)}.")
     kept = meta.get("kept", _respondent_count(tables, meta))
     replaced, rejected = meta.get("replaced"), meta.get("rejected")
     if replaced is not None:
