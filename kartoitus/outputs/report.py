@@ -75,8 +75,9 @@ MAX_TEXT_COLUMNS = 6
 LONG_ROWS = 40
 
 SUPPRESSION_TEXT = (
-    "Tietosuojan vuoksi luvut, jotka perustuvat alle viiteen vastaajaan, on peitetty "
-    f"merkinnällä {SUPPRESSED_MARK}; kuvioissa niitä ei piirretä."
+    "Tietosuojan vuoksi luvut, jotka perustuvat alle viiteen vastaajaan tai joista "
+    "sellaisen voisi päätellä summista, on peitetty merkinnällä "
+    f"{SUPPRESSED_MARK}; kuvioissa niitä ei piirretä."
 )
 
 FLAG_TEXT = {
