@@ -710,24 +710,25 @@ def read_wave(folder: Path, codebook: Codebook | None = None, year: int | None =
 
 
 # -- timestamps --------------------------------------------------------------------------
+#
+# A timestamp string is parsed as DATE, whitespace, TIME (+ AM/PM, zone). A column of a
+# million submission times has a million distinct values but only a few dozen distinct
+# dates and at most 86,400 distinct times of day per zone: each part is parsed once per
+# distinct value and the parts are combined with array arithmetic.
 
-_TIME = r"(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?:[:.](?P<second>\d{2})(?:[.,](?P<frac>\d{1,6}))?)?"
-_RX_SLASH_YMD = re.compile(
-    r"^(?P<year>\d{4})/(?P<month>\d{1,2})/(?P<day>\d{1,2})(?:\s+" + _TIME.replace("[:.]", ":")
-    + r"(?:\s*(?P<ampm>[AaPp])\.?\s?[Mm]\.?)?)?"
-    r"(?:\s*(?P<gmt>GMT|UTC)(?:(?P<sign>[+-])(?P<oh>\d{1,2})(?::?(?P<om>\d{2}))?)?)?$")
-_RX_SLASH_MDY = re.compile(
-    r"^(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<year>\d{4})(?:\s+" + _TIME.replace("[:.]", ":")
-    + r"(?:\s*(?P<ampm>[AaPp])\.?\s?[Mm]\.?)?)?"
-    r"(?:\s*(?P<gmt>GMT|UTC)(?:(?P<sign>[+-])(?P<oh>\d{1,2})(?::?(?P<om>\d{2}))?)?)?$")
-_RX_FINNISH = re.compile(
-    r"^(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4})(?:(?:\s+klo)?\s+" + _TIME + r")?$")
-_RX_ISO = re.compile(
-    r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?"
-    r"(?P<zone>Z|[+-]\d{2}(?::?\d{2})?)?$")
+_RX_DMY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")          # 15.10.2019 (Finnish)
+_RX_YMD = re.compile(r"^(\d{4})[/-](\d{1,2})[/-](\d{1,2})$")      # 2019/10/15, 2019-10-15
+_RX_SLASH_YEAR_LAST = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")  # 10/15/2019 (US sheets)
+_RX_TIME = re.compile(
+    r"^(?:klo\s*)?(?P<h>\d{1,2})[:.](?P<mi>\d{2})(?:[:.](?P<s>\d{2})(?:[.,](?P<f>\d{1,9}))?)?"
+    r"(?:\s*(?P<ap>[AaPp])\.?\s?[Mm]\.?)?"
+    r"\s*(?:(?P<z>GMT|UTC|Z)\s*)?(?P<off>[+-]\d{1,2}(?::?\d{2})?)?$")
+_RX_ISO_ZONE = r"(?:Z|[+-]\d{2}(?::?\d{2})?)$"
 _RX_SERIAL = re.compile(r"^\d{4,6}(?:[.,]\d+)?$")
+_OFFSET = re.compile(r"^([+-])(\d{1,2})(?::?(\d{2}))?$")
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 _SERIAL_MIN, _SERIAL_MAX = 1.0, 109_574.0   # 1900-01-01 .. 2199-12-31
+_NAT_US = np.datetime64("NaT", "us")
 
 
 def _localize(naive: pd.DatetimeIndex) -> pd.DatetimeIndex:
@@ -738,100 +739,144 @@ def _localize(naive: pd.DatetimeIndex) -> pd.DatetimeIndex:
     return local.tz_convert("UTC")
 
 
-def _from_parts(parts: pd.DataFrame, year: str, month: str, day: str) -> tuple[pd.DatetimeIndex, np.ndarray]:
-    """UTC instants from extracted regex groups (strings) and a mask of those that parsed."""
-    num = {c: pd.to_numeric(parts[c], errors="coerce") for c in parts.columns
-           if c not in ("ampm", "sign", "frac", "gmt")}
-    hour = num.get("hour", pd.Series(np.nan, index=parts.index)).fillna(0)
-    if "ampm" in parts:
-        ap = parts["ampm"].str.lower()
-        has = ap.notna()
-        bad = has & ((hour < 1) | (hour > 12))
-        hour = hour.where(~has, (hour % 12) + np.where(ap == "p", 12, 0))
-        hour = hour.mask(bad)
-    frac = parts["frac"].fillna("0") if "frac" in parts else pd.Series("0", index=parts.index)
-    micro = pd.to_numeric(frac.str.ljust(6, "0").str[:6], errors="coerce").fillna(0)
-    comp = pd.DataFrame({
-        "year": num[year], "month": num[month], "day": num[day], "hour": hour,
-        "minute": num.get("minute", pd.Series(0, index=parts.index)).fillna(0),
-        "second": num.get("second", pd.Series(0, index=parts.index)).fillna(0),
-        "microsecond": micro,
-    })
-    stamp = pd.to_datetime(comp, errors="coerce")
-    ok = stamp.notna().to_numpy()
-    naive = pd.DatetimeIndex(stamp).as_unit("us")
-    if "gmt" in parts:
-        zoned = parts["gmt"].notna().to_numpy()
-        oh = num.get("oh", pd.Series(0, index=parts.index)).fillna(0)
-        om = num.get("om", pd.Series(0, index=parts.index)).fillna(0)
-        sign = np.where(parts["sign"] == "-", -1, 1)
-        offset = pd.to_timedelta((sign * (oh * 60 + om)).to_numpy(), unit="min")
-        utc_zoned = (naive - offset).tz_localize("UTC")
-        utc_local = _localize(naive)
-        values = np.where(zoned, utc_zoned.tz_localize(None).to_numpy(),
-                          utc_local.tz_localize(None).to_numpy())
-        return pd.DatetimeIndex(values).tz_localize("UTC"), ok
-    return _localize(naive), ok
+def _utc_values(stamps: pd.DatetimeIndex) -> np.ndarray:
+    return stamps.tz_convert("UTC").tz_localize(None).as_unit("us").to_numpy()
 
 
-def _parse_strings(strings: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct non-blank strings -> (UTC datetime64[us] values, parsed mask)."""
-    n = len(strings)
-    out = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
+def _offset_minutes(text: str) -> float:
+    """"+3", "+03:00", "-0230" -> minutes east of UTC (NaN if not an offset)."""
+    m = _OFFSET.match(text)
+    if not m:
+        return float("nan")
+    value = int(m.group(2)) * 60 + int(m.group(3) or 0)
+    return float(-value if m.group(1) == "-" else value)
+
+
+def _parse_dates(uniques: np.ndarray) -> np.ndarray:
+    """Distinct date texts -> datetime64[D] (NaT where not a date)."""
+    out = np.full(len(uniques), np.datetime64("NaT", "D"))
+    slash_year_last = [(i, m) for i, u in enumerate(uniques) if (m := _RX_SLASH_YEAR_LAST.match(u))]
+    # US sheet locale is month first, unless some value only makes sense day first.
+    day_first = any(int(m.group(1)) > 12 for _, m in slash_year_last)
+    for i, u in enumerate(uniques):
+        if m := _RX_DMY.match(u):
+            d, mo, y = m.groups()
+        elif m := _RX_YMD.match(u):
+            y, mo, d = m.groups()
+        elif m := _RX_SLASH_YEAR_LAST.match(u):
+            a, b, y = m.groups()
+            d, mo = (a, b) if day_first else (b, a)
+        else:
+            continue
+        try:
+            out[i] = np.datetime64(_dt.date(int(y), int(mo), int(d)), "D")
+        except ValueError:
+            pass
+    return out
+
+
+def _parse_times(uniques: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct time-of-day texts -> (microseconds since midnight, zone offset in
+    minutes, parsed mask). The offset is NaN for local (zoneless) times."""
+    n = len(uniques)
+    micros = np.zeros(n, dtype="int64")
+    offset = np.full(n, np.nan)
     ok = np.zeros(n, dtype=bool)
-    todo = np.ones(n, dtype=bool)
-
-    def put(mask: np.ndarray, stamps: pd.DatetimeIndex, good: np.ndarray) -> None:
-        idx = np.flatnonzero(mask)
-        out[idx[good]] = stamps.tz_convert("UTC").tz_localize(None).as_unit("us").to_numpy()[good]
-        ok[idx[good]] = True
-        todo[idx] = False
-
-    def matches(rx: re.Pattern) -> np.ndarray:
-        return todo & strings.str.match(rx).fillna(False).to_numpy(dtype=bool)
-
-    m = matches(_RX_SLASH_YMD)
-    if m.any():
-        parts = strings[m].str.extract(_RX_SLASH_YMD)
-        put(m, *_from_parts(parts, "year", "month", "day"))
-    m = matches(_RX_SLASH_MDY)
-    if m.any():
-        parts = strings[m].str.extract(_RX_SLASH_MDY)
-        # US locale (month first) unless some value only makes sense day first.
-        day_first = bool((pd.to_numeric(parts["a"]) > 12).any())
-        put(m, *_from_parts(parts.rename(columns={"a": "A", "b": "B"}), "year",
-                            "B" if day_first else "A", "A" if day_first else "B"))
-    m = matches(_RX_FINNISH)
-    if m.any():
-        parts = strings[m].str.extract(_RX_FINNISH)
-        put(m, *_from_parts(parts, "year", "month", "day"))
-    m = matches(_RX_ISO)
-    if m.any():
-        sub = strings[m]
-        zoned = sub.str.extract(_RX_ISO)["zone"].notna().to_numpy()
-        sub = sub.str.replace(",", ".", regex=False)
-        stamps = np.full(len(sub), np.datetime64("NaT"), dtype="datetime64[us]")
-        if zoned.any():
-            z = pd.to_datetime(sub[zoned], format="ISO8601", utc=True, errors="coerce")
-            stamps[zoned] = pd.DatetimeIndex(z).tz_localize(None).as_unit("us").to_numpy()
-        if (~zoned).any():
-            local = pd.DatetimeIndex(pd.to_datetime(sub[~zoned], format="ISO8601", errors="coerce"))
-            stamps[~zoned] = _localize(local.as_unit("us")).tz_localize(None).to_numpy()
-        di = pd.DatetimeIndex(stamps).tz_localize("UTC")
-        put(m, di, ~np.isnat(stamps))
-    m = matches(_RX_SERIAL)
-    if m.any():
-        serial = pd.to_numeric(strings[m].str.replace(",", ".", regex=False), errors="coerce")
-        put(m, *_from_serials(serial.to_numpy(dtype=float)))
-    return out, ok
+    for i, u in enumerate(uniques):
+        u = u.strip()
+        if u == "":              # a date without a time: midnight
+            ok[i] = True
+            continue
+        m = _RX_TIME.match(u)
+        if not m:
+            continue
+        h, mi, s = int(m["h"]), int(m["mi"]), int(m["s"] or 0)
+        if m["ap"]:
+            if not 1 <= h <= 12:
+                continue
+            h = h % 12 + (12 if m["ap"] in "Pp" else 0)
+        if h > 23 or mi > 59 or s > 59:
+            continue
+        frac = int((m["f"] or "0").ljust(6, "0")[:6])
+        micros[i] = ((h * 60 + mi) * 60 + s) * 1_000_000 + frac
+        if m["off"]:
+            offset[i] = _offset_minutes(m["off"])
+            if np.isnan(offset[i]):
+                continue
+        elif m["z"]:
+            offset[i] = 0.0
+        ok[i] = True
+    return micros, offset, ok
 
 
-def _from_serials(values: np.ndarray) -> tuple[pd.DatetimeIndex, np.ndarray]:
-    """Excel serial day numbers (local wall-clock) -> UTC, parsed mask."""
+def _from_serials(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Excel serial day numbers (Helsinki wall-clock) -> (UTC datetime64[us], parsed mask)."""
     good = np.isfinite(values) & (values >= _SERIAL_MIN) & (values <= _SERIAL_MAX)
     ms = np.round(np.where(good, values, 0.0) * 86_400_000).astype("int64")
     naive = pd.DatetimeIndex(_EXCEL_EPOCH + pd.to_timedelta(ms, unit="ms")).as_unit("us")
-    return _localize(naive), good
+    out = _utc_values(_localize(naive)).copy()
+    out[~good] = _NAT_US
+    return out, good
+
+
+def _parse_strings(strings: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Stripped non-blank strings -> (UTC datetime64[us], parsed mask)."""
+    n = len(strings)
+    out = np.full(n, _NAT_US)
+    ok = np.zeros(n, dtype=bool)
+    if n == 0:
+        return out, ok
+
+    # ISO 8601 with a "T": pandas' C parser, zoned and local apart.
+    arr = strings.to_numpy(dtype=object)
+    iso = np.fromiter((len(u) > 10 and u[10] == "T" and u[4] == "-" for u in arr), dtype=bool, count=n)
+    if iso.any():
+        sub = strings[iso].str.replace(",", ".", regex=False)
+        zoned = sub.str.contains(_RX_ISO_ZONE, regex=True).to_numpy(dtype=bool)
+        vals = np.full(len(sub), _NAT_US)
+        if zoned.any():
+            z = pd.DatetimeIndex(pd.to_datetime(sub[zoned], format="ISO8601", utc=True, errors="coerce"))
+            vals[zoned] = z.tz_localize(None).as_unit("us").to_numpy()
+        if (~zoned).any():
+            local = pd.DatetimeIndex(pd.to_datetime(sub[~zoned], format="ISO8601", errors="coerce"))
+            vals[~zoned] = _utc_values(_localize(local.as_unit("us")))
+        out[iso] = vals
+        ok[iso] = ~np.isnat(vals)
+
+    # DATE [TIME]: each part parsed once per distinct value.
+    rest = ~iso
+    if rest.any():
+        split = [u.partition(" ") for u in arr[rest]]
+        d_codes, d_uniques = pd.factorize(np.array([p[0] for p in split], dtype=object))
+        t_codes, t_uniques = pd.factorize(np.array([p[2] for p in split], dtype=object))
+        dates = _parse_dates(np.asarray(d_uniques, dtype=object))[d_codes]
+        micros, offset, t_ok = _parse_times(np.asarray(t_uniques, dtype=object))
+        micros, offset, t_ok = micros[t_codes], offset[t_codes], t_ok[t_codes]
+        good = ~np.isnat(dates) & t_ok
+        naive = dates.astype("datetime64[us]") + micros.astype("timedelta64[us]")
+        vals = np.full(len(naive), _NAT_US)
+        zoned = good & ~np.isnan(offset)
+        local = good & np.isnan(offset)
+        if zoned.any():
+            vals[zoned] = naive[zoned] - (offset[zoned] * 60_000_000).astype("int64").astype("timedelta64[us]")
+        if local.any():
+            vals[local] = _utc_values(_localize(pd.DatetimeIndex(naive[local])))
+        idx = np.flatnonzero(rest)
+        out[idx] = vals
+        ok[idx] = good
+
+    # What is left may be an Excel serial number typed or converted to text.
+    left = np.flatnonzero(~ok)
+    if len(left):
+        serial_like = strings.iloc[left].str.match(_RX_SERIAL).to_numpy(dtype=bool)
+        if serial_like.any():
+            idx = left[serial_like]
+            numbers = pd.to_numeric(strings.iloc[idx].str.replace(",", ".", regex=False),
+                                    errors="coerce").to_numpy(dtype=float)
+            vals, good = _from_serials(numbers)
+            out[idx[good]] = vals[good]
+            ok[idx[good]] = True
+    return out, ok
 
 
 def parse_timestamps(values: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -882,17 +927,15 @@ def parse_timestamps(values: pd.Series) -> tuple[pd.Series, pd.Series]:
                     .tz_localize(None).as_unit("us").to_numpy()
             if (~aware).any():
                 naive = pd.DatetimeIndex([t for t, a in zip(sub, aware) if not a]).as_unit("us")
-                vals[~aware] = _localize(naive).tz_localize(None).to_numpy()
+                vals[~aware] = _utc_values(_localize(naive))
             out[idx[is_dt]] = vals
             handled[is_dt] = True
         if is_date.any():
             naive = pd.DatetimeIndex([pd.Timestamp(v) for v in items[is_date]]).as_unit("us")
-            out[idx[is_date]] = _localize(naive).tz_localize(None).to_numpy()
+            out[idx[is_date]] = _utc_values(_localize(naive))
             handled[is_date] = True
         if is_num.any():
-            stamps, good = _from_serials(np.array(items[is_num], dtype=float))
-            vals = stamps.tz_localize(None).to_numpy().copy()
-            vals[~good] = np.datetime64("NaT")
+            vals, good = _from_serials(np.array(items[is_num], dtype=float))
             out[idx[is_num]] = vals
             handled[is_num] = good
         bad[idx[~handled]] = True

@@ -614,7 +614,8 @@ def exports(draw):
     delimiter = draw(st.sampled_from([",", ";", "\t"]))
     encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16"]))
     alphabet = _TEXT + delimiter + ("" if encoding == "cp1252" else "€")
-    cell = st.text(alphabet=alphabet, max_size=12)
+    in_cell = draw(st.sampled_from(["\n", "\r\n"]))   # line break inside a cell
+    cell = st.text(alphabet=alphabet, max_size=12).map(lambda t: t.replace("\n", in_cell))
     rows = draw(st.lists(st.lists(cell, min_size=4, max_size=4), min_size=0, max_size=8))
     newline = draw(st.sampled_from(["\r\n", "\n"]))
     return delimiter, encoding, newline, rows
