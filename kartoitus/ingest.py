@@ -578,12 +578,11 @@ def _read_xlsx(path: Path, codebook: Codebook) -> tuple[list[str], pd.DataFrame,
             while records and all(v is None for v in records[-1]):
                 records.pop()   # unused formatted rows at the end of the sheet
             width = max([len(titles), *(len(r) for r in records)])
-            body = pd.DataFrame.from_records(
-                [r + (None,) * (width - len(r)) for r in records],
-                columns=range(width), coerce_float=False) if records else \
-                pd.DataFrame(columns=range(width), dtype=object)
-            body = body.astype(object)
-            body = body.where(body.notna(), None)
+            cells = np.full((len(records), width), None, dtype=object)
+            for i, r in enumerate(records):
+                cells[i, :len(r)] = r
+            # object cells throughout: an int column with gaps stays int, no NaN floats
+            body = pd.DataFrame(cells, columns=range(width), dtype=object)
             body.index = pd.RangeIndex(header_row + 1, header_row + 1 + len(body))
             titles = titles + [""] * (width - len(titles))
             return titles, body, survey_id

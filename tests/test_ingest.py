@@ -178,6 +178,19 @@ def test_xlsx_keeps_cell_types(tmp_path):
     assert f.at[3, "jasenmaara"] == 35 and isinstance(f.at[3, "jasenmaara"], int)
     assert f.at[4, "jasenmaara"] == "1 200"
     assert f.at[3, "sahkoposti"] is None
+    assert f["rekisterinumero"].tolist() == [123.456, None, 98.765]
+
+
+def test_xlsx_int_column_with_gaps_stays_int(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Yhdistyksen nimi", "Yhdistyksen kotikunta", "Yhdistyksen päätoimiala", "Jäsenmäärä (noin)"])
+    ws.append(["A ry", "Laukaa", "Nuorisotoiminta", 35])
+    ws.append(["B ry", "Muurame", "Nuorisotoiminta", None])
+    ws.append(["C ry", "Uurainen", "Nuorisotoiminta", ""])
+    wb.save(tmp_path / "g.xlsx")
+    values = read_file(tmp_path / "g.xlsx").frame["jasenmaara"].tolist()
+    assert values == [35, None, None] and type(values[0]) is int
 
 
 def test_xlsx_register_number_as_float_and_sheet_row_numbers(tmp_path):
