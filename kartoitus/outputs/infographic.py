@@ -289,9 +289,10 @@ def region_summary(assoc: pd.DataFrame, year: int, codebook: Codebook | None = N
     """What each sector page compares against: every responding association of the wave.
 
     Plain picklable data: ``{"n": int, "options": {question: {"n": answered,
-    "shares": {option: percent | None}}}, "cooperation": {"n": int, "shares":
-    {row: percent | None}}}``. A share of fewer than ``threshold`` associations
-    (count 1-4, or a base under the threshold) is None, like any hidden cell.
+    "shares": {option: percent | None}, "hidden": [option]}}, "cooperation":
+    {"n": int, "shares": {row: percent | None}, "hidden": [row]}}`` (a question
+    not asked: None). A share of fewer than ``threshold`` associations (count 1-4,
+    or a base under the threshold) is None and listed in ``hidden`` (shown ``<5``).
     """
     cb = codebook or default_codebook()
     out: dict[str, Any] = {"n": int(len(assoc)), "options": {}, "cooperation": None}
@@ -303,24 +304,28 @@ def region_summary(assoc: pd.DataFrame, year: int, codebook: Codebook | None = N
         answered = _answered(assoc, list(cols.values()))
         base = int(answered.sum())
         counts = _ticked(assoc, list(cols.values()), answered)
-        shares = {}
+        shares, hidden_keys = {}, []
         for key, col in cols.items():
             c = int(counts[col])
-            hidden = base < threshold or 0 < c < threshold
+            hidden = 0 < base < threshold or 0 < c < threshold
             shares[key] = None if hidden or not base else _share(c, base)
-        out["options"][q] = {"n": base, "shares": shares}
+            if hidden:
+                hidden_keys.append(key)
+        out["options"][q] = {"n": base, "shares": shares, "hidden": hidden_keys}
     rows = [r.key for r in cb.association.question(COOPERATION_Q).rows if r.key in assoc.columns]
     if rows:
         agree_at = _agree_from(cb)
         block = assoc[rows].apply(pd.to_numeric, errors="coerce")
         valid = block.notna()
         agree = (block >= agree_at) & valid
-        shares = {}
+        shares, hidden_keys = {}, []
         for r in rows:
             base, c = int(valid[r].sum()), int(agree[r].sum())
-            hidden = base < threshold or 0 < c < threshold
+            hidden = 0 < base < threshold or 0 < c < threshold
             shares[r] = None if hidden or not base else _share(c, base)
-        out["cooperation"] = {"n": int(valid.any(axis=1).sum()), "shares": shares}
+            if hidden:
+                hidden_keys.append(r)
+        out["cooperation"] = {"n": int(valid.any(axis=1).sum()), "shares": shares, "hidden": hidden_keys}
     return out
 
 
@@ -328,6 +333,16 @@ def region_summary(assoc: pd.DataFrame, year: int, codebook: Codebook | None = N
 
 def _suppress(table: Table, plan: sup.SuppressionPlan, threshold: int) -> Table:
     return sup.apply(table, plan, threshold)
+
+
+def _hide_region(table: Table, hidden: Iterable[str]) -> Table:
+    """Mark the region column ``kaikki`` hidden where the region figure was suppressed."""
+    rows = [r for r in hidden if r in table.frame.index]
+    if not rows:
+        return table
+    mask = table.mask().copy()
+    mask.loc[rows, "kaikki"] = True
+    return table.with_(suppressed=mask)
 
 
 def subregion_keys(own: pd.DataFrame, year: int, codebook: Codebook) -> pd.Series:
@@ -405,7 +420,7 @@ def option_table(own: pd.DataFrame, q_id: str, codebook: Codebook, threshold: in
         values=frame[["yhdistyksia", "vastanneita"]], counts=("yhdistyksia", "vastanneita"),
         reveals={"osuus": ("yhdistyksia",)}, bases={"osuus": "vastanneita"},
     )
-    return _suppress(table, plan, threshold)
+    return _hide_region(_suppress(table, plan, threshold), reg.get("hidden", ()))
 
 
 def cooperation_table(own: pd.DataFrame, codebook: Codebook, threshold: int,
@@ -439,7 +454,7 @@ def cooperation_table(own: pd.DataFrame, codebook: Codebook, threshold: int,
         values=frame[["samaa_mielta", "vastanneita"]], counts=("samaa_mielta", "vastanneita"),
         reveals={"osuus": ("samaa_mielta",)}, bases={"osuus": "vastanneita"},
     )
-    return _suppress(table, plan, threshold)
+    return _hide_region(_suppress(table, plan, threshold), reg.get("hidden", ()))
 
 
 def people_table(own: pd.DataFrame, codebook: Codebook, threshold: int) -> Table:
