@@ -725,9 +725,9 @@ def infographic_jobs(year: int, out_dir: Path | str, assoc: pd.DataFrame, sector
     """One picklable payload per sector page.
 
     Each payload holds only what its page depends on, so the build cache is
-    precise: a published sector gets its main-sector rows and the rows naming it
-    in ``toimialat`` (only the columns it reads) plus the region comparison
-    figures; a sector under the threshold gets only its main-sector column (its
+    precise: a published sector gets its main-sector rows (only the columns it
+    reads), the rows naming it in ``toimialat`` (only those two columns filled)
+    and the region comparison figures; a sector under the threshold gets only its main-sector column (its
     page changes only when its count does). ``out_dir`` is ``reports/<year>``;
     ``payload["outputs"]`` lists the two files it writes.
     """
@@ -750,6 +750,11 @@ def infographic_jobs(year: int, out_dir: Path | str, assoc: pd.DataFrame, sector
             keep = is_main | ((_num(assoc[named_col]) == 1).to_numpy() if named_col in assoc.columns
                               else np.zeros(len(assoc), dtype=bool))
             data = assoc.loc[keep, payload_columns(assoc, key, cb)].reset_index(drop=True)
+            # rows that only name the sector are counted, nothing else: blank the rest
+            only_named = ~is_main[keep]
+            rest = [c for c in data.columns if c not in (SECTOR_Q, named_col)]
+            if only_named.any() and rest:
+                data.loc[only_named, rest] = None
             reg = region
         payloads.append({"sector": key, "year": int(year), "threshold": int(threshold),
                          "outputs": output_paths(out_dir, key), "assoc": data, "region": reg})
@@ -768,9 +773,13 @@ def _rasterise(pdf: bytes, dpi: int = PNG_DPI) -> tuple[bytes, int]:
         pages = len(document)
         page = document[0]
         bitmap = page.render(scale=dpi / 72, draw_annots=False)
-        image = bitmap.to_pil().convert("RGB")
+        from PIL import Image
+
+        # 256 colours (no dithering) keep the flat infographic sharp at a quarter of the size
+        image = bitmap.to_pil().convert("RGB").quantize(
+            colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
         buf = io.BytesIO()
-        image.save(buf, format="PNG", optimize=True, dpi=(dpi, dpi))
+        image.save(buf, format="PNG", compress_level=9, dpi=(dpi, dpi))
         page.close()
     finally:
         document.close()
