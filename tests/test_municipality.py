@@ -90,6 +90,34 @@ def test_distribution_hides_small_cells_and_their_complement():
     assert t.frame.loc["liikunta", "osuus"] == pytest.approx(7 / 15 * 100)
 
 
+def test_sector_suppression_holds_across_municipalities():
+    """Jyväskylä's 3 youth associations are hidden; Laukaa's 6 must be hidden too, or the
+    region's published youth total minus Laukaa's 6 would give Jyväskylä's 3. Laukaa's own
+    table then hides at least one more sector, and a zero that completes a row shows as <5."""
+    rows = ([("179", "nuoriso")] * 3 + [("179", "kulttuuri")] * 8 + [("179", "liikunta")] * 9
+            + [("410", "nuoriso")] * 6 + [("410", "liikunta")] * 10 + [("410", "kulttuuri")] * 12
+            + [("077", "liikunta")] * 7)
+    assoc = pd.DataFrame(rows, columns=["kotikunta", "paatoimiala"])
+    mask = mu.sector_mask(assoc, YEAR, 5)
+    assert mu.hidden_sectors(mask, "179") == ["kulttuuri", "nuoriso"]
+    assert "nuoriso" in mu.hidden_sectors(mask, "410")     # the cross-municipality complement
+    for code in ("179", "410", "077"):                 # every row and column has 0 or at least 2 hidden cells
+        assert sum(mask.loc[k, code] for k in mask.index) != 1
+    for k in mask.index:
+        assert mask.loc[k].sum() != 1
+    # alone, Laukaa's table would hide nothing; with the region-wide mask it hides two rows
+    own = assoc[assoc["kotikunta"] == "410"]
+    assert not mu.sector_table(own, 5).mask()["yhdistyksia"].any()
+    hidden = mu.hidden_sectors(mask, "410")
+    t = mu.sector_table(own, 5, hidden=hidden)
+    assert t.mask()["yhdistyksia"].sum() == len(hidden) >= 2
+    assert t.frame["yhdistyksia"].isna().sum() == len(hidden)       # blanked, not only marked
+    # a hidden zero is printed as <5, not left out
+    t = mu.sector_table(assoc[assoc["kotikunta"] == "077"], 5, hidden=["nuoriso"])
+    assert dict(zip(t.frame["luokka"], t.mask()["yhdistyksia"])) == {"Liikunta ja urheilu": False,
+                                                                     "Nuorisotoiminta": True}
+
+
 def test_big_municipality_counts_match_the_data(wave):
     model = model_for(wave, "179")
     own = wave["assoc"][wave["assoc"]["kotikunta"] == "179"]
@@ -181,7 +209,8 @@ def test_jobs_carry_only_the_municipality_slice(wave, tmp_path):
     pickle.loads(pickle.dumps(job))           # plain, picklable data for the worker pool
     # the payload gives the same model as the whole data
     a = mu.build_municipality_model("179", YEAR, job["assoc"], job["muni"], job["scores"], job["region_median"],
-                                    job["checklist"], job["previous_scores"], previous_year=YEAR - 2, charts=False)
+                                    job["checklist"], job["previous_scores"], previous_year=YEAR - 2, charts=False,
+                                    sector_hidden=job["sector_hidden"])
     b = model_for(wave, "179")
     for key in ("sectors", "reach", "activity", "people", "views", "scores", "checklist", "change"):
         assert a[key] == b[key], key

@@ -26,7 +26,7 @@ import math
 import re
 import unicodedata
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 import numpy as np
 import pandas as pd
@@ -151,16 +151,18 @@ def _suppressed(table: Table, threshold: int, plan: sup.SuppressionPlan) -> Tabl
 
 def distribution_table(values: pd.Series, labels: dict[str, str], id: str, title: str,
                        threshold: int, source: str, *, keep_zero: bool = False,
-                       count_header: str = "Yhdistyksiä") -> Table:
+                       count_header: str = "Yhdistyksiä", hidden: Iterable[str] | None = None) -> Table:
     """Counts and shares of ``values`` (option keys) with primary and secondary
     suppression: the rows add up to the published n, so a lone hidden row hides
     the next smallest one too. Rows are ``labels`` order (+ ``Ei tiedossa``); zero
     rows are left out unless ``keep_zero``."""
     keys = values.astype(object).where(values.notna(), UNKNOWN)
     counts = keys.value_counts(sort=False)
-    order = [k for k in labels if k in counts.index or keep_zero]
+    forced = set(hidden or ())
+    # a row hidden by a wider suppression is shown as "<5" even when it is 0 here
+    order = [k for k in labels if k in counts.index or keep_zero or k in forced]
     order += [k for k in counts.index if k not in labels and k != UNKNOWN]
-    if UNKNOWN in counts.index:
+    if UNKNOWN in counts.index or UNKNOWN in forced:
         order.append(UNKNOWN)
     n = int(len(values))
     count = counts.reindex(order).fillna(0).astype("int64")
@@ -178,11 +180,67 @@ def distribution_table(values: pd.Series, labels: dict[str, str], id: str, title
         equations=tuple(sup.column_equations(order, None, ["yhdistyksia"])),
     )
     out = _suppressed(table, threshold, plan)
+    if hidden is not None:
+        out = force_hidden(out, set(hidden), ("yhdistyksia", "osuus"))
     if not keep_zero:
         visible_zero = (frame["yhdistyksia"] == 0) & ~out.mask()["yhdistyksia"]
         keep = ~visible_zero.to_numpy()
         out = out.with_(frame=out.frame.loc[keep], suppressed=out.mask().loc[keep])
     return out
+
+
+def force_hidden(table: Table, keys: set, columns: tuple[str, ...]) -> Table:
+    """``table`` with the cells of rows ``keys`` in ``columns`` hidden and blanked too."""
+    rows = table.frame.index.isin(list(keys))
+    if not rows.any():
+        return table
+    mask = table.mask().copy()
+    frame = table.frame.copy()
+    for c in columns:
+        mask[c] = mask[c].to_numpy() | rows
+        frame[c] = pd.to_numeric(frame[c], errors="coerce").astype("float64").where(~mask[c], np.nan)
+    return table.with_(frame=frame, suppressed=mask)
+
+
+def sector_keys(assoc: pd.DataFrame) -> pd.Series:
+    """Main sector key per association (``Ei tiedossa`` for a missing one)."""
+    values = assoc[SECTOR_Q] if SECTOR_Q in assoc.columns else pd.Series(np.nan, index=assoc.index)
+    return values.astype(object).where(values.notna(), UNKNOWN)
+
+
+def sector_mask(assoc: pd.DataFrame, year: int, threshold: int = sup.DEFAULT_THRESHOLD,
+                codebook: Codebook | None = None) -> pd.DataFrame:
+    """Which (sector, home municipality) counts every output must hide.
+
+    The municipality PDFs and workshop packs publish each municipality's counts by
+    main sector, and the main report publishes the region's count per sector and
+    each municipality's number of respondents. A cell hidden in one municipality's
+    table alone could then be recovered by subtracting the other municipalities'
+    published counts from the region total. This solves the whole municipality x
+    sector grid at once: primary suppression (1 to threshold - 1), then secondary
+    suppression along both the rows (municipalities -> region total) and the
+    columns (sectors -> the municipality's n). Associations outside the region are
+    one more column, treated as published. Index: sector keys; columns:
+    municipality codes of ``year`` (+ ``ulkopuolella``); True = hide.
+    """
+    cb = codebook or default_codebook()
+    home = _codes(assoc[home_column(cb)])
+    codes = [m.code for m in cb.municipalities.for_year(year)]
+    outside = "ulkopuolella"
+    columns = codes + [outside]
+    home = home.where(home.isin(codes), outside).where(home.notna())
+    keys = sector_keys(assoc)
+    grid = pd.crosstab(keys.to_numpy(), home.to_numpy()).reindex(columns=columns, fill_value=0)
+    grid = grid.astype("float64")
+    grid.index = grid.index.astype(object)
+    if grid.empty:
+        return pd.DataFrame(False, index=pd.Index([], dtype=object), columns=columns)
+    rows = list(grid.index)
+    plan = sup.SuppressionPlan(
+        values=grid, counts=tuple(columns),
+        equations=tuple(sup.row_equations(rows, columns, None) + sup.column_equations(rows, None, columns)),
+    )
+    return sup.values_mask(plan, threshold)
 
 
 def sector_labels(codebook: Codebook | None = None) -> dict[str, str]:
@@ -193,11 +251,20 @@ def sector_labels(codebook: Codebook | None = None) -> dict[str, str]:
 
 
 def sector_table(own: pd.DataFrame, threshold: int, codebook: Codebook | None = None,
-                 id: str = "kunta_toimialat") -> Table:
-    """The municipality's associations by main sector (counts, shares, ``<5``)."""
+                 id: str = "kunta_toimialat", *, hidden: Iterable[str] | None = None,
+                 keep_zero: bool = False) -> Table:
+    """The municipality's associations by main sector (counts, shares, ``<5``);
+    ``hidden``: the municipality's column of :func:`sector_mask`."""
     values = own[SECTOR_Q] if SECTOR_Q in own.columns else pd.Series(np.nan, index=own.index)
     return distribution_table(values, sector_labels(codebook), id, "Yhdistykset päätoimialoittain",
-                              threshold, SECTOR_Q)
+                              threshold, SECTOR_Q, hidden=hidden, keep_zero=keep_zero)
+
+
+def hidden_sectors(mask: pd.DataFrame, code: str) -> list[str]:
+    """The sector keys :func:`sector_mask` hides for municipality ``code``."""
+    if code not in mask.columns:
+        return []
+    return [str(k) for k in mask.index[mask[code].to_numpy(dtype=bool)]]
 
 
 def reach_table(own: pd.DataFrame, threshold: int, codebook: Codebook | None = None) -> Table:
@@ -450,7 +517,8 @@ def build_municipality_model(code: str, year: int, assoc: pd.DataFrame, muni: pd
                              scores: pd.DataFrame, region_median: pd.Series, checklist: pd.DataFrame,
                              previous_scores: pd.DataFrame | None, codebook: Codebook | None = None,
                              threshold: int = sup.DEFAULT_THRESHOLD, *, previous_year: int | None = None,
-                             scoring: kt.Scoring | None = None, charts: bool = True) -> dict:
+                             scoring: kt.Scoring | None = None, charts: bool = True,
+                             sector_hidden: Iterable[str] | None = None) -> dict:
     """The plain model of one municipality's PDF (pure; ``charts=False`` skips the PNGs).
 
     ``assoc`` may be the whole association survey or the municipality's slice (its
@@ -458,6 +526,10 @@ def build_municipality_model(code: str, year: int, assoc: pd.DataFrame, muni: pd
     municipality survey (or its one row); ``scores`` the kuntatutka scores (at least
     this municipality's row); ``checklist`` the long checklist; ``previous_scores``
     the previous wave's scores or None when the data bank has no previous wave.
+    ``sector_hidden``: the sector keys to hide for this municipality from
+    :func:`sector_mask` over the whole wave; None computes it from ``assoc``,
+    which is right only when ``assoc`` is the whole association survey (the jobs
+    pass it, since their ``assoc`` is a slice).
     """
     cb = codebook or default_codebook()
     code = str(code).zfill(3)
@@ -470,7 +542,9 @@ def build_municipality_model(code: str, year: int, assoc: pd.DataFrame, muni: pd
     own = own_associations(assoc, code, cb)
     n_own = int(len(own))
 
-    sectors = sector_table(own, threshold, cb)
+    if sector_hidden is None:
+        sector_hidden = hidden_sectors(sector_mask(assoc, year, threshold, cb), code)
+    sectors = sector_table(own, threshold, cb, hidden=sector_hidden)
     reach = reach_table(own, threshold, cb)
     activity = activity_table(assoc, code, threshold, cb)
     people = people_table(own, threshold, cb)
@@ -591,6 +665,7 @@ def municipality_jobs(wave_year: int, out_dir: Path, assoc: pd.DataFrame, muni: 
     check_codes = _codes(checklist["kunta"]).to_numpy()
     prev_codes = _codes(previous_scores["kunta"]).to_numpy() if previous_scores is not None else None
     prefix = activity_prefix(cb)
+    mask = sector_mask(assoc, wave_year, threshold, cb)
     payloads = []
     for m in cb.municipalities.for_year(wave_year):
         keep = home == m.code
@@ -608,6 +683,7 @@ def municipality_jobs(wave_year: int, out_dir: Path, assoc: pd.DataFrame, muni: 
             "previous_scores": (None if previous_scores is None
                                 else previous_scores.loc[prev_codes == m.code].reset_index(drop=True)),
             "previous_year": previous_year,
+            "sector_hidden": hidden_sectors(mask, m.code),
         })
     return payloads
 
@@ -625,5 +701,6 @@ def render_job(payload: dict) -> list[Path]:
         payload["code"], payload["year"], payload["assoc"], payload["muni"], payload["scores"],
         payload["region_median"], payload["checklist"], payload.get("previous_scores"),
         threshold=payload.get("threshold", sup.DEFAULT_THRESHOLD), previous_year=payload.get("previous_year"),
+        sector_hidden=payload.get("sector_hidden"),
     )
     return [render_model(model, payload["out"])]

@@ -9,7 +9,7 @@ members and volunteers, and the two views of cooperation per municipality.
 
 The same privacy rules as the municipality PDFs apply (the section builders are
 shared with :mod:`kartoitus.outputs.municipality`): counts under the threshold
-are ``<5`` with secondary suppression per municipality, a municipality that did
+are ``<5`` with secondary suppression over the whole municipality x sector grid, a municipality that did
 not answer the municipality survey is "ei vastannut", never zeros, and no
 association name or free text is printed.
 """
@@ -187,14 +187,16 @@ def checklist_matrix(checks: pd.DataFrame, codes: list[str], names: dict[str, st
                    "kuntakyselyyn.")
 
 
-def sector_matrix(assoc: pd.DataFrame, codes: list[str], names: dict[str, str], threshold: int,
+def sector_matrix(assoc: pd.DataFrame, year: int, codes: list[str], names: dict[str, str], threshold: int,
                   codebook: Codebook) -> dict:
-    """Associations by main sector per municipality (each suppressed on its own),
-    with the whole region as the reference."""
-    tables = {c: mu.distribution_table(
-        mu.own_associations(assoc, c, codebook).get(mu.SECTOR_Q, pd.Series(dtype=object)),
-        mu.sector_labels(codebook), f"paja_toimialat_{c}", "Yhdistykset päätoimialoittain", threshold,
-        mu.SECTOR_Q, keep_zero=True) for c in codes}
+    """Associations by main sector per municipality, with the whole region as the
+    reference. ``assoc`` must be the whole association survey: the hidden cells
+    come from :func:`municipality.sector_mask` over every municipality, the same
+    cells the municipality PDFs hide."""
+    mask = mu.sector_mask(assoc, year, threshold, codebook)
+    tables = {c: mu.sector_table(mu.own_associations(assoc, c, codebook), threshold, codebook,
+                                 f"paja_toimialat_{c}", hidden=mu.hidden_sectors(mask, c), keep_zero=True)
+              for c in codes}
     in_region = mu._codes(assoc[mu.home_column(codebook)]).isin(
         [m.code for m in codebook.municipalities]).to_numpy()
     region = mu.distribution_table(assoc.loc[in_region, mu.SECTOR_Q] if mu.SECTOR_Q in assoc.columns
@@ -341,7 +343,7 @@ def build_workshop_model(codes: list[str], year: int, assoc: pd.DataFrame, muni:
         "radar_cols": 3 if len(members) <= 3 else 4,
         "scores": scores_matrix(rows, region_median, labels, names, facts),
         "checklist": checklist_matrix(checklist, codes, names),
-        "sectors": sector_matrix(assoc, codes, names, threshold, cb),
+        "sectors": sector_matrix(assoc, year, codes, names, threshold, cb),
         "people": people_matrix(assoc, codes, names, threshold, cb),
         "views": views_matrix(views, codes, names),
         "notes": mu.notes(threshold),
