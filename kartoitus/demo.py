@@ -718,15 +718,21 @@ class _AssociationGenerator:
         plants = [("jasenmaara", "noin", 0), ("jasenmaara", "yli", 0), ("jasenmaara", "vali", 0),
                   ("jasenmaara", "tuhat", 0)]
         plants += [("vapaaehtoiset", "puuttuva", i) for i in range(len(luvut["puuttuva"]))]
-        plants += [("vapaaehtoiset", "nolla", 0), ("palkatut_htv", "desimaali", 0)]
+        plants += [("vapaaehtoiset", "nolla", 0), ("palkatut_htv", "desimaali", 0),
+                   ("palkatut_htv", "desimaali", 1)]
         for qid, kind, variant in plants:
-            rows = self._pick(1, ~np.isnan(self.a["v:" + qid]), "luku:" + qid)
+            cand = ~np.isnan(self.a["v:" + qid])
+            if variant == 1 and kind == "desimaali":  # typed as 0.5 on paper, Excel shows 0,5
+                cand = self.a["channel"] == 1
+            rows = self._pick(1, cand, "luku:" + qid)
+            if kind in ("tuhat", "desimaali"):  # typed plainly: no other mess in this cell
+                self.a["t:" + qid][rows] = None
             if kind == "tuhat":
                 self.a["v:" + qid][rows] = 1200.0
                 self._mark("luku_tuhaterotin", rows)
             elif kind == "desimaali":
                 self.a["v:" + qid][rows] = 0.5
-                self.a["comma"][rows] = True
+                self.a["comma"][rows] = variant == 0
                 self._mark("luku_desimaalipilkku", rows)
             else:
                 self._number_mess(qid, rows, kind, np.full(len(rows), variant))
