@@ -99,9 +99,11 @@ class CleanResult:
 
 def _factorize(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Codes (-1 = missing) and distinct values of a column of raw cells."""
-    arr = values.to_numpy(dtype=object, na_value=None) if len(values) else np.array([], dtype=object)
-    codes, uniques = pd.factorize(arr, use_na_sentinel=True)
-    return codes, np.asarray(uniques, dtype=object)
+    if not len(values):
+        return np.zeros(0, dtype=np.intp), np.array([], dtype=object)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    uniques = np.asarray(uniques, dtype=object)
+    return np.asarray(codes), uniques
 
 
 def _per_distinct(values: pd.Series, interpret: Callable[[object], tuple], blank: tuple,
@@ -892,7 +894,10 @@ def _parse_timestamps(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
     times, unparsed = parse_timestamps(values)
     unparsed = pd.Series(np.asarray(unparsed, dtype=bool), index=values.index)
-    times = pd.Series(times.to_numpy() if isinstance(times, pd.Series) else list(times), index=values.index)
+    if isinstance(times, pd.Series):
+        times = times.set_axis(values.index)
+    else:
+        times = pd.Series(times, index=values.index)
     return _to_local(times), unparsed
 
 
