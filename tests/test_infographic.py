@@ -183,6 +183,14 @@ def test_model_under_threshold_has_no_numbers(assoc):
     assert m0["suppressed"] and m0["label"] == "Omaistoiminta"
 
 
+def test_model_members_of_fewer_than_five_respondents_are_hidden(assoc):
+    m = ig.build_infographic_model("vammaiset", YEAR, assoc)
+    # 5 associations, but only 4 gave a member count (row 14 left it blank)
+    members = m["tiles"][2]
+    assert members["value"] == "<5" and members["suppressed"]
+    assert members["detail"] == "vastanneita alle 5: lukua ei julkaista"
+
+
 def test_model_does_not_modify_input(assoc):
     before = assoc.copy()
     ig.build_infographic_model("vammaiset", YEAR, assoc)

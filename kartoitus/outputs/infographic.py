@@ -549,13 +549,14 @@ def _width(v: float | None, top: float) -> float:
 
 
 def _colors() -> dict[str, str]:
-    from kartoitus.charts.base import MAIN, MUTED, PALETTE, TEXT   # the charts' palette
+    """Bars in the charts' main colour, the region marker in the palette's black,
+    the header band in the report's heading blue."""
+    from kartoitus.charts.base import MAIN, PALETTE   # the one palette of every chart
 
-    return {"main": MAIN, "accent": PALETTE[1], "text": TEXT, "muted": MUTED, "region": PALETTE[7],
-            "band": "#0b3c5d"}
+    return {"main": MAIN, "region": PALETTE[7], "band": "#0b3c5d"}
 
 
-def _percent_panel(pid: str, table: Table | None, label_col: str, year: int, region_n: int) -> dict:
+def _percent_panel(pid: str, table: Table | None, label_col: str, year: int) -> dict:
     title = PANEL_TITLES[pid]
     if table is None:
         return {"id": f"ig-{pid}", "title": title, "caption": "", "not_asked": NOT_ASKED.format(year=year),
@@ -587,17 +588,21 @@ def _where_panel(table: Table) -> dict:
             "not_asked": None, "compare": False, "rows": rows, "value_header": "", "region_header": ""}
 
 
-def _people_tile(table: Table, q: str, label: str) -> dict:
+def _people_tile(table: Table, q: str, label: str, threshold: int) -> dict:
     if q not in table.frame.index:
         return {"value": DASH, "label": label, "detail": "Ei kysytty", "suppressed": False}
     total = table.frame.at[q, "yhteensa"]
     hidden = table.is_suppressed(q, "yhteensa")
     value = SUPPRESSED_MARK if hidden else (DASH if pd.isna(total) else fi_integer(total))
-    median = _cell(table, q, "mediaani")
-    answered = _cell(table, q, "vastanneita", missing="0")
-    return {"value": value, "label": label,
-            "detail": f"mediaani {median} / yhdistys \u00b7 n\u00a0=\u00a0{answered}",
-            "suppressed": hidden}
+    if hidden or table.is_suppressed(q, "vastanneita"):
+        detail = f"vastanneita alle {threshold}: lukua ei julkaista"
+    elif pd.isna(total):
+        detail = "ei vastauksia"
+    else:
+        median = _cell(table, q, "mediaani")
+        answered = _cell(table, q, "vastanneita", missing="0")
+        detail = f"mediaani {median} / yhdistys \u00b7 n\u00a0=\u00a0{answered}"
+    return {"value": value, "label": label, "detail": detail, "suppressed": hidden}
 
 
 def _footnotes(label: str, year: int, n_main: int | None, n_all: int | None, threshold: int,
@@ -679,17 +684,16 @@ def build_infographic_model(sector: str, year: int, assoc: pd.DataFrame, codeboo
          "label": "yhdistystä lisäksi",
          "detail": "mainitsee toimialan muiden ohella",
          "suppressed": also_hidden},
-        _people_tile(people, MEMBERS_Q, "jäsentä yhteensä"),
-        _people_tile(people, VOLUNTEERS_Q, "aktiivista vapaaehtoista"),
+        _people_tile(people, MEMBERS_Q, "jäsentä yhteensä", threshold),
+        _people_tile(people, VOLUNTEERS_Q, "aktiivista vapaaehtoista", threshold),
     ]
     region_n = int(n_all)
     model["legend"] = {"sector": f"{label}: päätoimialan yhdistykset",
                        "region": f"Kaikki vastanneet yhdistykset (n\u00a0=\u00a0{fi_integer(region_n)})"}
     panels = {"where": _where_panel(tables["where"])}
-    panels[TARGETS_Q] = _percent_panel(TARGETS_Q, tables.get(TARGETS_Q), "vaihtoehto", year, region_n)
-    panels[FORMS_Q] = _percent_panel(FORMS_Q, tables.get(FORMS_Q), "vaihtoehto", year, region_n)
-    panels[CHALLENGES_Q] = _percent_panel(CHALLENGES_Q, tables.get(CHALLENGES_Q), "vaihtoehto", year, region_n)
-    panels[COOPERATION_Q] = _percent_panel(COOPERATION_Q, tables.get(COOPERATION_Q), "vaite", year, region_n)
+    for q in OPTION_QS:
+        panels[q] = _percent_panel(q, tables.get(q), "vaihtoehto", year)
+    panels[COOPERATION_Q] = _percent_panel(COOPERATION_Q, tables.get(COOPERATION_Q), "vaite", year)
     model["panels"] = panels
     model["layout"] = {"columns": [["where", FORMS_Q], [TARGETS_Q, CHALLENGES_Q]], "wide": [COOPERATION_Q]}
     model["footnotes"] = _footnotes(label, year, n_main, n_all, threshold, False)
