@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import math
 import re
 import sys
 import unicodedata
@@ -59,7 +58,7 @@ from kartoitus.codebook import (
     default_codebook,
 )
 from kartoitus.errors import ConfigError, KartoitusError
-from kartoitus.fmt import NBSP, fi_integer, fi_percent, format_cell, format_value
+from kartoitus.fmt import fi_integer, format_cell
 from kartoitus.tables import SUPPRESSED_MARK, Table
 
 #: Sub-folder of ``reports/<year>/`` for the infographics.
