@@ -39,7 +39,6 @@ import yaml
 from kartoitus.codebook import (
     ASSOCIATION_SURVEY,
     OTHER_SUFFIX,
-    OUTSIDE_REGION,
     Municipalities,
     Survey,
     data_dir,
