@@ -118,6 +118,21 @@ def test_sector_suppression_holds_across_municipalities():
                                                                      "Nuorisotoiminta": True}
 
 
+def test_people_totals_suppressed_across_municipalities():
+    """Luhanka's member total (3 associations) is hidden; otherwise the region total minus
+    the other municipalities' published totals would give it, so one more total goes."""
+    rows = ([("435", 40.0)] * 3 + [("179", 100.0)] * 9 + [("410", 50.0)] * 6)
+    assoc = pd.DataFrame(rows, columns=["kotikunta", "jasenmaara"])
+    mask = mu.people_mask(assoc, YEAR, 5)
+    assert set(mu.hidden_people(mask, "435")) == {"jasenmaara|vastanneita", "jasenmaara|yhteensa"}
+    assert set(mu.hidden_people(mask, "410")) == {"jasenmaara|vastanneita", "jasenmaara|yhteensa"}
+    assert mu.hidden_people(mask, "179") == []
+    own = assoc[assoc["kotikunta"] == "410"]
+    t = mu.people_table(own, 5, hidden=mu.hidden_people(mask, "410"))
+    assert t.mask().loc["jasenmaara"].tolist() == [False, True, True, False]   # label, n, total, median
+    assert t.frame.loc["jasenmaara", "mediaani"] == 50.0
+
+
 def test_big_municipality_counts_match_the_data(wave):
     model = model_for(wave, "179")
     own = wave["assoc"][wave["assoc"]["kotikunta"] == "179"]
@@ -210,7 +225,8 @@ def test_jobs_carry_only_the_municipality_slice(wave, tmp_path):
     # the payload gives the same model as the whole data
     a = mu.build_municipality_model("179", YEAR, job["assoc"], job["muni"], job["scores"], job["region_median"],
                                     job["checklist"], job["previous_scores"], previous_year=YEAR - 2, charts=False,
-                                    sector_hidden=job["sector_hidden"])
+                                    sector_hidden=job["sector_hidden"], reach_hidden=job["reach_hidden"],
+                                    people_hidden=job["people_hidden"])
     b = model_for(wave, "179")
     for key in ("sectors", "reach", "activity", "people", "views", "scores", "checklist", "change"):
         assert a[key] == b[key], key

@@ -9,7 +9,10 @@ the change since the previous wave.
 Privacy: only counts, sums, medians and shares are printed, never an
 association's name or free text; every cell describing fewer than ``threshold``
 associations is hidden (``<5``) by :mod:`kartoitus.suppression`, with secondary
-suppression where a hidden cell could be recovered from a published total. A
+suppression where a hidden cell could be recovered from a published total. The
+counts by sector and by reach and the member and volunteer totals are suppressed
+over all municipalities at once (:func:`home_grid_mask`, :func:`people_mask`), so that subtracting the other municipalities'
+published counts from the region totals of the main report recovers nothing. A
 municipality that did not answer the municipality survey is shown as such
 ("Kunta ei vastannut kuntakyselyyn"), never with zeros.
 
@@ -202,26 +205,26 @@ def force_hidden(table: Table, keys: set, columns: tuple[str, ...]) -> Table:
     return table.with_(frame=frame, suppressed=mask)
 
 
-def sector_keys(assoc: pd.DataFrame) -> pd.Series:
-    """Main sector key per association (``Ei tiedossa`` for a missing one)."""
-    values = assoc[SECTOR_Q] if SECTOR_Q in assoc.columns else pd.Series(np.nan, index=assoc.index)
+def column_keys(assoc: pd.DataFrame, column: str) -> pd.Series:
+    """Key per association in ``column`` (``Ei tiedossa`` for a missing one)."""
+    values = assoc[column] if column in assoc.columns else pd.Series(np.nan, index=assoc.index)
     return values.astype(object).where(values.notna(), UNKNOWN)
 
 
-def sector_mask(assoc: pd.DataFrame, year: int, threshold: int = sup.DEFAULT_THRESHOLD,
-                codebook: Codebook | None = None) -> pd.DataFrame:
-    """Which (sector, home municipality) counts every output must hide.
+def home_grid_mask(assoc: pd.DataFrame, keys: pd.Series, year: int, threshold: int = sup.DEFAULT_THRESHOLD,
+                   codebook: Codebook | None = None) -> pd.DataFrame:
+    """Which (key, home municipality) counts every output must hide.
 
     The municipality PDFs and workshop packs publish each municipality's counts by
-    main sector, and the main report publishes the region's count per sector and
-    each municipality's number of respondents. A cell hidden in one municipality's
-    table alone could then be recovered by subtracting the other municipalities'
-    published counts from the region total. This solves the whole municipality x
-    sector grid at once: primary suppression (1 to threshold - 1), then secondary
-    suppression along both the rows (municipalities -> region total) and the
-    columns (sectors -> the municipality's n). Associations outside the region are
-    one more column, treated as published. Index: sector keys; columns:
-    municipality codes of ``year`` (+ ``ulkopuolella``); True = hide.
+    main sector and by reach, and the main report publishes the region's count of
+    each and every municipality's number of respondents. A cell hidden in one
+    municipality's table alone could then be recovered by subtracting the other
+    municipalities' published counts from the region total. This solves the whole
+    key x municipality grid at once: primary suppression (1 to threshold - 1), then
+    secondary suppression along both the rows (municipalities -> region total) and
+    the columns (keys -> the municipality's n). Associations outside the region are
+    one more column, treated as published. Index: keys; columns: municipality
+    codes of ``year`` (+ ``ulkopuolella``); True = hide.
     """
     cb = codebook or default_codebook()
     home = _codes(assoc[home_column(cb)])
@@ -229,7 +232,6 @@ def sector_mask(assoc: pd.DataFrame, year: int, threshold: int = sup.DEFAULT_THR
     outside = "ulkopuolella"
     columns = codes + [outside]
     home = home.where(home.isin(codes), outside).where(home.notna())
-    keys = sector_keys(assoc)
     grid = pd.crosstab(keys.to_numpy(), home.to_numpy()).reindex(columns=columns, fill_value=0)
     grid = grid.astype("float64")
     grid.index = grid.index.astype(object)
@@ -241,6 +243,22 @@ def sector_mask(assoc: pd.DataFrame, year: int, threshold: int = sup.DEFAULT_THR
         equations=tuple(sup.row_equations(rows, columns, None) + sup.column_equations(rows, None, columns)),
     )
     return sup.values_mask(plan, threshold)
+
+
+def sector_keys(assoc: pd.DataFrame) -> pd.Series:
+    return column_keys(assoc, SECTOR_Q)
+
+
+def sector_mask(assoc: pd.DataFrame, year: int, threshold: int = sup.DEFAULT_THRESHOLD,
+                codebook: Codebook | None = None) -> pd.DataFrame:
+    """:func:`home_grid_mask` of the main sectors."""
+    return home_grid_mask(assoc, sector_keys(assoc), year, threshold, codebook)
+
+
+def reach_mask(assoc: pd.DataFrame, year: int, threshold: int = sup.DEFAULT_THRESHOLD,
+               codebook: Codebook | None = None) -> pd.DataFrame:
+    """:func:`home_grid_mask` of the reach (ulottuvuus)."""
+    return home_grid_mask(assoc, column_keys(assoc, REACH_COLUMN), year, threshold, codebook)
 
 
 def sector_labels(codebook: Codebook | None = None) -> dict[str, str]:
@@ -261,19 +279,21 @@ def sector_table(own: pd.DataFrame, threshold: int, codebook: Codebook | None = 
 
 
 def hidden_sectors(mask: pd.DataFrame, code: str) -> list[str]:
-    """The sector keys :func:`sector_mask` hides for municipality ``code``."""
+    """The keys a :func:`home_grid_mask` hides for municipality ``code``."""
     if code not in mask.columns:
         return []
     return [str(k) for k in mask.index[mask[code].to_numpy(dtype=bool)]]
 
 
-def reach_table(own: pd.DataFrame, threshold: int, codebook: Codebook | None = None) -> Table:
-    """The municipality's associations by reach (ulottuvuus)."""
+def reach_table(own: pd.DataFrame, threshold: int, codebook: Codebook | None = None, *,
+                hidden: Iterable[str] | None = None) -> Table:
+    """The municipality's associations by reach (ulottuvuus); ``hidden``: the
+    municipality's column of :func:`reach_mask`."""
     cb = codebook or default_codebook()
     labels = {o.key: o.label for o in cb.association.question(REACH_Q).options}
     values = own[REACH_COLUMN] if REACH_COLUMN in own.columns else pd.Series(np.nan, index=own.index)
     return distribution_table(values, labels, "kunta_ulottuvuus", "Yhdistysten toiminta-alue",
-                              threshold, REACH_COLUMN, keep_zero=True)
+                              threshold, REACH_COLUMN, keep_zero=True, hidden=hidden)
 
 
 def activity_table(assoc: pd.DataFrame, code: str, threshold: int,
@@ -303,9 +323,51 @@ def activity_table(assoc: pd.DataFrame, code: str, threshold: int,
     return _suppressed(table, threshold, plan)
 
 
-def people_table(own: pd.DataFrame, threshold: int, codebook: Codebook | None = None) -> Table:
+def people_mask(assoc: pd.DataFrame, year: int, threshold: int = sup.DEFAULT_THRESHOLD,
+                codebook: Codebook | None = None) -> pd.DataFrame:
+    """Which respondent counts (``vastanneita``) and totals (``yhteensa``) of the
+    people table to hide per municipality, solved over all municipalities at once.
+
+    A total computed from fewer than ``threshold`` associations is hidden; the
+    municipalities' totals (and respondent counts) add up to the region's, which
+    the main report publishes, so a lone hidden one hides the next smallest too.
+    Index: municipality codes (+ ``ulkopuolella``); columns ``<question>|vastanneita``
+    and ``<question>|yhteensa``; True = hide.
+    """
+    cb = codebook or default_codebook()
+    codes = [m.code for m in cb.municipalities.for_year(year)]
+    rows = codes + ["ulkopuolella"]
+    home = _codes(assoc[home_column(cb)])
+    home = home.where(home.isin(codes), "ulkopuolella").where(home.notna()).to_numpy()
+    values, counts, bases, eqs = {}, [], {}, []
+    for q in [q for q in PEOPLE_QS if q in assoc.columns]:
+        v = _num(assoc[q])
+        n = v.notna().groupby(home).sum().reindex(rows, fill_value=0).astype("float64")
+        total = v.groupby(home).sum(min_count=1).reindex(rows).astype("float64").fillna(0.0)
+        values[f"{q}|vastanneita"], values[f"{q}|yhteensa"] = n.to_numpy(), total.to_numpy()
+        counts.append(f"{q}|vastanneita")
+        bases[f"{q}|yhteensa"] = f"{q}|vastanneita"
+        eqs += sup.column_equations(rows, None, [f"{q}|vastanneita", f"{q}|yhteensa"])
+    frame = pd.DataFrame(values, index=pd.Index(rows, dtype=object))
+    if frame.empty:
+        return frame.astype(bool)
+    plan = sup.SuppressionPlan(values=frame, counts=tuple(counts), bases=bases, equations=tuple(eqs))
+    return sup.values_mask(plan, threshold)
+
+
+def hidden_people(mask: pd.DataFrame, code: str) -> list[str]:
+    """``<question>|<column>`` cells :func:`people_mask` hides for ``code``."""
+    if code not in mask.index:
+        return []
+    row = mask.loc[code]
+    return [str(c) for c in row.index[row.to_numpy(dtype=bool)]]
+
+
+def people_table(own: pd.DataFrame, threshold: int, codebook: Codebook | None = None, *,
+                 hidden: Iterable[str] | None = None) -> Table:
     """Members, volunteers and paid staff: respondents, total and median; hidden
-    when fewer than ``threshold`` associations answered the question."""
+    when fewer than ``threshold`` associations answered the question. ``hidden``:
+    the municipality's cells of :func:`people_mask` (``<question>|<column>``)."""
     qids = [q for q in PEOPLE_QS if q in own.columns]  # a question not asked has no column
     rows, ns, sums, meds = [], [], [], []
     for q in qids:
@@ -325,7 +387,12 @@ def people_table(own: pd.DataFrame, threshold: int, codebook: Codebook | None = 
                   source=",".join(rows))
     plan = sup.SuppressionPlan(values=frame[["vastanneita"]], counts=("vastanneita",),
                                bases={"yhteensa": "vastanneita", "mediaani": "vastanneita"})
-    return _suppressed(table, threshold, plan)
+    out = _suppressed(table, threshold, plan)
+    for cell_id in hidden or ():
+        q, _, col = str(cell_id).partition("|")
+        if q in out.frame.index and col in out.frame.columns:
+            out = force_hidden(out, {q}, (col,))
+    return out
 
 
 def n_text(n: int, threshold: int = sup.DEFAULT_THRESHOLD) -> str:
@@ -518,7 +585,9 @@ def build_municipality_model(code: str, year: int, assoc: pd.DataFrame, muni: pd
                              previous_scores: pd.DataFrame | None, codebook: Codebook | None = None,
                              threshold: int = sup.DEFAULT_THRESHOLD, *, previous_year: int | None = None,
                              scoring: kt.Scoring | None = None, charts: bool = True,
-                             sector_hidden: Iterable[str] | None = None) -> dict:
+                             sector_hidden: Iterable[str] | None = None,
+                             reach_hidden: Iterable[str] | None = None,
+                             people_hidden: Iterable[str] | None = None) -> dict:
     """The plain model of one municipality's PDF (pure; ``charts=False`` skips the PNGs).
 
     ``assoc`` may be the whole association survey or the municipality's slice (its
@@ -526,10 +595,11 @@ def build_municipality_model(code: str, year: int, assoc: pd.DataFrame, muni: pd
     municipality survey (or its one row); ``scores`` the kuntatutka scores (at least
     this municipality's row); ``checklist`` the long checklist; ``previous_scores``
     the previous wave's scores or None when the data bank has no previous wave.
-    ``sector_hidden``: the sector keys to hide for this municipality from
-    :func:`sector_mask` over the whole wave; None computes it from ``assoc``,
-    which is right only when ``assoc`` is the whole association survey (the jobs
-    pass it, since their ``assoc`` is a slice).
+    ``sector_hidden`` / ``reach_hidden`` / ``people_hidden``: the cells to hide for
+    this municipality from :func:`sector_mask` / :func:`reach_mask` /
+    :func:`people_mask` over the whole wave; None
+    computes them from ``assoc``, which is right only when ``assoc`` is the whole
+    association survey (the jobs pass them, since their ``assoc`` is a slice).
     """
     cb = codebook or default_codebook()
     code = str(code).zfill(3)
@@ -545,9 +615,13 @@ def build_municipality_model(code: str, year: int, assoc: pd.DataFrame, muni: pd
     if sector_hidden is None:
         sector_hidden = hidden_sectors(sector_mask(assoc, year, threshold, cb), code)
     sectors = sector_table(own, threshold, cb, hidden=sector_hidden)
-    reach = reach_table(own, threshold, cb)
+    if reach_hidden is None:
+        reach_hidden = hidden_sectors(reach_mask(assoc, year, threshold, cb), code)
+    reach = reach_table(own, threshold, cb, hidden=reach_hidden)
     activity = activity_table(assoc, code, threshold, cb)
-    people = people_table(own, threshold, cb)
+    if people_hidden is None:
+        people_hidden = hidden_people(people_mask(assoc, year, threshold, cb), code)
+    people = people_table(own, threshold, cb, hidden=people_hidden)
     views = kt.two_views(assoc, muni, year, cb.municipalities, threshold=threshold, scoring=scoring, codebook=cb)
     view_rows = views_rows(views, code)
     checks = checklist_items(checklist, code)
@@ -666,6 +740,8 @@ def municipality_jobs(wave_year: int, out_dir: Path, assoc: pd.DataFrame, muni: 
     prev_codes = _codes(previous_scores["kunta"]).to_numpy() if previous_scores is not None else None
     prefix = activity_prefix(cb)
     mask = sector_mask(assoc, wave_year, threshold, cb)
+    rmask = reach_mask(assoc, wave_year, threshold, cb)
+    pmask = people_mask(assoc, wave_year, threshold, cb)
     payloads = []
     for m in cb.municipalities.for_year(wave_year):
         keep = home == m.code
@@ -684,6 +760,8 @@ def municipality_jobs(wave_year: int, out_dir: Path, assoc: pd.DataFrame, muni: 
                                 else previous_scores.loc[prev_codes == m.code].reset_index(drop=True)),
             "previous_year": previous_year,
             "sector_hidden": hidden_sectors(mask, m.code),
+            "reach_hidden": hidden_sectors(rmask, m.code),
+            "people_hidden": hidden_people(pmask, m.code),
         })
     return payloads
 
@@ -701,6 +779,7 @@ def render_job(payload: dict) -> list[Path]:
         payload["code"], payload["year"], payload["assoc"], payload["muni"], payload["scores"],
         payload["region_median"], payload["checklist"], payload.get("previous_scores"),
         threshold=payload.get("threshold", sup.DEFAULT_THRESHOLD), previous_year=payload.get("previous_year"),
-        sector_hidden=payload.get("sector_hidden"),
+        sector_hidden=payload.get("sector_hidden"), reach_hidden=payload.get("reach_hidden"),
+        people_hidden=payload.get("people_hidden"),
     )
     return [render_model(model, payload["out"])]

@@ -240,9 +240,11 @@ def sector_matrix(assoc: pd.DataFrame, year: int, codes: list[str], names: dict[
                    "vastanneista yhdistyksistä (viimeisellä rivillä lukumäärä).", ref_last=True)
 
 
-def people_matrix(assoc: pd.DataFrame, codes: list[str], names: dict[str, str], threshold: int,
+def people_matrix(assoc: pd.DataFrame, year: int, codes: list[str], names: dict[str, str], threshold: int,
                   codebook: Codebook) -> dict:
-    tables = {c: mu.people_table(mu.own_associations(assoc, c, codebook), threshold, codebook) for c in codes}
+    mask = mu.people_mask(assoc, year, threshold, codebook)
+    tables = {c: mu.people_table(mu.own_associations(assoc, c, codebook), threshold, codebook,
+                                 hidden=mu.hidden_people(mask, c)) for c in codes}
     rows = []
     first = next(iter(tables.values()))
     for q in first.frame.index:
@@ -344,7 +346,7 @@ def build_workshop_model(codes: list[str], year: int, assoc: pd.DataFrame, muni:
         "scores": scores_matrix(rows, region_median, labels, names, facts),
         "checklist": checklist_matrix(checklist, codes, names),
         "sectors": sector_matrix(assoc, year, codes, names, threshold, cb),
-        "people": people_matrix(assoc, codes, names, threshold, cb),
+        "people": people_matrix(assoc, year, codes, names, threshold, cb),
         "views": views_matrix(views, codes, names),
         "notes": mu.notes(threshold),
     }
