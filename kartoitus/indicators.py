@@ -76,10 +76,6 @@ SOURCE_LABELS = {
     "korjaus": "Korjaustiedosto",
     "muu": "Ei luokiteltavissa (muu)",
 }
-SIZE_ORDER = ("pieni", "keskikokoinen", "suuri")
-SIZE_LABELS = {"pieni": "Pieni (alle 50 jäsentä)",
-               "keskikokoinen": "Keskikokoinen (50–299 jäsentä)",
-               "suuri": "Suuri (300 jäsentä tai enemmän)"}
 MONTHS = ("tammikuu", "helmikuu", "maaliskuu", "huhtikuu", "toukokuu", "kesäkuu",
           "heinäkuu", "elokuu", "syyskuu", "lokakuu", "marraskuu", "joulukuu")
 PEOPLE = (("jasenmaara", "Jäsenet"), ("vapaaehtoiset", "Vapaaehtoiset"),
@@ -412,7 +408,10 @@ def _vastaajat_toimiala(assoc, ctx: Context) -> Built:
 def _vastaajat_ryhma(assoc, ctx: Context) -> Built:
     """Respondents by sector group: social and health (sote) vs others."""
     skeys, _ = _sectors(ctx)
-    derived = _sector_of(assoc, ctx).isin(skeys[:SOTE_COUNT]).map({True: "sote", False: "muut"})
+    from kartoitus.classify import load_classification
+
+    sote = load_classification().sote or tuple(skeys[:SOTE_COUNT])
+    derived = _sector_of(assoc, ctx).isin(sote).map({True: "sote", False: "muut"})
     group = _text(_col(assoc, "toimialaryhma")).fillna(derived)
     return _distribution("vastaajat_ryhma", "Vastaajat toimialaryhmittäin", group,
                          list(GROUP_LABELS), list(GROUP_LABELS.values()), "Toimialaryhmä",
@@ -581,8 +580,11 @@ def _ulottuvuus(assoc, ctx: Context) -> Built:
 
 def _kokoluokka(assoc, ctx: Context) -> Built:
     """Size class by members (derived column ``kokoluokka``)."""
+    from kartoitus.classify import load_classification
+
     values = _text(_col(assoc, "kokoluokka"))
-    keys, labels = list(SIZE_ORDER), [SIZE_LABELS[k] for k in SIZE_ORDER]
+    classes = load_classification().size_classes  # luokittelu.yaml: the classes classify gives
+    keys, labels = [c.key for c in classes], [c.label for c in classes]
     for extra in sorted(set(values.dropna().unique()) - set(keys)):
         keys.append(extra)
         labels.append(extra.replace("_", " ").capitalize())

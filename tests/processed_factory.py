@@ -25,6 +25,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from kartoitus.classify import load_classification
+
 from kartoitus.codebook import (
     NAME_SUFFIX,
     OTHER_SUFFIX,
@@ -197,8 +199,9 @@ def make_association(year: int = 2023, n: int = 300, seed: int = 0,
     frame["toimialaryhma"] = np.where(pd.Series(main).isin(sote), "sote", "muut")
     frame["seutukunta_koodi"] = pd.Series(home).map(sub_of).to_numpy(dtype=object)
     members = frame["jasenmaara"]
-    size = np.select([members < 50, members < 300, members >= 300],
-                     ["pieni", "keskikokoinen", "suuri"], default="")
+    classes = load_classification().size_classes  # the classes classify gives
+    size = np.select([(members >= c.low) & ((members < c.high) if c.high is not None else True)
+                      for c in classes], [c.key for c in classes], default="")
     frame["kokoluokka"] = pd.Series(size, dtype=object).replace("", np.nan).to_numpy()
     ticked = frame[[f"toimintakunnat__{c}" for c in codes]].sum(axis=1, min_count=1)
     derived_reach = np.select([ticked >= len(codes), ticked > 1, ticked == 1],

@@ -137,11 +137,12 @@ def test_toiminta_alue_ulottuvuus_kokoluokka_secondary(tables):
     assert tables["toiminta_alue"].n == 28
     assert col(tables["ulottuvuus"], "lkm") == {"paikallinen": 11, "seudullinen": 10,
                                                 "maakunnallinen": H, "valtakunnallinen": H}
-    # pieni 10, keskikokoinen 14, suuri 2: the smallest other cell (10) hidden
+    # classes of luokittelu.yaml: 20-49 10, 100-299 14, 300+ 2 (the others 0, which
+    # discloses nothing): 300+ is under 5 and the smallest other non-zero cell (10) hidden
     t = tables["kokoluokka"]
     assert t.n == 26
-    assert col(t, "lkm") == {"pieni": H, "keskikokoinen": 14, "suuri": H}
-    assert col(t, "osuus")["keskikokoinen"] == pytest.approx(100 * 14 / 26)
+    assert col(t, "lkm") == {"alle_20": 0, "20_49": H, "50_99": 0, "100_299": 14, "300_": H}
+    assert col(t, "osuus")["100_299"] == pytest.approx(100 * 14 / 26)
 
 
 def test_toimintakunnat(tables):
