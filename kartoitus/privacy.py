@@ -221,7 +221,9 @@ class PersonalValues:
     """
 
     def __init__(self, values: Iterable[str] = ()):
-        phrases: dict[str, set[tuple[str, ...]]] = {}
+        # first word -> phrase length -> phrases: a lookup costs one set probe per
+        # distinct length, however many values share the first word ("Matti ...")
+        index: dict[str, dict[int, set[tuple[str, ...]]]] = {}
         for value in values:
             if value is None:
                 continue
@@ -231,18 +233,18 @@ class PersonalValues:
             words = tuple(_norm_words(value))
             if not _lookable(words):
                 continue
-            phrases.setdefault(words[0], set()).add(words)
-        self._by_first = {k: sorted(v, key=len, reverse=True) for k, v in phrases.items()}
+            index.setdefault(words[0], {}).setdefault(len(words), set()).add(words)
+        self._index = {w: sorted(by_len.items(), reverse=True) for w, by_len in index.items()}
 
     def __len__(self) -> int:
-        return sum(len(v) for v in self._by_first.values())
+        return sum(len(p) for by_len in self._index.values() for _, p in by_len)
 
     def __bool__(self) -> bool:
-        return bool(self._by_first)
+        return bool(self._index)
 
     def find(self, text: str) -> list[tuple[int, int]]:
         """Spans of ``text`` that hold a personal value (longest match first)."""
-        if not self._by_first:
+        if not self._index:
             return []
         tokens = [(m.start(), m.end(), unicodedata.normalize("NFKC", m.group()).casefold())
                   for m in _WORD.finditer(text)]
@@ -251,9 +253,8 @@ class PersonalValues:
         i = 0
         while i < len(tokens):
             found = 0
-            for phrase in self._by_first.get(words[i], ()):
-                n = len(phrase)
-                if tuple(words[i:i + n]) == phrase:
+            for n, phrases in self._index.get(words[i], ()):
+                if tuple(words[i:i + n]) in phrases:
                     found = n
                     break
             if found:
@@ -525,19 +526,22 @@ def scan_path(root: str | Path, personal_values: Iterable[str] | PersonalValues 
 
 # -- personal values from ingested tables ----------------------------------------
 
-def _cell_strings(series: pd.Series, phone: bool) -> set[str]:
-    """Distinct non-empty cell texts; integral numbers without ``.0``."""
-    distinct = pd.Series(series.dropna().unique(), dtype=object)
+def _cell_strings(series: pd.Series) -> set[str]:
+    """Distinct non-empty cell texts; integral numbers without ``.0``.
+
+    A spreadsheet turns a phone number typed as ``0401234567`` into the number
+    401234567: a whole number of six digits or more also gives its ``0``-prefixed
+    form.
+    """
     out: set[str] = set()
-    for value in distinct:  # distinct values only
+    for value in series.dropna().unique():  # distinct values only
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         text = str(value).strip()
         if not text:
             continue
         out.add(text)
-        if phone and isinstance(value, int) and len(text) >= 6 and not text.startswith("0"):
-            # an xlsx turns 0401234567 into the number 401234567
+        if isinstance(value, int) and not isinstance(value, bool) and len(text) >= 6:
             out.add("0" + text)
     return out
 
@@ -555,9 +559,7 @@ def personal_values_from_tables(tables: Iterable, codebook) -> set[str]:
         for question in survey.personal():
             if question.id not in table.frame.columns:
                 continue
-            texts = _cell_strings(table.frame[question.id], question.id == "puhelin"
-                                  or "puhelin" in question.title.casefold())
-            out.update(t for t in texts
+            out.update(t for t in _cell_strings(table.frame[question.id])
                        if len(t) >= MIN_VALUE_LENGTH and _lookable(_norm_words(t)))
     return out
 
@@ -873,9 +875,11 @@ def _column_warnings(path: Path, sheet: str, frame: pd.DataFrame,
     for column in frame.columns:
         if normalise_title(column) in titles:
             continue  # removed (or would be)
-        distinct = pd.Series(frame[column].dropna().astype(str).unique())
-        hits = distinct[distinct.map(lambda v: any(k in ("sahkoposti", "puhelin")
-                                                   for k, _ in find_in_text(v)))]
+        distinct = pd.Series(frame[column].dropna().astype(str).unique(), dtype=object)
+        # cheap pre-filter (a digit or an "@" at all), then the exact rules
+        maybe = distinct[distinct.str.contains(r"[@\d]|\(at\)|\[at\]", regex=True)]
+        hits = maybe[maybe.map(lambda v: any(k in ("sahkoposti", "puhelin")
+                                             for k, _ in find_in_text(v)))]
         if len(hits):
             n = int(frame[column].astype(str).isin(set(hits)).sum())
             out.append(f"{where}: sarakkeessa {column!r} on {n} solua, joissa näyttää "
