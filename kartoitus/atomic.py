@@ -29,7 +29,14 @@ __all__ = ["atomic_write_bytes", "atomic_write_text", "atomic_path"]
 
 
 def _umask() -> int:
-    # os.umask can only be read by setting it; restore at once.
+    """The process umask, read without changing it where the system allows."""
+    try:  # Linux: reading it through os.umask would race with other threads
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
