@@ -147,6 +147,31 @@ def write_database(path: Path, year: int, tables: dict[str, pd.DataFrame], wave_
     return path
 
 
+def wave_digest(path: Path, year: int) -> str:
+    """SHA-256 of a wave's contents in the data bank (tables, columns, rows in order).
+
+    The database file's bytes depend on its history (free pages, earlier waves);
+    this digest depends only on what the wave holds, so two builds of the same
+    inputs give the same digest.
+    """
+    import hashlib
+
+    h = hashlib.sha256()
+    con = sqlite3.connect(path)
+    try:
+        names = [r[0] for r in con.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name LIKE ? ORDER BY name", (f"%_{year}",))]
+        for name in names:
+            h.update(name.encode())
+            cur = con.execute(f"SELECT * FROM {_quote(name)} ORDER BY rowid")
+            h.update(repr([d[0] for d in cur.description]).encode())
+            for row in cur:
+                h.update(repr(row).encode())
+    finally:
+        con.close()
+    return h.hexdigest()
+
+
 def database_waves(path: Path) -> list[int]:
     if not path.exists():
         return []
@@ -164,7 +189,7 @@ def read_processed_csv(path: Path) -> pd.DataFrame:
     if not path.exists():
         raise KartoitusError(f"{path} puuttuu: aja ensin kartoitus build-data")
     header = pd.read_csv(path, nrows=0).columns
-    dtype = {c: "string" for c in header if c in TEXT_COLUMNS or c.endswith("_nimi") or c.endswith("__muu")}
+    dtype = {c: str for c in header if c in TEXT_COLUMNS or c.endswith("_nimi") or c.endswith("__muu")}
     frame = pd.read_csv(path, dtype=dtype, keep_default_na=False, na_values=[""])
     if "aikaleima" in frame.columns:
         frame["aikaleima"] = pd.to_datetime(frame["aikaleima"], utc=True, errors="coerce").dt.tz_convert(

@@ -45,6 +45,7 @@ class DataResult:
     corrections: pd.DataFrame
     files: list[Path] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
+    tables: list = field(default_factory=list)   # the raw tables (personal columns included)
 
     def summary(self):
         from kartoitus.audit import summarise
@@ -186,7 +187,7 @@ def build_data(wave: Wave, codebook: Codebook | None = None, progress: Progress 
                                               corrections, progress)
     result = DataResult(wave=wave, results=results, audit=audit, mapping=_mapping_frame(tables),
                         extras=_extras_frame(tables), corrections=corr_log,
-                        files=[t.path for t in tables])
+                        files=[t.path for t in tables], tables=tables)
     result.summary()  # raises if the audit does not add up
     if write:
         progress("tallennus")
@@ -238,3 +239,148 @@ def validate_file(path: Path, year: int, codebook: Codebook | None = None) -> Va
     return Validation(path=Path(path), survey=table.survey, mapping=_mapping_frame([table]),
                       extras=list(table.extras.columns), audit=audit, flags=flags,
                       encoding=table.encoding, delimiter=table.delimiter)
+
+
+# -- the reports of a wave ----------------------------------------------------------
+
+#: manifest of a build, beside the reports
+MANIFEST_FILE = "manifest.json"
+
+
+@dataclass
+class ReportResult:
+    data: DataResult
+    outputs: list[Path]
+    built: list[str]
+    skipped: list[str]
+    manifest: Path | None
+    findings: list = field(default_factory=list)
+
+
+def report_meta(data: DataResult, codebook: Codebook) -> dict:
+    """What the data and methods chapter says, from the audit (association survey)."""
+    from kartoitus.wave import read_window
+
+    sid = codebook.association.id
+    audit = data.audit[data.audit["survey"] == sid]
+    counts = audit["status"].value_counts()
+    rejected = audit[audit["status"] == "rejected"]
+    flags = data.results[sid].flags
+    window = read_window(data.wave.raw)
+    files = (data.audit.groupby("file", sort=True).size())
+    muni = data.results[codebook.municipality.id].data
+    meta = {
+        "raw_rows": int(len(audit)),
+        "kept": int(counts.get("kept", 0)),
+        "replaced": int(counts.get("replaced", 0)),
+        "rejected": int(counts.get("rejected", 0)),
+        "rejected_reasons": {str(k): int(v) for k, v in rejected["reason"].value_counts().items()},
+        "files": [{"name": str(name), "rows": int(n)} for name, n in files.items()],
+        "municipalities_answered": int(muni["kunta"].isin(
+            [m.code for m in codebook.municipalities.for_year(data.wave.year)]).sum()) if "kunta" in muni else 0,
+        "municipalities_total": len(codebook.municipalities.for_year(data.wave.year)),
+        "flags": {str(k): int(v) for k, v in flags["lippu"].value_counts().items()} if len(flags) else {},
+        "codebook_version": codebook.version,
+    }
+    if window:
+        meta["survey_open"], meta["survey_close"] = window
+    return meta
+
+
+def _previous_scores(wave: Wave, codebook: Codebook):
+    """Kuntatutka scores of the newest earlier wave in the data bank, if any."""
+    from kartoitus import bank, kuntatutka
+    from kartoitus.wave import year_folders
+
+    earlier = [y for y in year_folders(wave.processed_root) if y < wave.year]
+    for year in reversed(earlier):
+        path = wave.processed_root / str(year) / bank.SURVEY_FILE.format(survey=codebook.municipality.id)
+        if path.exists():
+            muni = bank.read_processed_csv(path)
+            return year, kuntatutka.score_municipalities(muni, year, codebook.municipalities, codebook=codebook)
+    return None, None
+
+
+def report_jobs(wave: Wave, assoc: pd.DataFrame, muni: pd.DataFrame, tables: dict, meta: dict,
+                codebook: Codebook, *, population=None, threshold: int = 5) -> list:
+    """Every output of a wave as an independent, fingerprinted job."""
+    from kartoitus import kuntatutka
+    from kartoitus.jobs import Job, fingerprint, folder_digest
+    from kartoitus.outputs import infographic, municipality
+    from kartoitus.render import TEMPLATES
+
+    common = (folder_digest(Path(TEMPLATES)), codebook.version, __version__)
+    out = wave.reports
+    title = f"Keski-Suomen järjestökartoitus {wave.year}: taulukot"
+    jobs = [
+        Job("raportti", "kartoitus.outputs.report:render_job",
+            {"tables": tables, "year": wave.year, "meta": meta, "out_dir": out},
+            [out / f"jarjestokartoitus-{wave.year}.pdf", out / f"jarjestokartoitus-{wave.year}.html"],
+            label="pääraportti"),
+        Job("taulukot", "kartoitus.workbook:render_job",
+            {"tables": tables, "path": out / f"taulukot-{wave.year}.xlsx", "title": title, "year": wave.year,
+             "meta": {"codebook_version": codebook.version}},
+            [out / f"taulukot-{wave.year}.xlsx"], label="Excel-taulukot"),
+    ]
+    scores = kuntatutka.score_municipalities(muni, wave.year, codebook.municipalities, population=population,
+                                             codebook=codebook)
+    prev_year, prev_scores = _previous_scores(wave, codebook)
+    for p in municipality.municipality_jobs(wave.year, out, assoc, muni, scores, previous_scores=prev_scores,
+                                            previous_year=prev_year, codebook=codebook, threshold=threshold):
+        jobs.append(Job(f"kunta/{p['code']}", "kartoitus.outputs.municipality:render_job", p, [p["out"]],
+                        label=f"kunta {p['name']}"))
+    for p in infographic.infographic_jobs(wave.year, out, assoc, threshold=threshold, codebook=codebook):
+        jobs.append(Job(f"infografiikka/{p['sector']}", "kartoitus.outputs.infographic:render_job", p,
+                        list(p["outputs"]), label=f"infografiikka {p['sector']}"))
+    for job in jobs:
+        job.fingerprint = fingerprint(job.id, job.func, job.payload, common)
+    return jobs
+
+
+def _common_root(wave: Wave) -> Path:
+    """The folder every input and output of a wave lies under (manifest paths are relative to it)."""
+    import os
+    roots = [p.resolve() for p in (wave.raw_root, wave.processed_root, wave.reports_root)]
+    return Path(os.path.commonpath(roots))
+
+
+def build_report(wave: Wave, codebook: Codebook | None = None, *, workers: int | None = None,
+                 force: bool = False, reference_dir: Path | None = None, threshold: int = 5,
+                 progress: Progress = _quiet) -> ReportResult:
+    """The whole mapping of a wave: data stage, then every output, the privacy check, the manifest."""
+    from kartoitus import bank, indicators, privacy
+    from kartoitus.jobs import CACHE_FILE, default_workers, run_jobs
+    from kartoitus.manifest import write_manifest
+    from kartoitus.reference import load_reference
+    from kartoitus.wave import DEFAULT_REFERENCE
+
+    codebook = codebook or default_codebook()
+    data = build_data(wave, codebook, progress)
+    progress("indikaattorit")
+    processed = bank.load_wave(wave.processed, wave.year)
+    assoc, muni = processed.association, processed.municipality
+    reference_dir = Path(reference_dir) if reference_dir is not None else DEFAULT_REFERENCE
+    reference = load_reference(reference_dir) if reference_dir.is_dir() else None
+    tables = indicators.compute_all(assoc, muni, wave.year, codebook, reference, threshold)
+    population = None
+    if reference is not None and reference.population is not None:
+        population, _ = reference.population_for(wave.year)
+    meta = report_meta(data, codebook)
+    jobs = report_jobs(wave, assoc, muni, tables, meta, codebook, population=population, threshold=threshold)
+    wave.reports.mkdir(parents=True, exist_ok=True)
+    progress(f"tuotokset: {len(jobs)}")
+    ran = run_jobs(jobs, wave.reports / CACHE_FILE, workers=workers or default_workers(), force=force,
+                   progress=progress)
+    progress("tietosuojatarkistus")
+    values = privacy.personal_values_from_tables(data.tables, codebook)
+    findings = privacy.scan_path(wave.reports, values)
+    if findings:
+        return ReportResult(data, ran.outputs, ran.built, ran.skipped, None, findings)
+    progress("manifesti")
+    inputs = sorted(set(data.files) | {p for p in (wave.corrections, wave.raw / "kysely.toml") if p.exists()}
+                    | set(sorted(reference_dir.glob("*.csv")) if reference_dir.is_dir() else []))
+    outputs = sorted(set(ran.outputs) | {p for p in data.written if p.suffix == ".csv"})
+    manifest = write_manifest(wave.reports / MANIFEST_FILE, inputs, outputs, codebook.version, __version__,
+                              {"vuosi": wave.year, "tietopankki": bank.wave_digest(wave.database, wave.year)},
+                              root=_common_root(wave))
+    return ReportResult(data, ran.outputs, ran.built, ran.skipped, manifest, [])

@@ -33,7 +33,7 @@ YEAR_HELP = "Aalto (vuosi); oletus on raakadatan uusin vuosikansio."
 
 def _console():
     from rich.console import Console
-    return Console(stderr=False, highlight=False)
+    return Console(stderr=False, highlight=False, log_path=False)
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -190,6 +190,142 @@ def validate(
         console.print("Liput:")
         for (col, code), n in v.flags.groupby(["sarake", "lippu"]).size().items():
             console.print(f"  {col}: {code} × {n}")
+
+
+def _print_findings(console, findings, root: Path) -> None:
+    for f in findings[:200]:
+        console.print(f"  {f.message(root)}", markup=False)
+    if len(findings) > 200:
+        console.print(f"  … ja {len(findings) - 200} muuta")
+
+
+@app.command("build-report")
+@handle_errors
+def build_report(
+    year: Optional[int] = typer.Option(None, "--year", help=YEAR_HELP),
+    raw: Optional[Path] = typer.Option(None, "--raw", help=RAW_HELP),
+    processed: Optional[Path] = typer.Option(None, "--processed", help=PROCESSED_HELP),
+    reports: Optional[Path] = typer.Option(None, "--reports", help=REPORTS_HELP),
+    jobs: Optional[int] = typer.Option(None, "--jobs", min=1,
+                                       help="Rinnakkaisten työprosessien määrä (oletus: ytimien määrä)."),
+    force: bool = typer.Option(False, "--force", help="Tee kaikki tuotokset uudelleen välimuistista välittämättä."),
+    reference: Optional[Path] = typer.Option(None, "--reference",
+                                             help="Viitetietojen kansio (väestö, yhdistysrekisteri); oletus data/reference."),
+):
+    """Koko kartoitus: data, pääraportti, kuntien PDF:t, infografiikat, Excel-taulukot."""
+    from kartoitus.build import build_report as run
+    from kartoitus.wave import resolve_wave
+
+    wave = resolve_wave(raw, processed, reports, year)
+    console = _console()
+    with _Steps(console, f"Aalto {wave.year}") as steps:
+        result = run(wave, workers=jobs, force=force, reference_dir=reference, progress=steps)
+    _print_data_summary(console, result.data)
+    console.print(f"Tuotoksia tehty {len(result.built)}, ennallaan (välimuisti) {len(result.skipped)}")
+    if result.findings:
+        console.print(f"[bold red]Tietosuojatarkistus löysi {len(result.findings)} osumaa raporteista:[/]")
+        _print_findings(console, result.findings, wave.reports)
+        _fail("koontia ei hyväksytty: raporteissa on henkilötietoja. Korjaa lähde ja aja uudelleen.")
+    for path in result.outputs:
+        console.print(f"  {path}", markup=False)
+    console.print(f"Manifesti: {result.manifest}")
+
+
+@app.command("infographic")
+@handle_errors
+def infographic(
+    sector: Optional[str] = typer.Argument(None, help="Toimiala: avain tai nimi (esim. elakelaiset tai \"Eläkeläistoiminta\")."),
+    all_sectors: bool = typer.Option(False, "--all", help="Kaikki toimialat."),
+    year: Optional[int] = typer.Option(None, "--year", help="Aalto; oletus on käsitellyn datan uusin vuosi."),
+    processed: Optional[Path] = typer.Option(None, "--processed", help=PROCESSED_HELP),
+    reports: Optional[Path] = typer.Option(None, "--reports", help=REPORTS_HELP),
+):
+    """Tee toimialan infografiikka (PDF ja PNG) kansioon <raportit>/<vuosi>/infograafit/."""
+    from kartoitus.wave import resolve_wave
+
+    if bool(sector) == all_sectors:
+        _fail("anna joko toimiala (esim. kartoitus infographic elakelaiset) tai --all")
+    wave = resolve_wave(None, processed, reports, year, need_raw=False)
+    console = _console()
+    if all_sectors:
+        from kartoitus.outputs.infographic import all_infographics
+        paths = all_infographics(wave.year, wave.processed_root, wave.reports_root)
+    else:
+        from kartoitus.outputs.infographic import infographic as run
+        paths = run(sector, wave.year, wave.processed_root, wave.reports_root)
+    for path in paths:
+        console.print(f"kirjoitettu {path}", markup=False)
+
+
+@app.command("workshop-pack")
+@handle_errors
+def workshop_pack(
+    kunnat: Optional[List[str]] = typer.Argument(None, help="Kuntien nimet tai koodit (esim. Äänekoski Hankasalmi 275)."),
+    seutukunta: Optional[str] = typer.Option(None, "--seutukunta", help="Seutukunnan nimi tai koodi (esim. 135)."),
+    year: Optional[int] = typer.Option(None, "--year", help="Aalto; oletus on käsitellyn datan uusin vuosi."),
+    processed: Optional[Path] = typer.Option(None, "--processed", help=PROCESSED_HELP),
+    reports: Optional[Path] = typer.Option(None, "--reports", help=REPORTS_HELP),
+):
+    """Elinvoimapajan aineisto: valittujen kuntien vertailu yhdessä PDF:ssä (<raportit>/<vuosi>/pajat/)."""
+    from kartoitus.outputs.workshop import workshop_pack as run
+    from kartoitus.wave import resolve_wave
+
+    if not kunnat and not seutukunta:
+        _fail("anna kunnat (esim. kartoitus workshop-pack Äänekoski Hankasalmi Konnevesi) tai --seutukunta")
+    wave = resolve_wave(None, processed, reports, year, need_raw=False)
+    path = run(list(kunnat or []), wave.year, wave.processed, wave.reports, wave.processed_root,
+               subregion=seutukunta)
+    _console().print(f"kirjoitettu {path}", markup=False)
+
+
+@app.command("check-privacy")
+@handle_errors
+def check_privacy(
+    path: Optional[Path] = typer.Argument(None, help="Tarkistettava kansio tai tiedosto (oletus: reports)."),
+    year: Optional[int] = typer.Option(None, "--year", help="Aalto, jonka raakadatan henkilötiedot etsitään."),
+    raw: Optional[Path] = typer.Option(None, "--raw", help=RAW_HELP),
+):
+    """Etsi tuotoksista sähköpostiosoitteet, puhelinnumerot ja vastaajien henkilötiedot."""
+    from kartoitus import ingest, privacy
+    from kartoitus.codebook import default_codebook
+    from kartoitus.wave import DEFAULT_REPORTS, resolve_wave, year_folders
+
+    target = path or DEFAULT_REPORTS
+    raw_root = raw or Path("data/raw")
+    values: set[str] = set()
+    if year is not None or year_folders(raw_root):
+        wave = resolve_wave(raw_root, None, None, year)
+        cb = default_codebook()
+        values = privacy.personal_values_from_tables(ingest.read_wave(wave.raw, cb, wave.year), cb)
+    findings = privacy.scan_path(target, values)
+    console = _console()
+    if findings:
+        console.print(f"[bold red]{len(findings)} osumaa:[/]")
+        _print_findings(console, findings, target if target.is_dir() else target.parent)
+        raise typer.Exit(1)
+    console.print(f"{target}: ei henkilötietoja (tarkistettu {len(values)} vastaajien henkilötietoa, "
+                  "sähköpostit ja puhelinnumerot)")
+
+
+@app.command("purge-personal")
+@handle_errors
+def purge_personal(
+    year: int = typer.Argument(..., help="Aalto (vuosi), jonka raakatiedostoista henkilötiedot poistetaan."),
+    raw: Optional[Path] = typer.Option(None, "--raw", help=RAW_HELP),
+    apply: bool = typer.Option(False, "--apply", help="Poista oikeasti (oletus on kuivaharjoitus)."),
+):
+    """Poista aallon raakatiedostoista henkilötietosarakkeet säilytysajan päätyttyä."""
+    from kartoitus import privacy
+    from kartoitus.codebook import default_codebook
+    from kartoitus.wave import resolve_wave
+
+    wave = resolve_wave(raw, None, None, year)
+    report = privacy.purge_personal(wave.raw, default_codebook(), dry_run=not apply)
+    console = _console()
+    for line in report.lines():
+        console.print(line, markup=False)
+    if not apply:
+        console.print("Kuivaharjoitus: mitään ei muutettu. Aja --apply poistaaksesi sarakkeet.")
 
 
 def main_entry():  # pragma: no cover - console script convenience

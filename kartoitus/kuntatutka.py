@@ -330,10 +330,14 @@ def dimension_labels(scoring: Scoring | None = None, include_total: bool = False
 # -- helpers ------------------------------------------------------------------------
 
 def normalize_codes(values: pd.Series) -> pd.Series:
-    """Municipality codes as three-digit text (``77``, ``77.0``, ``"077"`` -> ``"077"``)."""
+    """Municipality codes as three-digit text (``77``, ``77.0``, ``"077"`` -> ``"077"``).
+
+    Object dtype with None for a missing code, so comparisons give plain booleans.
+    """
     t = values.astype("string").str.strip().str.replace(r"\.0+$", "", regex=True)
     digits = t.str.fullmatch(r"\d{1,3}").fillna(False).astype(bool)
-    return t.where(~digits, t.str.zfill(3))
+    out = t.where(~digits, t.str.zfill(3))
+    return out.astype(object).where(out.notna(), None)
 
 
 def _fi_number(x: float) -> str:

@@ -240,3 +240,9 @@ def write_workbook(tables: dict[str, Table], path: Path, title: str, year: int,
     if path.suffix.lower() != ".xlsx":
         raise KartoitusError(f"{path}: työkirjan tiedostopäätteen pitää olla .xlsx")
     return atomic_write_bytes(path, workbook_bytes(tables, title, year, meta))
+
+
+def render_job(payload: dict) -> list[Path]:
+    """Worker entry point (``kartoitus.workbook:render_job``)."""
+    return [write_workbook(payload["tables"], payload["path"], payload["title"], payload["year"],
+                           payload.get("meta"))]

@@ -852,8 +852,8 @@ def read_association(folder: Path, columns=None) -> pd.DataFrame:
     if callable(columns):
         columns = columns(header)
     use = header if columns is None else [c for c in header if c in set(columns)]
-    dtype = {c: "string" for c in use if c in TEXT_COLUMNS or c.endswith(NAME_SUFFIX) or c.endswith(OTHER_SUFFIX)}
-    dtype[SECTOR_Q] = "string"
+    dtype = {c: str for c in use if c in TEXT_COLUMNS or c.endswith(NAME_SUFFIX) or c.endswith(OTHER_SUFFIX)}
+    dtype[SECTOR_Q] = str
     return pd.read_csv(path, usecols=use, dtype={c: t for c, t in dtype.items() if c in use},
                        keep_default_na=False, na_values=[""])
 
@@ -874,6 +874,19 @@ def infographic(sector_text: str, year: int, processed_dir: Path | str, reports_
     reports = Path(reports_dir)
     out_dir = reports if reports.name == str(year) else reports / str(year)
     return write_model(model, out_dir)
+
+
+def all_infographics(year: int, processed_dir: Path | str, reports_dir: Path | str,
+                     threshold: int = sup.DEFAULT_THRESHOLD) -> list[Path]:
+    """``kartoitus infographic --all``: every sector page of a processed wave."""
+    cb = default_codebook()
+    assoc = read_association(_wave_folder(Path(processed_dir), year))
+    reports = Path(reports_dir)
+    out_dir = reports if reports.name == str(year) else reports / str(year)
+    paths: list[Path] = []
+    for payload in infographic_jobs(year, out_dir, assoc, threshold=threshold, codebook=cb):
+        paths += render_job(payload)
+    return paths
 
 
 # -- preview -----------------------------------------------------------------------------

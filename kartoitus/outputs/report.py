@@ -680,6 +680,12 @@ def write_report(model: dict, out_dir: Path) -> list[Path]:
     return [pdf_path, html_path]
 
 
+def render_job(payload: dict) -> list[Path]:
+    """Worker entry point (``kartoitus.outputs.report:render_job``): tables -> PDF + HTML."""
+    model = build_report_model(payload["tables"], payload["year"], payload.get("meta"))
+    return write_report(model, payload["out_dir"])
+
+
 # -- preview ---------------------------------------------------------------------------
 
 def preview_meta(assoc, muni, year: int) -> dict:
