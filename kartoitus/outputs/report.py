@@ -80,15 +80,20 @@ SUPPRESSION_TEXT = (
     f"{SUPPRESSED_MARK}; kuvioissa niitä ei piirretä."
 )
 
-FLAG_TEXT = {
-    "kunta_sumea": "kunnan nimi tunnistettiin likimääräisesti",
-    "kunta_tuntematon": "kuntaa ei tunnistettu",
-    "luku_vali": "lukuna annettiin väli (käytetty keskikohtaa)",
-    "luku_yli": "lukuna annettiin alaraja (esim. ”yli 200”)",
-    "luku_tulkitsematon": "lukua ei voitu tulkita",
-    "aika_ikkunan_ulkopuolella": "vastausaika kyselyn aukioloajan ulkopuolella",
-    "muu_teksti": "”Muu”-vastaus vapaana tekstinä",
-}
+def flag_texts() -> dict[str, str]:
+    """Finnish text of each flag code (``kartoitus/data/liput.yaml``)."""
+    import yaml
+
+    from kartoitus.codebook import data_dir
+
+    return yaml.safe_load((data_dir() / "liput.yaml").read_text(encoding="utf-8")) or {}
+
+
+def _flag_text(code: str, texts: dict[str, str]) -> str:
+    """A flag's text; classification flags (``luokiteltu_<rule>``) share one."""
+    if code.startswith("luokiteltu_"):
+        code = "luokiteltu"
+    return texts.get(code, code)
 
 
 @dataclass(frozen=True)
@@ -567,8 +572,13 @@ def _methods_chapter(tables: dict[str, Table], year: int, meta: dict) -> dict:
     flags = meta.get("flags") or {}
     if flags:
         total = sum(flags.values())
-        listed = "; ".join(f"{FLAG_TEXT.get(code, code)}: {fi_integer(c)}"
-                           for code, c in sorted(flags.items(), key=lambda kv: (-kv[1], kv[0])))
+        texts = flag_texts()
+        merged: dict[str, int] = {}
+        for code, c in flags.items():
+            label = _flag_text(code, texts)
+            merged[label] = merged.get(label, 0) + int(c)
+        listed = "; ".join(f"{label}: {fi_integer(c)}"
+                           for label, c in sorted(merged.items(), key=lambda kv: (-kv[1], kv[0])))
         text.append(f"Tarkistusmerkintöjä tehtiin {fi_integer(total)}: {listed}.")
         facts.append({"label": "Tarkistusmerkintöjä", "value": fi_integer(total)})
     answered = meta.get("municipalities_answered")
