@@ -1,0 +1,188 @@
+"""The whole pipeline on a small demo wave: data, every report, privacy, reproducibility.
+
+One wave is generated and built once per session (``built``) and many tests look
+at it. A second build into other folders checks that the same inputs give the same
+manifest of output hashes.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import sqlite3
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from pypdf import PdfReader
+from typer.testing import CliRunner
+
+from kartoitus.build import build_report
+from kartoitus.cli import app
+from kartoitus.codebook import default_codebook
+from kartoitus.demo import write_demo_wave
+from kartoitus.wave import resolve_wave
+
+YEAR = 2025
+PLANTED = {
+    "Email Address": "pirkko.planted@example.fi",
+    "Yhteyshenkilön nimi": "Pirkko Istutettu-Testinen",
+    "Yhteyshenkilön puhelinnumero": "040 765 4321",
+    "Yhdistyksen nimi": "Istutettu Testiyhdistys ry",
+}
+
+
+def plant_personal_row(path: Path) -> None:
+    """Append an answer carrying recognisable personal data to a Forms export."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    header, template = rows[0], rows[1]
+    row = list(template)
+    for title, value in PLANTED.items():
+        row[header.index(title)] = value
+    with path.open("a", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerow(row)
+
+
+def make_wave(root: Path) -> Path:
+    raw = root / "raw" / str(YEAR)
+    write_demo_wave(raw, year=YEAR, n_associations=60, seed=7)
+    plant_personal_row(raw / "jarjestokysely_vastaukset.csv")
+    return root
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    root = make_wave(tmp_path_factory.mktemp("wave"))
+    wave = resolve_wave(root / "raw", root / "processed", root / "reports", YEAR)
+    result = build_report(wave, workers=2, force=True)
+    return wave, result
+
+
+def test_every_raw_row_is_accounted_for(built):
+    wave, result = built
+    audit = pd.read_csv(wave.processed / "audit.csv", dtype=str, keep_default_na=False)
+    counts = audit.groupby("survey")["status"].value_counts().unstack(fill_value=0)
+    # 60 generated association rows + the planted one; every municipality of 2025 but one answered
+    assert counts.loc["jarjestokysely"].sum() == 61
+    assert set(audit["status"]) <= {"kept", "replaced", "rejected"}
+    kept = pd.read_csv(wave.processed / "jarjestokysely.csv", dtype=str)
+    assert len(kept) == (audit[(audit.survey == "jarjestokysely")]["status"] == "kept").sum()
+    # each kept row traces back to its file and spreadsheet row
+    keys = set(zip(kept["tiedosto"], kept["rivi"]))
+    kept_audit = audit[(audit.survey == "jarjestokysely") & (audit.status == "kept")]
+    assert keys == set(zip(kept_audit["file"], kept_audit["row"]))
+    assert (audit.loc[audit.status == "rejected", "reason"] != "").all()
+    assert (audit.loc[audit.status == "replaced", "replaced_by"] != "").all()
+
+
+def test_personal_columns_never_reach_processed_data_or_the_bank(built):
+    wave, _ = built
+    personal = {q.id for s in default_codebook().surveys.values() for q in s.personal()}
+    for name in ("jarjestokysely.csv", "kuntakysely.csv"):
+        header = pd.read_csv(wave.processed / name, nrows=0).columns
+        assert personal.isdisjoint(header)
+    text = "".join(p.read_text(encoding="utf-8") for p in wave.processed.glob("*.csv"))
+    for value in (PLANTED["Email Address"], PLANTED["Yhteyshenkilön nimi"], PLANTED["Yhteyshenkilön puhelinnumero"]):
+        assert value not in text
+    con = sqlite3.connect(wave.database)
+    cols = {r[1] for r in con.execute(f"pragma table_info(jarjestokysely_{YEAR})")}
+    assert personal.isdisjoint(cols)
+    assert con.execute("select vuosi from aallot").fetchall() == [(YEAR,)]
+
+
+def test_every_output_is_there(built):
+    wave, result = built
+    out = wave.reports
+    assert result.findings == []
+    assert (out / f"jarjestokartoitus-{YEAR}.pdf").exists()
+    assert (out / f"jarjestokartoitus-{YEAR}.html").exists()
+    assert (out / f"taulukot-{YEAR}.xlsx").exists()
+    munis = default_codebook().municipalities.for_year(YEAR)
+    assert len(list((out / "kunnat").glob("*.pdf"))) == len(munis) == 22
+    assert (out / "kunnat" / "179-jyvaskyla.pdf").exists()
+    sote = ["elakelaiset", "lapsi_perhe", "omaiset", "potilas_kansanterveys", "vammaiset",
+            "paihde_riippuvuus", "mielenterveys", "muu_sote"]
+    for key in sote:
+        assert (out / "infograafit" / f"{key}.pdf").exists()
+        assert (out / "infograafit" / f"{key}.png").exists()
+
+
+def test_report_text_names_the_wave_and_its_numbers(built):
+    wave, result = built
+    reader = PdfReader(wave.reports / f"jarjestokartoitus-{YEAR}.pdf")
+    text = "\n".join(page.extract_text() for page in reader.pages[:6])
+    kept = len(pd.read_csv(wave.processed / "jarjestokysely.csv"))
+    assert "Keski-Suomen järjestökartoitus 2025" in text
+    assert "Aineisto ja menetelmät" in text
+    assert f"{kept} yhdistyksen vastaukset" in text
+    assert reader.metadata.title == "Keski-Suomen järjestökartoitus 2025"
+
+
+def test_manifest_lists_inputs_and_outputs_with_hashes(built):
+    wave, result = built
+    manifest = json.loads(result.manifest.read_text(encoding="utf-8"))
+    assert manifest["codebook_version"] == default_codebook().version
+    inputs = set(manifest["inputs"])
+    assert f"raw/{YEAR}/jarjestokysely_vastaukset.csv" in inputs
+    assert f"raw/{YEAR}/kysely.toml" in inputs
+    outputs = set(manifest["outputs"])
+    assert f"reports/{YEAR}/jarjestokartoitus-{YEAR}.pdf" in outputs
+    assert f"processed/{YEAR}/audit.csv" in outputs
+    assert all(len(v["sha256"]) == 64 for v in manifest["outputs"].values())
+
+
+def test_two_builds_give_the_same_manifest(built, tmp_path):
+    wave, result = built
+    other = make_wave(tmp_path)
+    wave2 = resolve_wave(other / "raw", other / "processed", other / "reports", YEAR)
+    result2 = build_report(wave2, workers=2, force=True)
+    first = json.loads(result.manifest.read_text(encoding="utf-8"))
+    second = json.loads(result2.manifest.read_text(encoding="utf-8"))
+    assert first["outputs"] == second["outputs"]
+    assert first == second
+
+
+def test_check_privacy_passes_on_the_build_and_fails_on_a_planted_file(built, tmp_path):
+    wave, _ = built
+    runner = CliRunner()
+    ok = runner.invoke(app, ["check-privacy", str(wave.reports), "--raw", str(wave.raw_root), "--year", str(YEAR)])
+    assert ok.exit_code == 0, ok.output
+    leak = wave.reports / "muistiinpanot.html"
+    try:
+        leak.write_text(f"<p>Soita: {PLANTED['Yhteyshenkilön nimi']}</p>", encoding="utf-8")
+        bad = runner.invoke(app, ["check-privacy", str(wave.reports), "--raw", str(wave.raw_root),
+                                  "--year", str(YEAR)])
+    finally:
+        leak.unlink()
+    assert bad.exit_code == 1
+    assert "muistiinpanot.html" in bad.output
+    assert "Pirkko" in bad.output
+
+
+def test_build_data_cli_prints_the_audit_sum(tmp_path):
+    root = make_wave(tmp_path)
+    result = CliRunner().invoke(app, ["build-data", "--raw", str(root / "raw"),
+                                      "--processed", str(root / "processed")])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    found = re.search(r"Rivejä sisään (\d+) = säilytetty (\d+) \+ korvattu (\d+) \+ hylätty (\d+)", text)
+    rows_in, kept, replaced, rejected = map(int, found.groups())
+    # 61 association rows, 22 municipality rows (21 municipalities, one of them twice)
+    assert rows_in == 83 == kept + replaced + rejected
+
+
+def test_a_wrong_file_is_one_clear_error_and_keeps_earlier_data(tmp_path):
+    root = make_wave(tmp_path)
+    runner = CliRunner()
+    args = ["build-data", "--raw", str(root / "raw"), "--processed", str(root / "processed")]
+    assert runner.invoke(app, args).exit_code == 0
+    before = {p.name: p.read_bytes() for p in (root / "processed" / str(YEAR)).iterdir()}
+    (root / "raw" / str(YEAR) / "muistiinpanot.csv").write_text("Päivä,Asia\n1.9.,kokous\n", encoding="utf-8")
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1
+    assert result.output.count("virhe:") == 1
+    assert "muistiinpanot.csv" in result.output
+    after = {p.name: p.read_bytes() for p in (root / "processed" / str(YEAR)).iterdir()}
+    assert after == before
