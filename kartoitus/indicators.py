@@ -386,6 +386,10 @@ def _grid(tid: str, title: str, frame: pd.DataFrame, ctx: Context, q: Question,
             for r in rows:
                 idx = list(shown.index[shown["_r"] == r.key])
                 eqs += column_equations(idx, ALL_ROW + ":" + r.key, value_cols)
+        # the mean times the published n is the weighted sum of the counts 1..k: next to
+        # the visible counts it pins down hidden ones, so it is shown only when every
+        # count of its row is
+        reveals["keskiarvo"] = (*parts, "n")
         plan = SuppressionPlan(values=values, counts=tuple(value_cols), reveals=reveals,
                                bases={"keskiarvo": "n"}, equations=tuple(eqs))
     answered = vals[present].notna().any(axis=1) if present else pd.Series(False, index=frame.index)
