@@ -15,6 +15,7 @@ import hashlib
 import importlib
 import json
 import os
+import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,75 +103,204 @@ def _call(func: str, payload: Any) -> list[Path]:
 
 
 @dataclass
+class OutputCheck:
+    """A check of every written output (the privacy scan), run in the worker that wrote it.
+
+    ``func`` ("module:function") is called as ``func(path, prepared)`` and returns a list
+    of findings (picklable); ``prepare`` ("module:function") turns ``load()`` into
+    ``prepared`` once per worker (e.g. compiling personal values). ``key`` names the
+    check's rules and argument: an output whose sha256 was found clean under the same
+    key is not checked again. ``load`` is called only when some output needs checking.
+    """
+    func: str
+    key: str
+    load: Callable[[], Any]
+    prepare: str = ""
+
+
+@dataclass
 class JobsResult:
     built: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     outputs: list[Path] = field(default_factory=list)
+    hashes: dict[Path, str] = field(default_factory=dict)          # sha256 of every job output
+    findings: dict[Path, list] = field(default_factory=dict)       # check results of outputs built now
+    seconds: dict[str, float] = field(default_factory=dict)        # wall time of each job built
 
 
 def _load_cache(path: Path) -> dict:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        cache = json.loads(path.read_text(encoding="utf-8"))
     except (FileNotFoundError, json.JSONDecodeError, UnicodeDecodeError):
         return {}
+    return cache if isinstance(cache, dict) else {}
 
 
-def _up_to_date(job: Job, entry: dict | None) -> bool:
-    if not entry or entry.get("fingerprint") != job.fingerprint:
+def _up_to_date(job: Job, entry: dict | None, hashes: dict[Path, str]) -> bool:
+    """Fingerprint unchanged and every output still has the bytes recorded (hashes -> ``hashes``)."""
+    if not isinstance(entry, dict) or entry.get("fingerprint") != job.fingerprint:
         return False
-    hashes = entry.get("outputs", {})
+    recorded = entry.get("outputs", {})
+    seen = {}
     for out in job.outputs:
-        if not out.exists() or hashes.get(str(out)) != file_digest(out):
+        if not out.exists():
             return False
+        seen[out] = file_digest(out)
+        if recorded.get(str(out)) != seen[out]:
+            return False
+    hashes.update(seen)
     return True
 
 
+# -- workers ----------------------------------------------------------------------
+
+_CHECK: tuple[str, Any] | None = None   # (func, prepared argument) of this process
+
+
+def _set_check(func: str | None, prepare: str, arg: Any) -> None:
+    global _CHECK
+    if func is None:
+        _CHECK = None
+        return
+    _CHECK = (func, _resolve(prepare)(arg) if prepare else arg)
+
+
+def _resolve(func: str) -> Callable:
+    module, name = func.split(":")
+    return getattr(importlib.import_module(module), name)
+
+
 def warm_worker() -> None:
-    """Worker start-up: heavy imports and font set-up once per process."""
+    """Worker start-up: heavy imports and font set-up once per process, not once per document.
+
+    Renders a tiny page with the package stylesheet (WeasyPrint loads fontconfig and
+    the fonts the styles name) and draws a tiny chart (matplotlib builds its font
+    list).
+    """
     import matplotlib
     matplotlib.use("Agg")
-    import matplotlib.figure  # noqa: F401
-    import weasyprint  # noqa: F401
+    import io
+
+    import matplotlib.figure
+    import weasyprint
+
+    from kartoitus.render import TEMPLATES
+
+    css = ""
+    style = Path(TEMPLATES) / "style.css"
+    if style.exists():
+        css = style.read_text(encoding="utf-8")
+    weasyprint.HTML(string=f"<html lang='fi'><head><style>{css}</style></head><body><h1>Åäö</h1>"
+                           "<p>Keski-Suomi <b>1 234</b> <i>%</i></p></body></html>").write_pdf()
+    fig = matplotlib.figure.Figure(figsize=(1, 1))
+    ax = fig.add_subplot()
+    ax.bar([0, 1], [1, 2])
+    ax.set_title("Åäö")
+    fig.savefig(io.BytesIO(), format="png")
+
+
+def _init_worker(initializer: Callable[[], None] | None, check_func: str | None, check_prepare: str,
+                 check_arg: Any) -> None:
+    """Pool initializer: the warm-up, then the output check's argument prepared once."""
+    if initializer is not None:
+        initializer()
+    _set_check(check_func, check_prepare, check_arg)
+
+
+def _run_one(func: str, payload: Any, outputs: list[Path]) -> tuple[list[Path], dict, dict, float]:
+    """Run a job, hash its outputs and check them (in the worker): paths, hashes, findings, seconds."""
+    t0 = time.perf_counter()
+    paths = _call(func, payload)
+    hashes = {p: file_digest(p) for p in outputs if p.exists()}
+    findings = {}
+    if _CHECK is not None:
+        check, arg = _CHECK
+        for p in hashes:
+            findings[p] = list(_resolve(check)(p, arg))
+    return paths, hashes, findings, time.perf_counter() - t0
+
+
+#: cache key of the outputs found clean by a check: "<check key>:<sha256>"
+CLEAN_KEY = "_tarkistettu_puhtaaksi"
 
 
 def run_jobs(jobs: list[Job], cache_path: Path, *, workers: int = 1, force: bool = False,
              progress: Callable[[str], None] = lambda _: None,
-             initializer: Callable[[], None] | None = warm_worker) -> JobsResult:
-    """Run the jobs that are not up to date; record what was built in the cache."""
+             initializer: Callable[..., None] | None = warm_worker,
+             check: OutputCheck | None = None) -> JobsResult:
+    """Run the jobs that are not up to date; record what was built in the cache.
+
+    Progress: ``"välimuisti: N"`` once for the jobs skipped, then ``"valmis: <label>"``
+    per job built. The longest jobs (by the time recorded at their last build; the
+    first job when unknown) are started first so the others fill the other cores.
+    With a ``check``, every output built is checked in its worker (findings in
+    ``result.findings``); outputs found clean are remembered by sha256 in the cache.
+    """
     cache = {} if force else _load_cache(cache_path)
     result = JobsResult()
     todo = []
     for job in jobs:
-        if not force and _up_to_date(job, cache.get(job.id)):
+        if not force and _up_to_date(job, cache.get(job.id), result.hashes):
             result.skipped.append(job.id)
             result.outputs.extend(job.outputs)
         else:
             todo.append(job)
+    if result.skipped:
+        progress(f"välimuisti: {len(result.skipped)}")
     new_entries: dict[str, dict] = {}
+    clean = set() if force else set(cache.get(CLEAN_KEY, []))
 
-    def done(job: Job, paths: list[Path]) -> None:
+    def done(job: Job, ran: tuple[list[Path], dict, dict, float]) -> None:
+        paths, hashes, findings, seconds = ran
         result.built.append(job.id)
         result.outputs.extend(paths)
-        new_entries[job.id] = {"fingerprint": job.fingerprint,
-                               "outputs": {str(p): file_digest(p) for p in job.outputs if p.exists()}}
+        result.hashes.update(hashes)
+        result.findings.update(findings)
+        result.seconds[job.id] = seconds
+        if check is not None:
+            clean.update(f"{check.key}:{hashes[p]}" for p, found in findings.items() if not found)
+        new_entries[job.id] = {"fingerprint": job.fingerprint, "seconds": round(seconds, 3),
+                               "outputs": {str(p): hashes[p] for p in job.outputs if p in hashes}}
         progress(f"valmis: {job.label or job.id}")
 
+    order = {job.id: i for i, job in enumerate(todo)}
+    todo.sort(key=lambda j: (-float((cache.get(j.id) or {}).get("seconds", 0.0) if isinstance(
+        cache.get(j.id), dict) else 0.0), order[j.id]))
+    check_args = (None, "", None)
+    if check is not None and todo:
+        check_args = (check.func, check.prepare, check.load())
     if workers <= 1 or len(todo) <= 1:
-        for job in todo:
-            done(job, job.run())
+        previous = _CHECK
+        _set_check(*check_args)
+        try:
+            for job in todo:
+                done(job, _run_one(job.func, job.payload, job.outputs))
+        finally:
+            globals()["_CHECK"] = previous
     else:
-        with ProcessPoolExecutor(max_workers=min(workers, len(todo)), initializer=initializer) as pool:
-            futures = {pool.submit(_call, job.func, job.payload): job for job in todo}
+        with ProcessPoolExecutor(max_workers=min(workers, len(todo)), initializer=_init_worker,
+                                 initargs=(initializer, *check_args)) as pool:
+            futures = {pool.submit(_run_one, job.func, job.payload, job.outputs): job for job in todo}
             for fut in as_completed(futures):
                 done(futures[fut], fut.result())
-    merged = {k: v for k, v in cache.items() if k in {j.id for j in jobs}}
+    ids = {j.id for j in jobs}
+    merged = {k: v for k, v in cache.items() if k in ids}
     merged.update(new_entries)
-    cache_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = cache_path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(merged, indent=1, sort_keys=True), encoding="utf-8")
-    os.replace(tmp, cache_path)
+    merged[CLEAN_KEY] = sorted(clean)
+    write_cache(cache_path, merged)
     result.outputs = sorted(set(result.outputs))
     return result
+
+
+def write_cache(cache_path: Path, cache: dict) -> None:
+    cache_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cache_path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(cache, indent=1, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, cache_path)
+
+
+def read_cache(cache_path: Path) -> dict:
+    return _load_cache(cache_path)
 
 
 def default_workers() -> int:
