@@ -46,6 +46,7 @@ class DataResult:
     files: list[Path] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
     tables: list = field(default_factory=list)   # the raw tables (personal columns included)
+    reused: bool = False    # read back from data/processed/<year>/ (inputs unchanged): no raw tables
 
     def summary(self):
         from kartoitus.audit import summarise
@@ -172,13 +173,119 @@ def process_tables(tables, codebook: Codebook, year: int, window=None, correctio
     return results, audit, corr_log
 
 
+# -- the data stage's own cache ------------------------------------------------------
+
+#: fingerprint of the data stage's inputs, kept with the processed wave
+SOURCES_FILE = ".lahteet.json"
+#: the package's settings (codebook, classification rules, flag texts)
+PACKAGE_DATA = Path(__file__).resolve().parent / "data"
+
+
+def data_fingerprint(wave: Wave, codebook: Codebook) -> str:
+    """Hash of everything the data stage reads: every file of the raw wave folder
+    (exports, ``korjaukset.csv``, ``kysely.toml``), the package settings, the
+    codebook and the tool version."""
+    from kartoitus.jobs import fingerprint, folder_digest
+
+    raw = folder_digest(wave.raw) if wave.raw.is_dir() else ""
+    return fingerprint("data", wave.year, raw, folder_digest(PACKAGE_DATA), codebook.version, __version__)
+
+
+def _stamp(path: Path) -> dict:
+    st = path.stat()
+    return {"bytes": st.st_size, "mtime_ns": st.st_mtime_ns}
+
+
+def read_sources(wave: Wave) -> dict:
+    """The data stage's record of a processed wave (empty when missing or unreadable)."""
+    import json
+    try:
+        record = json.loads((wave.processed / SOURCES_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
+def write_sources(wave: Wave, record: dict) -> None:
+    from kartoitus.atomic import atomic_write_text
+    import json
+    atomic_write_text(wave.processed / SOURCES_FILE, json.dumps(record, indent=1, sort_keys=True) + "\n")
+
+
+def _sources_current(wave: Wave, record: dict, fp: str) -> bool:
+    """The record's fingerprint is ``fp`` and every processed file is as it was written."""
+    from kartoitus import bank
+
+    if record.get("fingerprint") != fp or not isinstance(record.get("outputs"), dict):
+        return False
+    for name, stamp in record["outputs"].items():
+        path = wave.processed / name
+        if not path.is_file() or _stamp(path) != stamp:
+            return False
+    return wave.database.is_file() and wave.year in bank.database_waves(wave.database)
+
+
+def _read_text_csv(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def load_data_result(wave: Wave, codebook: Codebook, record: dict) -> DataResult:
+    """A :class:`DataResult` read back from a processed wave (no raw tables)."""
+    from kartoitus import bank
+
+    folder = wave.processed
+    audit = _read_text_csv(folder / bank.AUDIT_FILE)
+    flags = _read_text_csv(folder / bank.FLAGS_FILE)
+    mapping = _read_text_csv(folder / bank.MAPPING_FILE)
+    if "osuvuus" in mapping.columns:
+        mapping["osuvuus"] = pd.to_numeric(mapping["osuvuus"], errors="coerce").fillna(0.0)
+    extras = _read_text_csv(folder / bank.EXTRAS_FILE)
+    if "taytettyja" in extras.columns:
+        extras["taytettyja"] = pd.to_numeric(extras["taytettyja"]).astype(int)
+    corr_log = _read_text_csv(folder / bank.CORRECTIONS_LOG_FILE)
+    decisions_path = folder / bank.DECISIONS_FILE
+    survey_of_file = audit.drop_duplicates("file").set_index("file")["survey"]
+    results = {}
+    for survey in codebook.surveys.values():
+        mine = audit[audit["survey"] == survey.id]
+        rejected = mine[mine["status"] == "rejected"]
+        replaced = mine[mine["status"] == "replaced"]
+        results[survey.id] = SurveyResult(
+            survey.id,
+            bank.read_processed_csv(folder / bank.SURVEY_FILE.format(survey=survey.id)),
+            flags[flags["tiedosto"].map(survey_of_file) == survey.id].reset_index(drop=True),
+            pd.DataFrame({"tiedosto": rejected["file"], "rivi": rejected["row"].astype(int),
+                          "syy": rejected["reason"]}).reset_index(drop=True),
+            pd.DataFrame({"tiedosto": replaced["file"], "rivi": replaced["row"].astype(int)}).reset_index(drop=True),
+            _read_text_csv(decisions_path) if survey.id == codebook.association.id and decisions_path.exists()
+            else None,
+        )
+    return DataResult(wave=wave, results=results, audit=audit, mapping=mapping, extras=extras,
+                      corrections=corr_log, files=[wave.raw / n for n in record.get("inputs", [])],
+                      written=[folder / n for n in record["outputs"]] + [wave.database], reused=True)
+
+
 def build_data(wave: Wave, codebook: Codebook | None = None, progress: Progress = _quiet,
-               write: bool = True) -> DataResult:
-    """Raw exports of a wave -> ``data/processed/<year>/`` and the data bank."""
+               write: bool = True, reuse: bool = False) -> DataResult:
+    """Raw exports of a wave -> ``data/processed/<year>/`` and the data bank.
+
+    With ``reuse``, a processed wave whose inputs (raw files, corrections, survey
+    window, codebook, settings, tool version) are unchanged since it was written is
+    read back instead of rebuilt (``result.reused``). Every build that writes
+    records the inputs' fingerprint in ``data/processed/<year>/.lahteet.json``.
+    """
     from kartoitus import bank, ingest
     from kartoitus.corrections import read_corrections
 
     codebook = codebook or default_codebook()
+    fp = data_fingerprint(wave, codebook) if write else ""
+    if write and reuse:
+        record = read_sources(wave)
+        if _sources_current(wave, record, fp):
+            progress("data ennallaan")
+            result = load_data_result(wave, codebook, record)
+            result.summary()
+            return result
     progress("luku")
     tables = ingest.read_wave(wave.raw, codebook, wave.year)
     window = read_window(wave.raw)
@@ -212,6 +319,9 @@ def build_data(wave: Wave, codebook: Codebook | None = None, progress: Progress 
              "raakarivit": len(audit), "koodikirja": codebook.version, "versio": __version__},
         )
         result.written.append(wave.database)
+        write_sources(wave, {"format": 1, "fingerprint": fp, "year": wave.year,
+                             "inputs": sorted(p.name for p in result.files),
+                             "outputs": {p.name: _stamp(p) for p in result.written if p.parent == wave.processed}})
     return result
 
 
@@ -344,18 +454,92 @@ def _common_root(wave: Wave) -> Path:
     return Path(os.path.commonpath(roots))
 
 
+class _PersonalValues:
+    """The respondents' personal values, read from the raw tables only when needed."""
+
+    def __init__(self, data: DataResult, codebook: Codebook, record: dict):
+        self.data, self.codebook = data, codebook
+        self._values: set[str] | None = None
+        self._digest = record.get("henkilotiedot") if data.reused else None
+
+    def values(self) -> set[str]:
+        if self._values is None:
+            from kartoitus import ingest, privacy
+            tables = self.data.tables
+            if self.data.reused:
+                tables = ingest.read_wave(self.data.wave.raw, self.codebook, self.data.wave.year)
+            self._values = privacy.personal_values_from_tables(tables, self.codebook)
+        return self._values
+
+    def digest(self) -> str:
+        if self._digest is None:
+            import hashlib
+            import json
+            self._digest = hashlib.sha256(json.dumps(sorted(self.values()), ensure_ascii=False)
+                                          .encode()).hexdigest()
+        return self._digest
+
+
+def privacy_key(values_digest: str) -> str:
+    """Cache key of a privacy scan: the personal values, the scanner's rules, the tool version."""
+    from kartoitus import privacy
+    from kartoitus.jobs import file_digest, fingerprint
+    return fingerprint("tietosuoja", values_digest, file_digest(Path(privacy.__file__)), __version__)
+
+
+def _scan_reports(folder: Path, ran, key: str, values: _PersonalValues, cache_path: Path) -> list:
+    """Privacy findings in every file under ``folder``, in path order, as ``privacy.scan_path``
+    gives them; files found clean before (same sha256, same key) are not read again."""
+    from kartoitus import privacy
+    from kartoitus.jobs import CLEAN_KEY, file_digest, read_cache, write_cache
+
+    cache = read_cache(cache_path)
+    clean = set(cache.get(CLEAN_KEY, []))
+    compiled = None
+    findings: list = []
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in privacy.SCANNED_SUFFIXES)
+    for path in files:
+        sha = ran.hashes.get(path) or file_digest(path)
+        if f"{key}:{sha}" in clean:
+            continue
+        if path in ran.findings and ran.hashes.get(path) == sha:
+            found = ran.findings[path]
+        else:
+            if compiled is None:
+                compiled = privacy.compile_personal_values(values.values())
+            found = privacy.scan_path(path, compiled)
+        if found:
+            findings.extend(found)
+        elif path != cache_path:
+            clean.add(f"{key}:{sha}")
+    cache[CLEAN_KEY] = sorted(clean)
+    write_cache(cache_path, cache)
+    return findings
+
+
 def build_report(wave: Wave, codebook: Codebook | None = None, *, workers: int | None = None,
                  force: bool = False, reference_dir: Path | None = None, threshold: int = 5,
                  progress: Progress = _quiet) -> ReportResult:
-    """The whole mapping of a wave: data stage, then every output, the privacy check, the manifest."""
-    from kartoitus import bank, indicators, privacy
-    from kartoitus.jobs import CACHE_FILE, default_workers, run_jobs
+    """The whole mapping of a wave: data stage, then every output, the privacy check, the manifest.
+
+    Nothing is redone that did not change: the data stage is skipped when its
+    inputs are unchanged, an output whose inputs are unchanged is not rebuilt, and
+    an output already found clean is not scanned again. ``force`` redoes everything.
+    """
+    from kartoitus import bank, indicators
+    from kartoitus.jobs import CACHE_FILE, OutputCheck, default_workers, run_jobs
     from kartoitus.manifest import write_manifest
     from kartoitus.reference import load_reference
     from kartoitus.wave import DEFAULT_REFERENCE
 
     codebook = codebook or default_codebook()
-    data = build_data(wave, codebook, progress)
+    data = build_data(wave, codebook, progress, reuse=not force)
+    record = read_sources(wave)
+    personal = _PersonalValues(data, codebook, record)
+    if not data.reused or "henkilotiedot" not in record or "tietopankki" not in record:
+        record["henkilotiedot"] = personal.digest()
+        record["tietopankki"] = bank.wave_digest(wave.database, wave.year)
+        write_sources(wave, record)
     progress("indikaattorit")
     processed = bank.load_wave(wave.processed, wave.year)
     assoc, muni = processed.association, processed.municipality
@@ -369,11 +553,14 @@ def build_report(wave: Wave, codebook: Codebook | None = None, *, workers: int |
     jobs = report_jobs(wave, assoc, muni, tables, meta, codebook, population=population, threshold=threshold)
     wave.reports.mkdir(parents=True, exist_ok=True)
     progress(f"tuotokset: {len(jobs)}")
-    ran = run_jobs(jobs, wave.reports / CACHE_FILE, workers=workers or default_workers(), force=force,
-                   progress=progress)
+    key = privacy_key(personal.digest())
+    check = OutputCheck("kartoitus.privacy:scan_path", key, lambda: sorted(personal.values()),
+                        prepare="kartoitus.privacy:compile_personal_values")
+    cache_path = wave.reports / CACHE_FILE
+    ran = run_jobs(jobs, cache_path, workers=workers or default_workers(), force=force,
+                   progress=progress, check=check)
     progress("tietosuojatarkistus")
-    values = privacy.personal_values_from_tables(data.tables, codebook)
-    findings = privacy.scan_path(wave.reports, values)
+    findings = _scan_reports(wave.reports, ran, key, personal, cache_path)
     if findings:
         return ReportResult(data, ran.outputs, ran.built, ran.skipped, None, findings)
     progress("manifesti")
@@ -381,6 +568,6 @@ def build_report(wave: Wave, codebook: Codebook | None = None, *, workers: int |
                     | set(sorted(reference_dir.glob("*.csv")) if reference_dir.is_dir() else []))
     outputs = sorted(set(ran.outputs) | {p for p in data.written if p.suffix == ".csv"})
     manifest = write_manifest(wave.reports / MANIFEST_FILE, inputs, outputs, codebook.version, __version__,
-                              {"vuosi": wave.year, "tietopankki": bank.wave_digest(wave.database, wave.year)},
+                              {"vuosi": wave.year, "tietopankki": record["tietopankki"]},
                               root=_common_root(wave))
     return ReportResult(data, ran.outputs, ran.built, ran.skipped, manifest, [])
