@@ -29,13 +29,13 @@ only over questions, options and table cells).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import numpy as np
 import pandas as pd
 
-from kartoitus import suppression
+from kartoitus import disclosure, suppression
 from kartoitus.codebook import (
     NAME_SUFFIX,
     OTHER_SUFFIX,
@@ -95,6 +95,33 @@ class Context:
     cb: Codebook
     year: int
     reference: Reference | None = None
+    threshold: int = DEFAULT_THRESHOLD
+    #: :func:`kartoitus.disclosure.home_hidden` of the wave (None: computed when needed)
+    home_hidden: frozenset[str] | None = None
+
+
+def _home_hidden(assoc: pd.DataFrame, ctx: Context) -> frozenset[str]:
+    """The respondent counts by home municipality, sub-region, sector, group and
+    reach that every output hides (one suppression over the wave, shared with the
+    municipality PDFs, workshop packs and infographics)."""
+    if ctx.home_hidden is not None:
+        return ctx.home_hidden
+    return disclosure.home_hidden(assoc, ctx.year, ctx.threshold, ctx.cb)
+
+
+def _with_hidden(built: Built, prefix: str, hidden: frozenset[str],
+                 keys: dict[str, str] | None = None) -> Built:
+    """``built`` with the count of each row whose cell ``prefix + key`` is in
+    ``hidden`` forced hidden (``keys`` renames row keys to cell names)."""
+    table, plan = built
+    if plan is None:
+        return built
+    cells = []
+    for i, key in zip(table.frame.index, table.frame[KEY].astype(str)):
+        name = (keys or {}).get(key, prefix + key)
+        if name in hidden:
+            cells.append((i, COUNT))
+    return table, replace(plan, hidden=tuple(plan.hidden) + tuple(cells))
 
 
 # -- small vectorised helpers ---------------------------------------------------------
@@ -403,10 +430,10 @@ def _grid(tid: str, title: str, frame: pd.DataFrame, ctx: Context, q: Question,
 def _vastaajat_toimiala(assoc, ctx: Context) -> Built:
     """Respondents by main sector (every sector, zero rows included)."""
     keys, labels = _sectors(ctx)
-    t, plan = _distribution("vastaajat_toimiala", "Vastaajat päätoimialoittain",
-                            _sector_of(assoc, ctx), keys, labels, "Päätoimiala",
-                            "paatoimiala,paatoimiala_lahde")
-    return t, plan
+    built = _distribution("vastaajat_toimiala", "Vastaajat päätoimialoittain",
+                          _sector_of(assoc, ctx), keys, labels, "Päätoimiala",
+                          "paatoimiala,paatoimiala_lahde")
+    return _with_hidden(built, "S|", _home_hidden(assoc, ctx))
 
 
 def _vastaajat_ryhma(assoc, ctx: Context) -> Built:
@@ -417,9 +444,10 @@ def _vastaajat_ryhma(assoc, ctx: Context) -> Built:
     sote = load_classification().sote or tuple(skeys[:SOTE_COUNT])
     derived = _sector_of(assoc, ctx).isin(sote).map({True: "sote", False: "muut"})
     group = _text(_col(assoc, "toimialaryhma")).fillna(derived)
-    return _distribution("vastaajat_ryhma", "Vastaajat toimialaryhmittäin", group,
-                         list(GROUP_LABELS), list(GROUP_LABELS.values()), "Toimialaryhmä",
-                         "toimialaryhma,paatoimiala")
+    built = _distribution("vastaajat_ryhma", "Vastaajat toimialaryhmittäin", group,
+                          list(GROUP_LABELS), list(GROUP_LABELS.values()), "Toimialaryhmä",
+                          "toimialaryhma,paatoimiala")
+    return _with_hidden(built, "G|", _home_hidden(assoc, ctx))
 
 
 def _population_columns(frame: pd.DataFrame, counts: np.ndarray, pop: np.ndarray | None,
@@ -485,7 +513,7 @@ def _vastaajat_kunta(assoc, ctx: Context) -> Built:
                            equations=tuple(column_equations(list(frame.index), None, [COUNT])))
     t = _table("vastaajat_kunta", "Vastaajat kotikunnittain", frame, n, columns, kinds,
                "kotikunta", " ".join(notes))
-    return t, plan
+    return _with_hidden((t, plan), "K|", _home_hidden(assoc, ctx))
 
 
 def _vastaajat_seutukunta(assoc, ctx: Context) -> Built:
@@ -524,8 +552,10 @@ def _vastaajat_seutukunta(assoc, ctx: Context) -> Built:
     plan = SuppressionPlan(values=pd.DataFrame({COUNT: counts, "_n": n}, index=frame.index),
                            counts=(COUNT, "_n"), reveals=reveals,
                            equations=tuple(column_equations(list(frame.index), None, [COUNT])))
-    return _table("vastaajat_seutukunta", "Vastaajat seutukunnittain", frame, n, columns, kinds,
-                  "kotikunta,seutukunta_koodi", " ".join(notes)), plan
+    t = _table("vastaajat_seutukunta", "Vastaajat seutukunnittain", frame, n, columns, kinds,
+               "kotikunta,seutukunta_koodi", " ".join(notes))
+    return _with_hidden((t, plan), "SK|", _home_hidden(assoc, ctx),
+                        {OUTSIDE_REGION: f"K|{OUTSIDE_REGION}"})
 
 
 def _vastausajat(assoc, ctx: Context) -> Built:
@@ -577,9 +607,10 @@ def _ulottuvuus(assoc, ctx: Context) -> Built:
     for extra in sorted(set(values.dropna().unique()) - set(keys)):
         keys.append(extra)
         labels.append(extra.replace("_", " ").capitalize())
-    return _distribution("ulottuvuus", "Toiminnan ulottuvuus", values, keys, labels,
-                         "Ulottuvuus", "ulottuvuus,toiminta_alue,toimintakunnat",
-                         note="Toiminta-alueen vastauksesta tai valittujen kuntien määrästä päätelty.")
+    built = _distribution("ulottuvuus", "Toiminnan ulottuvuus", values, keys, labels,
+                          "Ulottuvuus", "ulottuvuus,toiminta_alue,toimintakunnat",
+                          note="Toiminta-alueen vastauksesta tai valittujen kuntien määrästä päätelty.")
+    return _with_hidden(built, "U|", _home_hidden(assoc, ctx))
 
 
 def _kokoluokka(assoc, ctx: Context) -> Built:
@@ -1014,8 +1045,10 @@ MUNICIPALITY_INDICATORS: dict[str, Callable[[pd.DataFrame | None, Context], Buil
 }
 
 
-def _context(year: int, codebook: Codebook | None, reference: Reference | None) -> Context:
-    return Context(cb=codebook or default_codebook(), year=int(year), reference=reference)
+def _context(year: int, codebook: Codebook | None, reference: Reference | None,
+             threshold: int = DEFAULT_THRESHOLD) -> Context:
+    return Context(cb=codebook or default_codebook(), year=int(year), reference=reference,
+                   threshold=int(threshold))
 
 
 def _finish(built: Built, threshold: int) -> Table:
@@ -1027,7 +1060,7 @@ def _public(tid: str, builder, municipal: bool = False):
     def indicator(data: pd.DataFrame | None, year: int, codebook: Codebook | None = None,
                   reference: Reference | None = None,
                   threshold: int = DEFAULT_THRESHOLD) -> Table:
-        return _finish(builder(data, _context(year, codebook, reference)), threshold)
+        return _finish(builder(data, _context(year, codebook, reference, threshold)), threshold)
 
     indicator.__name__ = indicator.__qualname__ = tid
     indicator.__doc__ = (builder.__doc__ or "") + (
@@ -1046,7 +1079,8 @@ def compute_all(assoc: pd.DataFrame, muni: pd.DataFrame | None, year: int, codeb
                 reference: Reference | None = None,
                 threshold: int = DEFAULT_THRESHOLD) -> dict[str, Table]:
     """Every indicator table of a wave, in report order, suppression applied."""
-    ctx = _context(year, codebook, reference)
+    ctx = _context(year, codebook, reference, threshold)
+    ctx = replace(ctx, home_hidden=disclosure.home_hidden(assoc, ctx.year, ctx.threshold, ctx.cb))
     out: dict[str, Table] = {}
     for tid, builder in ASSOCIATION_INDICATORS.items():
         out[tid] = _finish(builder(assoc, ctx), threshold)

@@ -20,7 +20,10 @@ a :class:`~kartoitus.tables.Table` also builds a :class:`SuppressionPlan`:
   (rows of a distribution to its "Yhteensä" row, sectors to the all-sectors row,
   values 1-5 of a statement to its n). If exactly one cell of an equation is
   hidden it could be recovered by subtraction, so the smallest other part is
-  hidden too (secondary suppression); this repeats until nothing changes.
+  hidden too (secondary suppression); this repeats until nothing changes;
+- ``hidden``: ``values`` cells hidden whatever their value, because a wider
+  suppression that several outputs share hides them (:mod:`kartoitus.disclosure`):
+  the same figure must be hidden identically wherever it is printed.
 
 Columns named in ``reveals``/``bases`` may be frame columns or ``values``
 columns; a frame column that is also a ``values`` column follows that column.
@@ -60,6 +63,7 @@ class SuppressionPlan:
     reveals: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     bases: Mapping[str, str] = field(default_factory=dict)
     equations: tuple[Equation, ...] = ()
+    hidden: tuple[Cell, ...] = ()
 
 
 # -- building equations ------------------------------------------------------------
@@ -98,6 +102,9 @@ def values_mask(plan: SuppressionPlan, threshold: int = DEFAULT_THRESHOLD) -> pd
     for c, base in plan.bases.items():
         if c in hidden.columns:
             hidden[c] = hidden[c] | _small(values[base], threshold)
+    for r, c in plan.hidden:
+        if r in hidden.index and c in hidden.columns:
+            hidden.loc[r, c] = True
 
     # Work on numpy arrays keyed by position; equations are few and small (table cells,
     # never data rows), so a plain loop is fine here.
