@@ -75,24 +75,48 @@ def main(version: bool = typer.Option(False, "--version", callback=_version, is_
 
 
 class _Steps:
-    """A progress display for named pipeline steps (rich status line)."""
+    """Progress of a build: the data steps as a status line, the outputs as a bar.
+
+    The library reports steps as text (``build.Progress``): ``"tuotokset: N"``
+    starts the bar of N outputs, ``"välimuisti: K"`` advances it by the K outputs
+    that were up to date and ``"valmis: <label>"`` by one built output (the pool's
+    results arrive in the parent through ``as_completed``); any other text is the
+    current data step.
+    """
 
     def __init__(self, console, title: str):
         self.console = console
         self.title = title
-        self.status = None
+        self.progress = None
+        self.status_task = None
+        self.outputs_task = None
 
     def __enter__(self):
-        self.status = self.console.status(self.title)
-        self.status.__enter__()
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, \
+            TimeElapsedColumn
+
+        self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                                 MofNCompleteColumn(), TimeElapsedColumn(), console=self.console,
+                                 transient=True)
+        self.progress.__enter__()
+        self.status_task = self.progress.add_task(self.title, total=None)
         return self
 
     def __call__(self, step: str) -> None:
-        self.console.log(f"{self.title}: {step}")
-        self.status.update(f"{self.title}: {step}")
+        name, _, rest = step.partition(": ")
+        if name == "tuotokset" and rest.isdigit():
+            self.outputs_task = self.progress.add_task(f"{self.title}: tuotokset", total=int(rest))
+            self.progress.update(self.status_task, description=f"{self.title}: tuotokset")
+        elif name == "välimuisti" and rest.isdigit() and self.outputs_task is not None:
+            self.progress.advance(self.outputs_task, int(rest))
+        elif name == "valmis" and self.outputs_task is not None:
+            self.progress.advance(self.outputs_task, 1)
+            self.progress.update(self.outputs_task, description=f"{self.title}: {rest}")
+        else:
+            self.progress.update(self.status_task, description=f"{self.title}: {step}")
 
     def __exit__(self, *exc):
-        self.status.__exit__(*exc)
+        self.progress.__exit__(*exc)
 
 
 def _print_data_summary(console, result) -> None:
