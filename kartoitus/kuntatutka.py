@@ -638,15 +638,25 @@ def _combine(states: list[pd.Series], how: str) -> pd.Series:
 
 def two_views(assoc: pd.DataFrame, muni: pd.DataFrame, year: int, municipalities: Municipalities,
               threshold: int = 5, scoring: Scoring | None = None,
-              codebook: Codebook | None = None) -> pd.DataFrame:
+              codebook: Codebook | None = None,
+              hidden: Mapping[tuple[str, str], Any] | None = None) -> pd.DataFrame:
     """Associations' view (by kotikunta) next to the municipality's own answers.
 
     One row per municipality of the year and statement of the YAML pairs. Columns:
     kunta, kunta_nimi, vaite, vaite_teksti, aihe, n (associations that rated the
     statement), keskiarvo (1-5), samaa_mielta_pct (share rating 4-5), suojattu
-    (True when 0 < n < threshold: keskiarvo and samaa_mielta_pct are then NaN),
-    kunnan_vastaus (the municipality's answers as text), kunta_sanoo (kyllä /
-    osittain / ei / ei tietoa / ei vastannut), ristiriita (bool), ristiriita_selite.
+    (True when the n is hidden: keskiarvo and samaa_mielta_pct are then NaN too),
+    keskiarvo_suojattu, samaa_mielta_suojattu (True when that figure is hidden; it
+    is then NaN), kunnan_vastaus (the municipality's answers as text), kunta_sanoo
+    (kyllä / osittain / ei / ei tietoa / ei vastannut), ristiriita (bool, judged
+    only on a published share), ristiriita_selite.
+
+    The figures are the report's ``yhteistyo_kunta`` figures, so they are hidden
+    exactly where that table hides them (``hidden``: ``(code, statement)`` -> the
+    table's hidden columns ``n``/``samaa_mielta``/``keskiarvo``, from
+    :func:`kartoitus.disclosure.views_mask` over the whole wave; None computes it
+    from ``assoc``, right only when ``assoc`` is the whole association survey).
+    A figure of fewer than ``threshold`` associations is hidden in any case.
     """
     scoring = _scoring(scoring)
     cb = codebook or default_codebook()
@@ -667,6 +677,11 @@ def two_views(assoc: pd.DataFrame, muni: pd.DataFrame, year: int, municipalities
     agree_all = ratings.ge(rules.agree_from).groupby(home.to_numpy(), sort=False).sum()
     row_labels = {r.key: r.label for q in cb.association.of_type("grid") for r in q.rows}
     survey = cb.municipality
+    if hidden is None:
+        from kartoitus import disclosure
+
+        hidden = disclosure.cooperation_hidden(assoc, year, threshold, cb)
+    code_list = [str(c) for c in codes]
 
     parts = []
     for pair in rules.pairs:
@@ -675,9 +690,12 @@ def two_views(assoc: pd.DataFrame, muni: pd.DataFrame, year: int, municipalities
         agree = agree_all[pair.statement].reindex(codes).to_numpy(dtype=float) if len(n_all) else np.full(len(codes), np.nan)
         with np.errstate(invalid="ignore", divide="ignore"):
             pct = np.where(n > 0, agree / np.where(n > 0, n, 1) * 100, np.nan)
-        suppressed = (n > 0) & (n < threshold)
-        mean = np.where(suppressed | (n == 0), np.nan, mean)
-        pct = np.where(suppressed | (n == 0), np.nan, pct)
+        cols = [set(hidden.get((c, pair.statement), ())) for c in code_list]
+        suppressed = ((n > 0) & (n < threshold)) | np.array(["n" in c for c in cols], dtype=bool)
+        mean_hidden = suppressed | np.array(["keskiarvo" in c for c in cols], dtype=bool)
+        pct_hidden = suppressed | np.array(["samaa_mielta" in c for c in cols], dtype=bool)
+        mean = np.where(mean_hidden | (n == 0), np.nan, mean)
+        pct = np.where(pct_hidden | (n == 0), np.nan, pct)
 
         says_parts, text_parts = [], []
         for part in pair.parts:
@@ -705,11 +723,12 @@ def two_views(assoc: pd.DataFrame, muni: pd.DataFrame, year: int, municipalities
             "kunta": codes, "kunta_nimi": base["kunta_nimi"], "vaite": pair.statement,
             "vaite_teksti": row_labels.get(pair.statement, pair.statement), "aihe": pair.topic,
             "n": pd.array(n, dtype="Int64"), "keskiarvo": mean, "samaa_mielta_pct": pct,
-            "suojattu": suppressed, "kunnan_vastaus": text_v, "kunta_sanoo": says_v,
+            "suojattu": suppressed, "keskiarvo_suojattu": mean_hidden & (n > 0),
+            "samaa_mielta_suojattu": pct_hidden & (n > 0), "kunnan_vastaus": text_v, "kunta_sanoo": says_v,
             "ristiriita": c_yes | c_no, "ristiriita_selite": why, "_order": np.arange(len(codes)),
         }))
     cols = ["kunta", "kunta_nimi", "vaite", "vaite_teksti", "aihe", "n", "keskiarvo", "samaa_mielta_pct",
-            "suojattu", "kunnan_vastaus", "kunta_sanoo", "ristiriita", "ristiriita_selite"]
+            "suojattu", "keskiarvo_suojattu", "samaa_mielta_suojattu", "kunnan_vastaus", "kunta_sanoo", "ristiriita", "ristiriita_selite"]
     if not parts:
         return pd.DataFrame(columns=cols)
     out = pd.concat(parts, ignore_index=True).sort_values("_order", kind="stable")

@@ -233,8 +233,33 @@ def assoc_frame() -> pd.DataFrame:
     return pd.DataFrame([{c: r.get(c, NA) for c in cols} for r in rows], columns=cols)
 
 
+def test_two_views_hide_what_the_report_hides(muni):
+    """By default the figures are hidden exactly where the report's yhteistyo_kunta
+    hides them: Jyväskylä's five ratings of yhdyshenkilo are 1, 2, 2, 4, 5, so every
+    count of the row is 1-4: the report hides the share agreeing and the mean (they
+    would give the counts away) and so do the two views; the n stays."""
+    from kartoitus import indicators
+
+    tv = kt.two_views(assoc_frame(), muni, YEAR, MUNIS, threshold=5).set_index(["kunta", "vaite"])
+    report = indicators.yhteistyo_kunta(assoc_frame(), YEAR, threshold=5)
+    i = report.frame.index[report.frame["avain"] == "179:yhteistyo_yhdyshenkilo"][0]
+    r = tv.loc[("179", "yhteistyo_yhdyshenkilo")]
+    assert report.is_suppressed(i, "samaa_mielta") and report.is_suppressed(i, "keskiarvo")
+    assert not report.is_suppressed(i, "n") and r["n"] == 5 and not r["suojattu"]
+    assert r["samaa_mielta_suojattu"] and r["keskiarvo_suojattu"]
+    assert np.isnan(r["samaa_mielta_pct"]) and np.isnan(r["keskiarvo"])
+    assert not r["ristiriita"] and r["ristiriita_selite"] == ""    # no judgement on a hidden share
+    for (code, statement), row in tv.iterrows():
+        hit = report.frame.index[report.frame["avain"] == f"{code}:{statement}"]
+        if len(hit):
+            assert row["suojattu"] == report.is_suppressed(hit[0], "n"), (code, statement)
+            assert row["samaa_mielta_suojattu"] == (row["n"] > 0 and report.is_suppressed(hit[0], "samaa_mielta"))
+            assert row["keskiarvo_suojattu"] == (row["n"] > 0 and report.is_suppressed(hit[0], "keskiarvo"))
+
+
 def test_two_views(muni):
-    tv = kt.two_views(assoc_frame(), muni, YEAR, MUNIS, threshold=5)
+    # hidden={}: only the threshold on each n (the logic of the views, not the shared mask)
+    tv = kt.two_views(assoc_frame(), muni, YEAR, MUNIS, threshold=5, hidden={})
     assert len(tv) == 22 * 6
     v = tv.set_index(["kunta", "vaite"])
 
@@ -268,7 +293,7 @@ def test_two_views(muni):
     assert (tv[tv.kunta == "992"]["kunta_sanoo"] == "ei vastannut").all()
 
     # with a threshold of 3 Hankasalmi's three answers are shown
-    low = kt.two_views(assoc_frame(), muni, YEAR, MUNIS, threshold=3).set_index(["kunta", "vaite"])
+    low = kt.two_views(assoc_frame(), muni, YEAR, MUNIS, threshold=3, hidden={}).set_index(["kunta", "vaite"])
     assert not low.loc[("077", "yhteistyo_yhdyshenkilo"), "suojattu"]
     assert low.loc[("077", "yhteistyo_yhdyshenkilo"), "samaa_mielta_pct"] == 100.0
 

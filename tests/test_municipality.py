@@ -155,7 +155,7 @@ def test_big_municipality_counts_match_the_data(wave):
 
 def test_small_municipality_is_suppressed_not_empty(wave):
     model = model_for(wave, SMALL)
-    assert model["few_associations"] and model["n_associations"] == 3
+    assert model["few_associations"] and model["n_associations"] is None    # hidden: not even in the model
     assert model["sectors"]["counts"] and set(model["sectors"]["counts"].values()) == {"<5"}
     assert model["sectors"]["table"]["caption"].endswith("(n = <5)")
     for row in cell_texts(model["people"]["table"]):
@@ -226,7 +226,8 @@ def test_jobs_carry_only_the_municipality_slice(wave, tmp_path):
     a = mu.build_municipality_model("179", YEAR, job["assoc"], job["muni"], job["scores"], job["region_median"],
                                     job["checklist"], job["previous_scores"], previous_year=YEAR - 2, charts=False,
                                     sector_hidden=job["sector_hidden"], reach_hidden=job["reach_hidden"],
-                                    people_hidden=job["people_hidden"])
+                                    people_hidden=job["people_hidden"], n_hidden=job["n_hidden"],
+                                    views_hidden=job["views_hidden"])
     b = model_for(wave, "179")
     for key in ("sectors", "reach", "activity", "people", "views", "scores", "checklist", "change"):
         assert a[key] == b[key], key

@@ -10,9 +10,13 @@ Privacy: only counts, sums, medians and shares are printed, never an
 association's name or free text; every cell describing fewer than ``threshold``
 associations is hidden (``<5``) by :mod:`kartoitus.suppression`, with secondary
 suppression where a hidden cell could be recovered from a published total. The
-counts by sector and by reach and the member and volunteer totals are suppressed
-over all municipalities at once (:func:`home_grid_mask`, :func:`people_mask`), so that subtracting the other municipalities'
-published counts from the region totals of the main report recovers nothing. A
+municipality's number of respondents and its counts by sector and by reach are
+hidden exactly where :func:`kartoitus.disclosure.home_hidden` hides them (one
+suppression over the wave, shared with the main report, the workshop packs and
+the sector infographics), the member and volunteer totals over all
+municipalities at once (:func:`people_mask`), and the two views of cooperation
+hide what the report's ``yhteistyo_kunta`` hides; so that combining the figures
+of several outputs recovers nothing. A
 municipality that did not answer the municipality survey is shown as such
 ("Kunta ei vastannut kuntakyselyyn"), never with zeros.
 
@@ -34,6 +38,7 @@ from typing import Any, Iterable
 import numpy as np
 import pandas as pd
 
+from kartoitus import disclosure
 from kartoitus import kuntatutka as kt
 from kartoitus import suppression as sup
 from kartoitus.codebook import Codebook, Municipality, default_codebook
@@ -55,8 +60,9 @@ PEOPLE_QS = ("jasenmaara", "vapaaehtoiset", "palkatut_htv")
 PEOPLE_LABELS = {"jasenmaara": "Jäsenet", "vapaaehtoiset": "Aktiiviset vapaaehtoiset",
                  "palkatut_htv": "Palkattu henkilöstö (htv)"}
 OTHER_SECTOR = "muu"
+OUTSIDE = "ulkopuolella"
 OTHER_SECTOR_LABEL = "Muu toimiala"
-UNKNOWN = "_ei_tietoa"
+UNKNOWN = disclosure.NO_KEY
 UNKNOWN_LABEL = "Ei tiedossa"
 
 NOT_ANSWERED_TEXT = "Kunta ei vastannut kuntakyselyyn"
@@ -154,11 +160,17 @@ def _suppressed(table: Table, threshold: int, plan: sup.SuppressionPlan) -> Tabl
 
 def distribution_table(values: pd.Series, labels: dict[str, str], id: str, title: str,
                        threshold: int, source: str, *, keep_zero: bool = False,
-                       count_header: str = "Yhdistyksiä", hidden: Iterable[str] | None = None) -> Table:
+                       count_header: str = "Yhdistyksiä", hidden: Iterable[str] | None = None,
+                       n_hidden: bool = False) -> Table:
     """Counts and shares of ``values`` (option keys) with primary and secondary
     suppression: the rows add up to the published n, so a lone hidden row hides
     the next smallest one too. Rows are ``labels`` order (+ ``Ei tiedossa``); zero
-    rows are left out unless ``keep_zero``."""
+    rows are left out unless ``keep_zero``.
+
+    ``hidden``: the rows a wider suppression hides (the counts then follow it
+    alone, so every output printing them hides the same cells); ``n_hidden``: the
+    base n is hidden there too, so every share is hidden (a share next to its
+    count would give the n away)."""
     keys = values.astype(object).where(values.notna(), UNKNOWN)
     counts = keys.value_counts(sort=False)
     forced = set(hidden or ())
@@ -180,11 +192,12 @@ def distribution_table(values: pd.Series, labels: dict[str, str], id: str, title
                   kinds={"yhdistyksia": "count", "osuus": "percent"}, source=source)
     plan = sup.SuppressionPlan(
         values=frame[["yhdistyksia"]], counts=("yhdistyksia",), reveals={"osuus": ("yhdistyksia",)},
-        equations=tuple(sup.column_equations(order, None, ["yhdistyksia"])),
+        equations=(() if hidden is not None else tuple(sup.column_equations(order, None, ["yhdistyksia"]))),
+        hidden=tuple((k, "yhdistyksia") for k in order if k in forced),
     )
     out = _suppressed(table, threshold, plan)
-    if hidden is not None:
-        out = force_hidden(out, set(hidden), ("yhdistyksia", "osuus"))
+    if n_hidden:
+        out = force_hidden(out, set(order), ("osuus",))
     if not keep_zero:
         visible_zero = (frame["yhdistyksia"] == 0) & ~out.mask()["yhdistyksia"]
         keep = ~visible_zero.to_numpy()
@@ -206,43 +219,35 @@ def force_hidden(table: Table, keys: set, columns: tuple[str, ...]) -> Table:
 
 
 def column_keys(assoc: pd.DataFrame, column: str) -> pd.Series:
-    """Key per association in ``column`` (``Ei tiedossa`` for a missing one)."""
-    values = assoc[column] if column in assoc.columns else pd.Series(np.nan, index=assoc.index)
-    return values.astype(object).where(values.notna(), UNKNOWN)
+    """Key per association in ``column`` (``Ei tiedossa`` for a missing one), as
+    :func:`kartoitus.disclosure.grid_keys` counts them."""
+    return disclosure.grid_keys(assoc, column)
 
 
-def home_grid_mask(assoc: pd.DataFrame, keys: pd.Series, year: int, threshold: int = sup.DEFAULT_THRESHOLD,
-                   codebook: Codebook | None = None) -> pd.DataFrame:
-    """Which (key, home municipality) counts every output must hide.
-
-    The municipality PDFs and workshop packs publish each municipality's counts by
-    main sector and by reach, and the main report publishes the region's count of
-    each and every municipality's number of respondents. A cell hidden in one
-    municipality's table alone could then be recovered by subtracting the other
-    municipalities' published counts from the region total. This solves the whole
-    key x municipality grid at once: primary suppression (1 to threshold - 1), then
-    secondary suppression along both the rows (municipalities -> region total) and
-    the columns (keys -> the municipality's n). Associations outside the region are
-    one more column, treated as published. Index: keys; columns: municipality
-    codes of ``year`` (+ ``ulkopuolella``); True = hide.
-    """
+def _grid_mask(hidden: frozenset[str], grid: str, year: int, codebook: Codebook | None = None) -> pd.DataFrame:
+    """The ``grid`` (``HS`` or ``HR``) cells of :func:`kartoitus.disclosure.home_hidden`
+    as a frame: index keys, columns municipality codes of ``year`` (+ ``ulkopuolella``
+    and ``_tuntematon``); True = hide."""
     cb = codebook or default_codebook()
-    home = _codes(assoc[home_column(cb)])
-    codes = [m.code for m in cb.municipalities.for_year(year)]
-    outside = "ulkopuolella"
-    columns = codes + [outside]
-    home = home.where(home.isin(codes), outside).where(home.notna())
-    grid = pd.crosstab(keys.to_numpy(), home.to_numpy()).reindex(columns=columns, fill_value=0)
-    grid = grid.astype("float64")
-    grid.index = grid.index.astype(object)
-    if grid.empty:
-        return pd.DataFrame(False, index=pd.Index([], dtype=object), columns=columns)
-    rows = list(grid.index)
-    plan = sup.SuppressionPlan(
-        values=grid, counts=tuple(columns),
-        equations=tuple(sup.row_equations(rows, columns, None) + sup.column_equations(rows, None, columns)),
-    )
-    return sup.values_mask(plan, threshold)
+    columns = [m.code for m in cb.municipalities.for_year(year)] + [OUTSIDE, disclosure.NO_HOME]
+    cells = [c[len(grid) + 1:].split("|", 1) for c in hidden if c.startswith(grid + "|")]
+    keys = sorted({k for _, k in cells})
+    mask = pd.DataFrame(False, index=pd.Index(keys, dtype=object), columns=columns)
+    for h, k in cells:
+        if h in mask.columns:
+            mask.at[k, h] = True
+    return mask
+
+
+def home_hidden(assoc: pd.DataFrame, year: int, threshold: int = sup.DEFAULT_THRESHOLD,
+                codebook: Codebook | None = None) -> frozenset[str]:
+    """:func:`kartoitus.disclosure.home_hidden` (``assoc``: the whole wave)."""
+    return disclosure.home_hidden(assoc, year, threshold, codebook)
+
+
+def count_hidden(hidden: frozenset[str], code: str) -> bool:
+    """Does every output hide municipality ``code``'s number of respondents?"""
+    return f"K|{code}" in hidden
 
 
 def sector_keys(assoc: pd.DataFrame) -> pd.Series:
@@ -250,15 +255,22 @@ def sector_keys(assoc: pd.DataFrame) -> pd.Series:
 
 
 def sector_mask(assoc: pd.DataFrame, year: int, threshold: int = sup.DEFAULT_THRESHOLD,
-                codebook: Codebook | None = None) -> pd.DataFrame:
-    """:func:`home_grid_mask` of the main sectors."""
-    return home_grid_mask(assoc, sector_keys(assoc), year, threshold, codebook)
+                codebook: Codebook | None = None, *, hidden: frozenset[str] | None = None) -> pd.DataFrame:
+    """Which (main sector, home municipality) counts every output hides: index
+    sector keys, columns municipality codes; True = hide. ``hidden``:
+    :func:`home_hidden` when already computed (else computed from ``assoc``, the
+    whole wave)."""
+    if hidden is None:
+        hidden = home_hidden(assoc, year, threshold, codebook)
+    return _grid_mask(hidden, "HS", year, codebook)
 
 
 def reach_mask(assoc: pd.DataFrame, year: int, threshold: int = sup.DEFAULT_THRESHOLD,
-               codebook: Codebook | None = None) -> pd.DataFrame:
-    """:func:`home_grid_mask` of the reach (ulottuvuus)."""
-    return home_grid_mask(assoc, column_keys(assoc, REACH_COLUMN), year, threshold, codebook)
+               codebook: Codebook | None = None, *, hidden: frozenset[str] | None = None) -> pd.DataFrame:
+    """As :func:`sector_mask`, for the reach (ulottuvuus)."""
+    if hidden is None:
+        hidden = home_hidden(assoc, year, threshold, codebook)
+    return _grid_mask(hidden, "HR", year, codebook)
 
 
 def sector_labels(codebook: Codebook | None = None) -> dict[str, str]:
@@ -270,12 +282,14 @@ def sector_labels(codebook: Codebook | None = None) -> dict[str, str]:
 
 def sector_table(own: pd.DataFrame, threshold: int, codebook: Codebook | None = None,
                  id: str = "kunta_toimialat", *, hidden: Iterable[str] | None = None,
-                 keep_zero: bool = False) -> Table:
+                 keep_zero: bool = False, n_hidden: bool = False) -> Table:
     """The municipality's associations by main sector (counts, shares, ``<5``);
-    ``hidden``: the municipality's column of :func:`sector_mask`."""
-    values = own[SECTOR_Q] if SECTOR_Q in own.columns else pd.Series(np.nan, index=own.index)
-    return distribution_table(values, sector_labels(codebook), id, "Yhdistykset päätoimialoittain",
-                              threshold, SECTOR_Q, hidden=hidden, keep_zero=keep_zero)
+    ``hidden``: the municipality's column of :func:`sector_mask`; ``n_hidden``:
+    :func:`count_hidden` (every share hidden)."""
+    values = column_keys(own, SECTOR_Q)
+    return distribution_table(values.where(values != UNKNOWN), sector_labels(codebook), id,
+                              "Yhdistykset päätoimialoittain", threshold, SECTOR_Q, hidden=hidden,
+                              keep_zero=keep_zero, n_hidden=n_hidden)
 
 
 def hidden_sectors(mask: pd.DataFrame, code: str) -> list[str]:
@@ -286,14 +300,15 @@ def hidden_sectors(mask: pd.DataFrame, code: str) -> list[str]:
 
 
 def reach_table(own: pd.DataFrame, threshold: int, codebook: Codebook | None = None, *,
-                hidden: Iterable[str] | None = None) -> Table:
+                hidden: Iterable[str] | None = None, n_hidden: bool = False) -> Table:
     """The municipality's associations by reach (ulottuvuus); ``hidden``: the
-    municipality's column of :func:`reach_mask`."""
+    municipality's column of :func:`reach_mask`; ``n_hidden`` as in :func:`sector_table`."""
     cb = codebook or default_codebook()
     labels = {o.key: o.label for o in cb.association.question(REACH_Q).options}
-    values = own[REACH_COLUMN] if REACH_COLUMN in own.columns else pd.Series(np.nan, index=own.index)
-    return distribution_table(values, labels, "kunta_ulottuvuus", "Yhdistysten toiminta-alue",
-                              threshold, REACH_COLUMN, keep_zero=True, hidden=hidden)
+    values = column_keys(own, REACH_COLUMN)
+    return distribution_table(values.where(values != UNKNOWN), labels, "kunta_ulottuvuus",
+                              "Yhdistysten toiminta-alue", threshold, REACH_COLUMN, keep_zero=True,
+                              hidden=hidden, n_hidden=n_hidden)
 
 
 def activity_table(assoc: pd.DataFrame, code: str, threshold: int,
@@ -395,14 +410,15 @@ def people_table(own: pd.DataFrame, threshold: int, codebook: Codebook | None = 
     return out
 
 
-def n_text(n: int, threshold: int = sup.DEFAULT_THRESHOLD) -> str:
-    """``n = 178``; a base under the threshold is itself shown as ``n = <5``."""
-    return f"n = {SUPPRESSED_MARK}" if 0 < n < threshold else f"n = {fi_integer(n)}"
+def n_text(n: int, threshold: int = sup.DEFAULT_THRESHOLD, hidden: bool = False) -> str:
+    """``n = 178``; a base under the threshold, or one the shared suppression hides
+    (``hidden``), is shown as ``n = <5``."""
+    return f"n = {SUPPRESSED_MARK}" if hidden or 0 < n < threshold else f"n = {fi_integer(n)}"
 
 
 def table_to_model(table: Table, *, label: str | None = None, size: str = "",
                    bars: str | None = None, caption: str | None = None, note: str | None = None,
-                   threshold: int = sup.DEFAULT_THRESHOLD) -> dict:
+                   threshold: int = sup.DEFAULT_THRESHOLD, n_hidden: bool = False) -> dict:
     """A suppressed ``Table`` as the template's table model (``<5`` for hidden cells).
 
     ``bars``: a count column drawn as an inline bar next to its number (the width is
@@ -434,7 +450,7 @@ def table_to_model(table: Table, *, label: str | None = None, size: str = "",
     if bars:
         headers.append(("", False))
     note_text = table.note if note is None else note
-    return table_model(table.id, caption if caption is not None else f"{table.title} ({n_text(table.n, threshold)})",
+    return table_model(table.id, caption if caption is not None else f"{table.title} ({n_text(table.n, threshold, n_hidden)})",
                        headers, rows, note_text, size)
 
 
@@ -522,18 +538,21 @@ def checklist_items(checks: pd.DataFrame, code: str) -> list[dict]:
 
 
 def views_rows(views: pd.DataFrame, code: str) -> list[dict]:
-    """The two views of one municipality as template rows (suppressed n -> ``<5``)."""
+    """The two views of one municipality as template rows: a figure the report's
+    ``yhteistyo_kunta`` hides is ``<5`` here too (:func:`kartoitus.kuntatutka.two_views`)."""
     rows = views.loc[(_codes(views["kunta"]) == code).to_numpy()]
     out = []
     for r in rows.itertuples(index=False):
         hidden = bool(r.suojattu)
+        mean_hidden = hidden or bool(getattr(r, "keskiarvo_suojattu", False))
+        agree_hidden = hidden or bool(getattr(r, "samaa_mielta_suojattu", False))
         n = 0 if pd.isna(r.n) else int(r.n)
         out.append({
             "topic": r.aihe, "statement": r.vaite_teksti,
             "n": SUPPRESSED_MARK if hidden else fi_integer(n),
-            "mean": SUPPRESSED_MARK if hidden else (fi_number(r.keskiarvo, 1) if n else "\u2013"),
-            "agree": SUPPRESSED_MARK if hidden else (fi_percent(r.samaa_mielta_pct, 0) if n else "\u2013"),
-            "suppressed": hidden,
+            "mean": SUPPRESSED_MARK if mean_hidden else (fi_number(r.keskiarvo, 1) if n else "\u2013"),
+            "agree": SUPPRESSED_MARK if agree_hidden else (fi_percent(r.samaa_mielta_pct, 0) if n else "\u2013"),
+            "suppressed": hidden, "agree_suppressed": agree_hidden, "mean_suppressed": mean_hidden,
             "municipality": r.kunnan_vastaus if r.kunta_sanoo != kt.NOT_ANSWERED else "",
             "says": r.kunta_sanoo, "says_cls": SAYS_CLASSES.get(r.kunta_sanoo, ""),
             "conflict": bool(r.ristiriita), "why": r.ristiriita_selite,
@@ -587,7 +606,9 @@ def build_municipality_model(code: str, year: int, assoc: pd.DataFrame, muni: pd
                              scoring: kt.Scoring | None = None, charts: bool = True,
                              sector_hidden: Iterable[str] | None = None,
                              reach_hidden: Iterable[str] | None = None,
-                             people_hidden: Iterable[str] | None = None) -> dict:
+                             people_hidden: Iterable[str] | None = None,
+                             n_hidden: bool | None = None,
+                             views_hidden: dict | None = None) -> dict:
     """The plain model of one municipality's PDF (pure; ``charts=False`` skips the PNGs).
 
     ``assoc`` may be the whole association survey or the municipality's slice (its
@@ -597,7 +618,10 @@ def build_municipality_model(code: str, year: int, assoc: pd.DataFrame, muni: pd
     the previous wave's scores or None when the data bank has no previous wave.
     ``sector_hidden`` / ``reach_hidden`` / ``people_hidden``: the cells to hide for
     this municipality from :func:`sector_mask` / :func:`reach_mask` /
-    :func:`people_mask` over the whole wave; None
+    :func:`people_mask` over the whole wave; ``n_hidden``: :func:`count_hidden` (the
+    report hides the municipality's number of respondents, so no caption, intro or
+    share prints it); ``views_hidden``: the municipality's cells of the report's
+    ``yhteistyo_kunta`` mask (:func:`kartoitus.disclosure.views_mask`). None
     computes them from ``assoc``, which is right only when ``assoc`` is the whole
     association survey (the jobs pass them, since their ``assoc`` is a slice).
     """
@@ -612,17 +636,22 @@ def build_municipality_model(code: str, year: int, assoc: pd.DataFrame, muni: pd
     own = own_associations(assoc, code, cb)
     n_own = int(len(own))
 
-    if sector_hidden is None:
-        sector_hidden = hidden_sectors(sector_mask(assoc, year, threshold, cb), code)
-    sectors = sector_table(own, threshold, cb, hidden=sector_hidden)
-    if reach_hidden is None:
-        reach_hidden = hidden_sectors(reach_mask(assoc, year, threshold, cb), code)
-    reach = reach_table(own, threshold, cb, hidden=reach_hidden)
+    if sector_hidden is None or reach_hidden is None or n_hidden is None:
+        hidden = home_hidden(assoc, year, threshold, cb)
+        sector_hidden = hidden_sectors(sector_mask(assoc, year, hidden=hidden, codebook=cb), code) \
+            if sector_hidden is None else sector_hidden
+        reach_hidden = hidden_sectors(reach_mask(assoc, year, hidden=hidden, codebook=cb), code) \
+            if reach_hidden is None else reach_hidden
+        n_hidden = count_hidden(hidden, code) if n_hidden is None else n_hidden
+    n_hidden = bool(n_hidden) or 0 < n_own < threshold
+    sectors = sector_table(own, threshold, cb, hidden=sector_hidden, n_hidden=n_hidden)
+    reach = reach_table(own, threshold, cb, hidden=reach_hidden, n_hidden=n_hidden)
     activity = activity_table(assoc, code, threshold, cb)
     if people_hidden is None:
         people_hidden = hidden_people(people_mask(assoc, year, threshold, cb), code)
     people = people_table(own, threshold, cb, hidden=people_hidden)
-    views = kt.two_views(assoc, muni, year, cb.municipalities, threshold=threshold, scoring=scoring, codebook=cb)
+    views = kt.two_views(assoc, muni, year, cb.municipalities, threshold=threshold, scoring=scoring, codebook=cb,
+                         hidden=views_hidden)
     view_rows = views_rows(views, code)
     checks = checklist_items(checklist, code)
     items = dimension_items(year, scoring, cb)
@@ -634,13 +663,18 @@ def build_municipality_model(code: str, year: int, assoc: pd.DataFrame, muni: pd
                                    f"Kuntatutka {year}: {m.name} ja maakunnan mediaani")
     met = sum(1 for c in checks if c["state"] == kt.MET)
     few = n_own < threshold
+    where = f"{m.name} kuuluu {m.subregion.replace('seutukunta', 'seutukuntaan')}. "
+    if few:
+        count_text = (f"Järjestökyselyyn vastasi alle {threshold} yhdistystä, joiden kotikunta on {m.name}, "
+                      "joten yhdistysten luvut on peitetty (<5).")
+    elif n_hidden:
+        count_text = (f"Järjestökyselyyn vastanneiden yhdistysten määrää, joiden kotikunta on {m.name}, ei "
+                      "julkaista: siitä ja muiden kuntien julkaistuista luvuista voisi päätellä pienemmän "
+                      f"luvun (merkitty {SUPPRESSED_MARK}).")
+    else:
+        count_text = f"Järjestökyselyyn vastasi {plural_associations(n_own)}, joiden kotikunta on {m.name}."
     intro = [
-        f"{m.name} kuuluu {m.subregion.replace('seutukunta', 'seutukuntaan')}. "
-        f"Järjestökyselyyn vastasi {plural_associations(n_own)}, joiden kotikunta on {m.name}."
-        if not few else
-        f"{m.name} kuuluu {m.subregion.replace('seutukunta', 'seutukuntaan')}. "
-        f"Järjestökyselyyn vastasi alle {threshold} yhdistystä, joiden kotikunta on {m.name}, joten "
-        "yhdistysten luvut on peitetty (<5).",
+        where + count_text,
         (f"Kunta vastasi vuoden {year} kuntakyselyyn." if answered else
          f"Kunta ei vastannut vuoden {year} kuntakyselyyn, joten kuntatutkan pisteitä ja "
          "tarkistuslistaa ei ole; kuvassa on vain maakunnan mediaani."),
@@ -650,7 +684,7 @@ def build_municipality_model(code: str, year: int, assoc: pd.DataFrame, muni: pd
         "lang": "fi", "title": title, "code": code, "name": m.name, "year": year,
         "subregion": m.subregion, "answered": answered, "threshold": threshold,
         "not_answered_text": NOT_ANSWERED_TEXT, "intro": intro,
-        "n_associations": n_own, "few_associations": few,
+        "n_associations": None if n_hidden else n_own, "few_associations": few,
         "radar": radar,
         "scores": scores_table(row, region_median, labels, items),
         "total_score": None if not answered or pd.isna(row.get(kt.TOTAL)) else float(row[kt.TOTAL]),
@@ -658,12 +692,13 @@ def build_municipality_model(code: str, year: int, assoc: pd.DataFrame, muni: pd
                       "summary": (f"Täyttyy {fi_integer(met)}/{fi_integer(len(checks))} kohdasta."
                                   if answered else NOT_ANSWERED_TEXT + ".")},
         "sectors": {"table": table_to_model(sectors, bars="yhdistyksia" if sector_visible else None,
-                                           threshold=threshold),
+                                           threshold=threshold, n_hidden=n_hidden),
                     "counts": _counts(sectors), "hidden": any_hidden(sectors)},
-        "reach": {"table": table_to_model(reach, threshold=threshold), "counts": _counts(reach)},
+        "reach": {"table": table_to_model(reach, threshold=threshold, n_hidden=n_hidden),
+                  "counts": _counts(reach)},
         "activity": None if activity is None else {"table": table_to_model(activity, caption=activity.title),
                                                    "counts": _counts(activity)},
-        "people": {"table": table_to_model(people, threshold=threshold),
+        "people": {"table": table_to_model(people, threshold=threshold, n_hidden=n_hidden),
                    "values": _values(people)},
         "views": {"rows": view_rows, "conflicts": sum(1 for r in view_rows if r["conflict"]),
                   "municipality_answered": answered},
@@ -739,9 +774,12 @@ def municipality_jobs(wave_year: int, out_dir: Path, assoc: pd.DataFrame, muni: 
     check_codes = _codes(checklist["kunta"]).to_numpy()
     prev_codes = _codes(previous_scores["kunta"]).to_numpy() if previous_scores is not None else None
     prefix = activity_prefix(cb)
-    mask = sector_mask(assoc, wave_year, threshold, cb)
-    rmask = reach_mask(assoc, wave_year, threshold, cb)
+    # what every output hides, solved once over the whole wave
+    hidden = home_hidden(assoc, wave_year, threshold, cb)
+    mask = sector_mask(assoc, wave_year, hidden=hidden, codebook=cb)
+    rmask = reach_mask(assoc, wave_year, hidden=hidden, codebook=cb)
     pmask = people_mask(assoc, wave_year, threshold, cb)
+    views = disclosure.views_mask(disclosure.report_masks(assoc, wave_year, threshold, cb, ("yhteistyo_kunta",)))
     payloads = []
     for m in cb.municipalities.for_year(wave_year):
         keep = home == m.code
@@ -762,6 +800,8 @@ def municipality_jobs(wave_year: int, out_dir: Path, assoc: pd.DataFrame, muni: 
             "sector_hidden": hidden_sectors(mask, m.code),
             "reach_hidden": hidden_sectors(rmask, m.code),
             "people_hidden": hidden_people(pmask, m.code),
+            "n_hidden": count_hidden(hidden, m.code),
+            "views_hidden": {k: v for k, v in views.items() if k[0] == m.code},
         })
     return payloads
 
@@ -780,6 +820,7 @@ def render_job(payload: dict) -> list[Path]:
         payload["region_median"], payload["checklist"], payload.get("previous_scores"),
         threshold=payload.get("threshold", sup.DEFAULT_THRESHOLD), previous_year=payload.get("previous_year"),
         sector_hidden=payload.get("sector_hidden"), reach_hidden=payload.get("reach_hidden"),
-        people_hidden=payload.get("people_hidden"),
+        people_hidden=payload.get("people_hidden"), n_hidden=payload.get("n_hidden"),
+        views_hidden=payload.get("views_hidden"),
     )
     return [render_model(model, payload["out"])]
