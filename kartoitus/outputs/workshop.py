@@ -9,9 +9,13 @@ members and volunteers, and the two views of cooperation per municipality.
 
 The same privacy rules as the municipality PDFs apply (the section builders are
 shared with :mod:`kartoitus.outputs.municipality`): counts under the threshold
-are ``<5`` with secondary suppression over the whole municipality x sector grid, a municipality that did
-not answer the municipality survey is "ei vastannut", never zeros, and no
-association name or free text is printed.
+are ``<5``, and every figure another output prints too is hidden exactly where
+that output hides it: the number of respondents and the counts by sector per
+municipality follow :func:`kartoitus.disclosure.home_hidden`, the region column
+is the report's ``vastaajat_toimiala`` (shares of all respondents) and the two
+views follow the report's ``yhteistyo_kunta`` (:func:`workshop_masks`, computed
+once over the wave). A municipality that did not answer the municipality survey
+is "ei vastannut", never zeros, and no association name or free text is printed.
 """
 
 from __future__ import annotations
@@ -21,13 +25,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from kartoitus import disclosure
 from kartoitus import kuntatutka as kt
 from kartoitus import suppression as sup
 from kartoitus.codebook import Codebook, Municipalities, Municipality, default_codebook
 from kartoitus.errors import KartoitusError
 from kartoitus.fmt import fi_integer, format_cell
 from kartoitus.outputs import municipality as mu
-from kartoitus.tables import SUPPRESSED_MARK
+from kartoitus.tables import SUPPRESSED_MARK, Table
 
 SUBFOLDER = "pajat"
 TEMPLATE = "workshop.html"
@@ -187,21 +192,40 @@ def checklist_matrix(checks: pd.DataFrame, codes: list[str], names: dict[str, st
                    "kuntakyselyyn.")
 
 
+def workshop_masks(assoc: pd.DataFrame, year: int, threshold: int = sup.DEFAULT_THRESHOLD,
+                   codebook: Codebook | None = None, codes: list[str] | None = None) -> dict:
+    """What the pack hides, computed over the whole wave (``assoc``: every
+    association): ``{"home": disclosure.home_hidden, "views": {(code, statement):
+    [hidden columns of yhteistyo_kunta]}}`` (plain, picklable)."""
+    masks = disclosure.report_masks(assoc, year, threshold, codebook, ("yhteistyo_kunta",))
+    return {"home": masks["home"], "views": disclosure.views_mask(masks, codes)}
+
+
+def region_sector_table(assoc: pd.DataFrame, hidden: frozenset[str], threshold: int,
+                        codebook: Codebook) -> Table:
+    """The region column: the report's ``vastaajat_toimiala`` (every respondent by
+    main sector, shares of all), hidden where the report hides it."""
+    keys = disclosure.report_sector(disclosure.grid_keys(assoc, mu.SECTOR_Q), codebook)
+    labels = mu.sector_labels(codebook)
+    forced = [k for k in labels if f"S|{k}" in hidden]
+    return mu.distribution_table(keys, labels, "paja_toimialat_maakunta", "Maakunta", threshold, mu.SECTOR_Q,
+                                 keep_zero=True, hidden=forced)
+
+
 def sector_matrix(assoc: pd.DataFrame, year: int, codes: list[str], names: dict[str, str], threshold: int,
-                  codebook: Codebook) -> dict:
+                  codebook: Codebook, home: frozenset[str] | None = None) -> dict:
     """Associations by main sector per municipality, with the whole region as the
-    reference. ``assoc`` must be the whole association survey: the hidden cells
-    come from :func:`municipality.sector_mask` over every municipality, the same
-    cells the municipality PDFs hide."""
-    mask = mu.sector_mask(assoc, year, threshold, codebook)
+    reference. ``assoc`` must be the whole association survey; ``home``:
+    :func:`kartoitus.disclosure.home_hidden` of the wave (None: computed from
+    ``assoc``), so the pack hides the cells the PDFs and the report hide."""
+    if home is None:
+        home = disclosure.home_hidden(assoc, year, threshold, codebook)
+    mask = mu.sector_mask(assoc, year, hidden=home, codebook=codebook)
     tables = {c: mu.sector_table(mu.own_associations(assoc, c, codebook), threshold, codebook,
-                                 f"paja_toimialat_{c}", hidden=mu.hidden_sectors(mask, c), keep_zero=True)
+                                 f"paja_toimialat_{c}", hidden=mu.hidden_sectors(mask, c), keep_zero=True,
+                                 n_hidden=mu.count_hidden(home, c))
               for c in codes}
-    in_region = mu._codes(assoc[mu.home_column(codebook)]).isin(
-        [m.code for m in codebook.municipalities]).to_numpy()
-    region = mu.distribution_table(assoc.loc[in_region, mu.SECTOR_Q] if mu.SECTOR_Q in assoc.columns
-                                   else pd.Series(dtype=object), mu.sector_labels(codebook), "paja_toimialat_maakunta",
-                                   "Maakunta", threshold, mu.SECTOR_Q, keep_zero=True)
+    region = region_sector_table(assoc, home, threshold, codebook)
     keys = list(region.frame.index)
     for t in tables.values():
         keys += [k for k in t.frame.index if k not in keys]
@@ -231,13 +255,14 @@ def sector_matrix(assoc: pd.DataFrame, year: int, codes: list[str], names: dict[
         rows.append(line)
     total = [_cell("Vastanneita yhdistyksiä yhteensä", header=True, cls="total")]
     for c in codes:
-        total.append(_cell(mu.n_text(tables[c].n, threshold).replace("n = ", ""), cls="num"))
+        total.append(_cell(mu.n_text(tables[c].n, threshold, mu.count_hidden(home, c)).replace("n = ", ""),
+                           cls="num"))
     total.append(_cell(fi_integer(region.n), cls="num ref"))
     rows.append(total)
     return _matrix("paja_toimialat", "Yhdistykset päätoimialoittain (kotikunnan mukaan)",
                    ["Päätoimiala", *names.values(), "Maakunta (%)"], rows,
-                   "Kunnan sarakkeissa yhdistysten lukumäärä; maakunnan sarakkeessa osuus maakunnan kaikista "
-                   "vastanneista yhdistyksistä (viimeisellä rivillä lukumäärä).", ref_last=True)
+                   "Kunnan sarakkeissa yhdistysten lukumäärä; maakunnan sarakkeessa osuus kaikista "
+                   "järjestökyselyyn vastanneista yhdistyksistä (viimeisellä rivillä lukumäärä).", ref_last=True)
 
 
 def people_matrix(assoc: pd.DataFrame, year: int, codes: list[str], names: dict[str, str], threshold: int,
@@ -292,12 +317,13 @@ def build_workshop_model(codes: list[str], year: int, assoc: pd.DataFrame, muni:
                          scores: pd.DataFrame, region_median: pd.Series, checklist: pd.DataFrame,
                          codebook: Codebook | None = None, threshold: int = sup.DEFAULT_THRESHOLD, *,
                          subregion: Subregion | None = None, scoring: kt.Scoring | None = None,
-                         charts: bool = True) -> dict:
+                         charts: bool = True, masks: dict | None = None) -> dict:
     """The plain model of a workshop pack (pure; ``charts=False`` skips the radar PNGs).
 
     ``codes``: municipality codes of ``year`` in the order of the columns;
     ``assoc``: the association survey (all rows: the region column needs them);
-    ``scores``, ``checklist``: kuntatutka outputs of the whole wave.
+    ``scores``, ``checklist``: kuntatutka outputs of the whole wave; ``masks``:
+    :func:`workshop_masks` of the wave (None: computed from ``assoc``).
     """
     cb = codebook or default_codebook()
     scoring = scoring or kt.load_scoring(codebook=cb)
@@ -309,7 +335,11 @@ def build_workshop_model(codes: list[str], year: int, assoc: pd.DataFrame, muni:
     labels = kt.dimension_labels(scoring, include_total=True)
     dim_labels = kt.dimension_labels(scoring)
     rows = {c: mu.score_row(scores, c) for c in codes}
-    views = kt.two_views(assoc, muni, year, cb.municipalities, threshold=threshold, scoring=scoring, codebook=cb)
+    if masks is None:
+        masks = workshop_masks(assoc, year, threshold, cb, codes)
+    hidden = masks["home"]
+    views = kt.two_views(assoc, muni, year, cb.municipalities, threshold=threshold, scoring=scoring, codebook=cb,
+                         hidden=masks["views"])
     heading = subregion.name if subregion is not None else _names_text([m.name for m in members])
     title = f"Elinvoimapaja: {heading} \u2013 Keski-Suomen järjestökartoitus {year}"
     home = mu._codes(assoc[mu.home_column(cb)])
@@ -318,11 +348,12 @@ def build_workshop_model(codes: list[str], year: int, assoc: pd.DataFrame, muni:
     for m in members:
         n = int(n_assoc.get(m.code, 0))
         facts.append({"name": m.name, "code": m.code,
-                      "associations": (f"alle {threshold}" if 0 < n < threshold else fi_integer(n)),
+                      "associations": (f"alle {threshold}" if 0 < n < threshold
+                                       else SUPPRESSED_MARK if mu.count_hidden(hidden, m.code) else fi_integer(n)),
                       "answered": mu._answered(rows[m.code]),
                       "total": (mu._score_text(rows[m.code].get(kt.TOTAL)) if mu._answered(rows[m.code])
                                 else "ei vastannut"),
-                      "region_associations": fi_integer(int(home.isin([x.code for x in cb.municipalities]).sum()))})
+                      "region_associations": fi_integer(len(assoc))})
     radars = []
     if charts:
         for m in members:
@@ -345,7 +376,7 @@ def build_workshop_model(codes: list[str], year: int, assoc: pd.DataFrame, muni:
         "radar_cols": 3 if len(members) <= 3 else 4,
         "scores": scores_matrix(rows, region_median, labels, names, facts),
         "checklist": checklist_matrix(checklist, codes, names),
-        "sectors": sector_matrix(assoc, year, codes, names, threshold, cb),
+        "sectors": sector_matrix(assoc, year, codes, names, threshold, cb, hidden),
         "people": people_matrix(assoc, year, codes, names, threshold, cb),
         "views": views_matrix(views, codes, names),
         "notes": mu.notes(threshold),
@@ -369,6 +400,8 @@ def workshop_payload(codes: list[str], year: int, out: Path, assoc: pd.DataFrame
     wanted = set(codes)
     return {
         "codes": list(codes), "year": year, "out": Path(out), "threshold": threshold,
+        # what the pack hides, solved over the whole wave (the same cells every output hides)
+        "masks": workshop_masks(assoc, year, threshold, cb, list(codes)),
         "assoc": assoc[cols].reset_index(drop=True),
         "muni": muni.loc[mu._codes(muni["kunta"]).isin(wanted).to_numpy()].reset_index(drop=True),
         "scores": scores.reset_index(drop=True), "region_median": region_median.copy(),
@@ -382,7 +415,7 @@ def render_job(payload: dict) -> list[Path]:
     model = build_workshop_model(payload["codes"], payload["year"], payload["assoc"], payload["muni"],
                                  payload["scores"], payload["region_median"], payload["checklist"],
                                  threshold=payload.get("threshold", sup.DEFAULT_THRESHOLD),
-                                 subregion=payload.get("subregion"))
+                                 subregion=payload.get("subregion"), masks=payload.get("masks"))
     return [mu.render_model(model, payload["out"], TEMPLATE)]
 
 
