@@ -186,3 +186,46 @@ def test_a_wrong_file_is_one_clear_error_and_keeps_earlier_data(tmp_path):
     assert "muistiinpanot.csv" in result.output
     after = {p.name: p.read_bytes() for p in (root / "processed" / str(YEAR)).iterdir()}
     assert after == before
+
+
+def test_corrections_are_applied_on_every_build_and_recorded(tmp_path):
+    root = make_wave(tmp_path)
+    runner = CliRunner()
+    args = ["build-data", "--raw", str(root / "raw"), "--processed", str(root / "processed")]
+    assert runner.invoke(app, args).exit_code == 0
+    processed = root / "processed" / str(YEAR)
+    audit = pd.read_csv(processed / "audit.csv", dtype=str, keep_default_na=False)
+    unsure = audit[audit["flags"].str.contains("kotikunta: kunta_tuntematon") & (audit.status == "kept")]
+    assert len(unsure), "the demo wave plants municipalities that cannot be resolved"
+    fix, other, drop = unsure.iloc[0], audit[audit.status == "kept"].iloc[1], audit[audit.status == "kept"].iloc[2]
+    (root / "raw" / str(YEAR) / "korjaukset.csv").write_text(
+        "tiedosto,rivi,yhdistys,kentta,arvo,syy\n"
+        f"{fix.file},{fix.row},,kotikunta,Jyväskylä,tarkistettu puhelimitse\n"
+        f"{other.file},{other.row},,paatoimiala,omaiset,yhdistyksen säännöt\n"
+        f"{drop.file},{drop.row},,hylkaa,,testivastaus\n", encoding="utf-8")
+    assert runner.invoke(app, args).exit_code == 0
+    audit = pd.read_csv(processed / "audit.csv", dtype=str, keep_default_na=False).set_index(["file", "row"])
+    assert "kotikunta:" in audit.loc[(fix.file, fix.row), "corrections"]
+    assert "tarkistettu puhelimitse" in audit.loc[(fix.file, fix.row), "corrections"]
+    assert audit.loc[(drop.file, drop.row), "status"] == "rejected"
+    assert audit.loc[(drop.file, drop.row), "reason"] == "hylätty korjauksella: testivastaus"
+    data = pd.read_csv(processed / "jarjestokysely.csv", dtype=str).set_index(["tiedosto", "rivi"])
+    assert data.loc[(fix.file, fix.row), "kotikunta"] == "179"
+    assert data.loc[(other.file, other.row), ["paatoimiala", "paatoimiala_lahde"]].tolist() == ["omaiset", "korjaus"]
+    # a correction that no longer matches any row stops the build and names the line
+    with (root / "raw" / str(YEAR) / "korjaukset.csv").open("a", encoding="utf-8") as fh:
+        fh.write(f"{fix.file},9999,,kotikunta,Laukaa,vanha korjaus\n")
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1
+    assert "korjaukset.csv, rivi 5" in " ".join(result.output.split())
+
+
+def test_validate_is_a_dry_run(tmp_path):
+    root = make_wave(tmp_path)
+    path = root / "raw" / str(YEAR) / "jarjestokysely_paperilomakkeet.csv"
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "kysely jarjestokysely" in text and "cp1252" in text
+    assert "Käsitelty" in text  # a hand-added column, listed as extra
+    assert not (root / "processed").exists()
