@@ -17,10 +17,18 @@ numbers. The sote group is read from ``kartoitus/data/luokittelu.yaml`` (key
 ``paatoimiala`` in codebook order (the codebook's own note).
 
 Privacy: only counts, sums, medians and shares are printed, never an
-association's name or free text. Inside a page every cell describing fewer than
-``threshold`` associations is hidden (``<5``) by :mod:`kartoitus.suppression`;
-a share reveals its count, so a share of 1-4 associations is hidden too, and the
-sub-region counts (which add up to the published n) get secondary suppression.
+association's name or free text. Every cell describing fewer than ``threshold``
+associations is hidden (``<5``) by :mod:`kartoitus.suppression`; a share reveals
+its count, so a share of 1-4 associations is hidden too. A figure another output
+prints as well is hidden exactly where that output hides it
+(:func:`infographic_masks`, computed once over the whole wave): the sub-region
+counts follow :func:`kartoitus.disclosure.home_hidden` (their parts are the
+municipality PDFs' sector counts), the option, cooperation and people panels the
+report's tables by sector (``kohderyhmat_toimiala``, ``toimintamuodot_toimiala``,
+``yhteistyo_toimiala``, ``henkilot_toimiala``) and the region column the report's
+region tables. A sector whose count the report hides gets the page without
+numbers. ``kartoitus infographic SECTOR`` computes the same masks, so a single
+page equals the page of a full build.
 
 Layering: :func:`build_infographic_model` is pure (a frame in, plain dict out);
 :func:`infographic_jobs` cuts one small picklable payload per sector (its own
@@ -48,6 +56,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from kartoitus import disclosure
 from kartoitus import suppression as sup
 from kartoitus.codebook import (
     NAME_SUFFIX,
@@ -283,17 +292,61 @@ def _share(count: float, base: float) -> float:
 
 # -- the comparison figures of the whole region --------------------------------------------
 
+#: The report tables whose hidden cells the pages follow.
+REPORT_TABLES = ("yhteistyo", "yhteistyo_toimiala", TARGETS_Q, f"{TARGETS_Q}_toimiala", FORMS_Q,
+                 f"{FORMS_Q}_toimiala", CHALLENGES_Q, "henkilot_toimiala")
+
+
+def infographic_masks(assoc: pd.DataFrame, year: int, threshold: int = sup.DEFAULT_THRESHOLD,
+                      codebook: Codebook | None = None) -> dict:
+    """What the pages hide, computed once over the whole wave (``assoc``: every
+    association with every column the report reads): :func:`kartoitus.disclosure.report_masks`
+    of :data:`REPORT_TABLES` (plain, picklable)."""
+    return disclosure.report_masks(assoc, year, threshold, codebook, REPORT_TABLES)
+
+
+def sector_hidden(masks: dict, sector: str, year: int, codebook: Codebook | None = None) -> dict:
+    """One sector's part of :func:`infographic_masks`: ``{"n": bool (the report hides
+    the sector's count), "where": [row keys], "people": {question: [columns]},
+    "options": {question: [option keys]}, "cooperation": {statement: [columns]}}``."""
+    cb = codebook or default_codebook()
+    home = masks["home"]
+    where = [x for x in cb.municipalities.subregions(year) if f"W|{sector}|{x}" in home]
+    where += [key for key, cell in ((OUTSIDE_REGION, OUTSIDE_REGION), (UNKNOWN, disclosure.NO_HOME))
+              if f"HS|{cell}|{sector}" in home]
+    people = {}
+    cols = masks.get("henkilot_toimiala", {}).get(sector, [])
+    for q in (MEMBERS_Q, VOLUNTEERS_Q):
+        mapped = {f"{q}_n": "vastanneita", f"{q}_summa": "yhteensa", f"{q}_md": "mediaani"}
+        people[q] = sorted({mapped[c] for c in cols if c in mapped})
+    options = {}
+    for q in (TARGETS_Q, FORMS_Q):
+        cols = masks.get(f"{q}_toimiala", {}).get(sector, [])
+        options[q] = sorted(c[2:] for c in cols if c.startswith("p_"))
+    coop = {}
+    for key, cols in masks.get("yhteistyo_toimiala", {}).items():
+        s, _, statement = key.partition(":")
+        if s == sector:
+            coop[statement] = sorted(set(cols) & {"n", "samaa_mielta"})
+    return {"n": f"S|{sector}" in home, "where": where, "people": people, "options": options,
+            "cooperation": coop}
+
+
 def region_summary(assoc: pd.DataFrame, year: int, codebook: Codebook | None = None,
-                   threshold: int = sup.DEFAULT_THRESHOLD) -> dict:
+                   threshold: int = sup.DEFAULT_THRESHOLD, masks: dict | None = None) -> dict:
     """What each sector page compares against: every responding association of the wave.
 
     Plain picklable data: ``{"n": int, "options": {question: {"n": answered,
     "shares": {option: percent | None}, "hidden": [option]}}, "cooperation":
     {"n": int, "shares": {row: percent | None}, "hidden": [row]}}`` (a question
     not asked: None). A share of fewer than ``threshold`` associations (count 1-4,
-    or a base under the threshold) is None and listed in ``hidden`` (shown ``<5``).
+    or a base under the threshold), or one the report's region table hides
+    (``masks``: :func:`infographic_masks`; None computes it from ``assoc``), is None
+    and listed in ``hidden`` (shown ``<5``).
     """
     cb = codebook or default_codebook()
+    if masks is None:
+        masks = infographic_masks(assoc, year, threshold, cb)
     out: dict[str, Any] = {"n": int(len(assoc)), "options": {}, "cooperation": None}
     for q in OPTION_QS:
         cols = {k: c for k, c in _option_columns(q, cb).items() if c in assoc.columns}
@@ -306,7 +359,7 @@ def region_summary(assoc: pd.DataFrame, year: int, codebook: Codebook | None = N
         shares, hidden_keys = {}, []
         for key, col in cols.items():
             c = int(counts[col])
-            hidden = 0 < base < threshold or 0 < c < threshold
+            hidden = 0 < base < threshold or 0 < c < threshold or bool(masks.get(q, {}).get(key))
             shares[key] = None if hidden or not base else _share(c, base)
             if hidden:
                 hidden_keys.append(key)
@@ -320,7 +373,8 @@ def region_summary(assoc: pd.DataFrame, year: int, codebook: Codebook | None = N
         shares, hidden_keys = {}, []
         for r in rows:
             base, c = int(valid[r].sum()), int(agree[r].sum())
-            hidden = 0 < base < threshold or 0 < c < threshold
+            report = masks.get("yhteistyo", {}).get(r, ())
+            hidden = 0 < base < threshold or 0 < c < threshold or "samaa_mielta" in report or "n" in report
             shares[r] = None if hidden or not base else _share(c, base)
             if hidden:
                 hidden_keys.append(r)
@@ -349,10 +403,9 @@ def subregion_keys(own: pd.DataFrame, year: int, codebook: Codebook) -> pd.Serie
     outside the region, ``_ei_tietoa`` when unknown)."""
     home = home_column(codebook)
     if home in own.columns:
-        codes = _codes(own[home])
         sub_of = {m.code: m.subregion_code for m in codebook.municipalities.for_year(year)}
         sub_of[OUTSIDE_REGION] = OUTSIDE_REGION
-        subs = codes.map(sub_of)
+        subs = disclosure.home_keys(own, year, codebook).map(sub_of)
     elif SUBREGION_COLUMN in own.columns:
         subs = own[SUBREGION_COLUMN].astype("string").str.strip()
     else:
@@ -360,10 +413,13 @@ def subregion_keys(own: pd.DataFrame, year: int, codebook: Codebook) -> pd.Serie
     return subs.astype("object").where(subs.notna(), UNKNOWN)
 
 
-def where_table(own: pd.DataFrame, year: int, codebook: Codebook, threshold: int) -> Table:
+def where_table(own: pd.DataFrame, year: int, codebook: Codebook, threshold: int,
+                hidden: Iterable[str] | None = None) -> Table:
     """The sector's associations by sub-region of the home municipality: every
     sub-region of the year (zeros too), then outside the region and unknown when
-    any. The rows add up to the published n: secondary suppression applies."""
+    any. ``hidden``: the rows :func:`kartoitus.disclosure.home_hidden` hides (the
+    rows then follow it alone); None: the rows add up to the published n, secondary
+    suppression within the table."""
     subregions = codebook.municipalities.subregions(year)
     keys = subregion_keys(own, year, codebook)
     counts = keys.value_counts()
@@ -382,17 +438,20 @@ def where_table(own: pd.DataFrame, year: int, codebook: Codebook, threshold: int
     table = Table(id="ig_seutukunnat", title=PANEL_CAPTIONS["where"], frame=frame, n=n,
                   columns={"seutukunta": "Seutukunta", "yhdistyksia": "Yhdistyksiä", "osuus": "Osuus (%)"},
                   kinds={"yhdistyksia": "count", "osuus": "percent"}, source=home_column(codebook))
+    forced = set(hidden or ())
     plan = sup.SuppressionPlan(
         values=frame[["yhdistyksia"]], counts=("yhdistyksia",), reveals={"osuus": ("yhdistyksia",)},
-        equations=tuple(sup.column_equations(order, None, ["yhdistyksia"])),
+        equations=(() if hidden is not None else tuple(sup.column_equations(order, None, ["yhdistyksia"]))),
+        hidden=tuple((k, "yhdistyksia") for k in order if k in forced),
     )
     return _suppress(table, plan, threshold)
 
 
 def option_table(own: pd.DataFrame, q_id: str, codebook: Codebook, threshold: int,
-                 region: dict | None) -> Table | None:
+                 region: dict | None, hidden: Iterable[str] = ()) -> Table | None:
     """Share of the sector's answering associations that ticked each option, with
-    the region's share beside it; None when the question was not asked."""
+    the region's share beside it; None when the question was not asked. ``hidden``:
+    options whose count the report's table by sector hides."""
     cols = {k: c for k, c in _option_columns(q_id, codebook).items() if c in own.columns}
     if not cols:
         return None
@@ -415,17 +474,21 @@ def option_table(own: pd.DataFrame, q_id: str, codebook: Codebook, threshold: in
                            "kaikki": "Kaikki (%)", "vastanneita": "Vastanneita"},
                   kinds={"yhdistyksia": "count", "osuus": "percent", "kaikki": "percent",
                          "vastanneita": "count"}, source=q_id)
+    forced = set(hidden)
     plan = sup.SuppressionPlan(
         values=frame[["yhdistyksia", "vastanneita"]], counts=("yhdistyksia", "vastanneita"),
         reveals={"osuus": ("yhdistyksia",)}, bases={"osuus": "vastanneita"},
+        hidden=tuple((k, "yhdistyksia") for k in keys if k in forced),
     )
     return _hide_region(_suppress(table, plan, threshold), reg.get("hidden", ()))
 
 
 def cooperation_table(own: pd.DataFrame, codebook: Codebook, threshold: int,
-                      region: dict | None) -> Table | None:
+                      region: dict | None, hidden: dict[str, Iterable[str]] | None = None) -> Table | None:
     """Per cooperation statement: the share of the sector's associations agreeing
-    (4-5) of those who took a stand (1-5), with the region's share beside it."""
+    (4-5) of those who took a stand (1-5), with the region's share beside it.
+    ``hidden``: statement -> the columns (``n``, ``samaa_mielta``) the report's
+    ``yhteistyo_toimiala`` hides for the sector."""
     q = codebook.association.question(COOPERATION_Q)
     rows = [r for r in q.rows if r.key in own.columns]
     if not rows:
@@ -449,16 +512,23 @@ def cooperation_table(own: pd.DataFrame, codebook: Codebook, threshold: int,
                            "kaikki": "Kaikki (%)", "vastanneita": "Vastanneita"},
                   kinds={"samaa_mielta": "count", "osuus": "percent", "kaikki": "percent",
                          "vastanneita": "count"}, source=COOPERATION_Q)
+    report = {k: set(v) for k, v in (hidden or {}).items()}
+    forced = [(k, c) for k in keys for c, rc in (("samaa_mielta", "samaa_mielta"), ("vastanneita", "n"))
+              if rc in report.get(k, ())]
     plan = sup.SuppressionPlan(
         values=frame[["samaa_mielta", "vastanneita"]], counts=("samaa_mielta", "vastanneita"),
-        reveals={"osuus": ("samaa_mielta",)}, bases={"osuus": "vastanneita"},
+        reveals={"osuus": ("samaa_mielta", "vastanneita")}, bases={"osuus": "vastanneita"},
+        hidden=tuple(forced),
     )
     return _hide_region(_suppress(table, plan, threshold), reg.get("hidden", ()))
 
 
-def people_table(own: pd.DataFrame, codebook: Codebook, threshold: int) -> Table:
+def people_table(own: pd.DataFrame, codebook: Codebook, threshold: int,
+                 hidden: dict[str, Iterable[str]] | None = None) -> Table:
     """Members and volunteers: answering associations, total and median; the total
-    and median are hidden when fewer than ``threshold`` associations answered."""
+    and median are hidden when fewer than ``threshold`` associations answered.
+    ``hidden``: question -> the columns the report's ``henkilot_toimiala`` hides
+    for the sector (``vastanneita``, ``yhteensa``, ``mediaani``)."""
     qids = [q for q in (MEMBERS_Q, VOLUNTEERS_Q) if q in codebook.association]
     ns, sums, meds, labels = [], [], [], []
     for q in qids:
@@ -476,7 +546,17 @@ def people_table(own: pd.DataFrame, codebook: Codebook, threshold: int) -> Table
                   source=",".join(qids))
     plan = sup.SuppressionPlan(values=frame[["vastanneita"]], counts=("vastanneita",),
                                bases={"yhteensa": "vastanneita", "mediaani": "vastanneita"})
-    return _suppress(table, plan, threshold)
+    out = _suppress(table, plan, threshold)
+    for q, cols in (hidden or {}).items():
+        cols = [c for c in cols if c in out.frame.columns]
+        if q in out.frame.index and cols:
+            mask = out.mask().copy()
+            frame = out.frame.copy()
+            for c in cols:
+                mask.at[q, c] = True
+                frame[c] = pd.to_numeric(frame[c], errors="coerce").astype("float64").where(~mask[c], np.nan)
+            out = out.with_(frame=frame, suppressed=mask)
+    return out
 
 
 def headline_table(n_main: int, n_also: int, n_all: int, threshold: int) -> Table:
@@ -496,32 +576,38 @@ def headline_table(n_main: int, n_also: int, n_all: int, threshold: int) -> Tabl
 
 
 def sector_tables(sector: str, year: int, assoc: pd.DataFrame, codebook: Codebook | None = None,
-                  threshold: int = sup.DEFAULT_THRESHOLD, *, region: dict | None = None) -> dict[str, Table]:
+                  threshold: int = sup.DEFAULT_THRESHOLD, *, region: dict | None = None,
+                  hidden: dict | None = None) -> dict[str, Table]:
     """Every suppressed Table behind one sector page (pure; the page only formats these).
 
-    ``region`` is :func:`region_summary` of the whole wave; when None it is computed
-    from ``assoc`` (which must then hold every association of the wave).
+    ``region`` is :func:`region_summary` of the whole wave and ``hidden`` the
+    sector's :func:`sector_hidden`; when None they are computed from ``assoc``
+    (which must then hold every association of the wave).
     """
     cb = codebook or default_codebook()
+    masks = None
+    if hidden is None or region is None:
+        masks = infographic_masks(assoc, year, threshold, cb)
+        hidden = sector_hidden(masks, sector, year, cb) if hidden is None else hidden
     main = _main_sector(assoc)
     is_main = (main == sector).fillna(False).to_numpy(dtype=bool)
     named_col = f"{SECTORS_Q}__{sector}"
     named = (_num(assoc[named_col]) == 1).to_numpy() if named_col in assoc.columns \
         else np.zeros(len(assoc), dtype=bool)
     if region is None:
-        region = region_summary(assoc, year, cb, threshold)
+        region = region_summary(assoc, year, cb, threshold, masks)
     own = assoc.loc[is_main]
     tables = {
         "headline": headline_table(int(is_main.sum()), int((named & ~is_main).sum()), int(region["n"]),
                                    threshold),
-        "where": where_table(own, year, cb, threshold),
-        "people": people_table(own, cb, threshold),
+        "where": where_table(own, year, cb, threshold, hidden.get("where", ())),
+        "people": people_table(own, cb, threshold, hidden.get("people")),
     }
     for q in OPTION_QS:
-        t = option_table(own, q, cb, threshold, region)
+        t = option_table(own, q, cb, threshold, region, hidden.get("options", {}).get(q, ()))
         if t is not None:
             tables[q] = t
-    coop = cooperation_table(own, cb, threshold, region)
+    coop = cooperation_table(own, cb, threshold, region, hidden.get("cooperation"))
     if coop is not None:
         tables[COOPERATION_Q] = coop
     return tables
@@ -623,12 +709,14 @@ def _footnotes(label: str, year: int, n_main: int | None, n_all: int | None, thr
 
 
 def build_infographic_model(sector: str, year: int, assoc: pd.DataFrame, codebook: Codebook | None = None,
-                            threshold: int = sup.DEFAULT_THRESHOLD, *, region: dict | None = None) -> dict:
+                            threshold: int = sup.DEFAULT_THRESHOLD, *, region: dict | None = None,
+                            hidden: dict | None = None) -> dict:
     """The plain model of one sector page (pure).
 
     ``assoc``: processed association data of the wave (every association, or at
-    least the sector's rows when ``region`` is given: see :func:`infographic_jobs`).
-    A sector with fewer than ``threshold`` main-sector associations gets a page
+    least the sector's rows when ``region`` and ``hidden`` are given: see
+    :func:`infographic_jobs`). A sector with fewer than ``threshold`` main-sector
+    associations, or whose count the report hides (``hidden["n"]``), gets a page
     without numbers (``suppressed`` True). Model::
 
         {"title", "lang", "sector", "label", "year", "group": "sote" | "muut",
@@ -647,6 +735,11 @@ def build_infographic_model(sector: str, year: int, assoc: pd.DataFrame, codeboo
     label = sectors[sector]
     sote = sector in sote_sectors(cb)
     n_main = int((_main_sector(assoc) == sector).fillna(False).sum())
+    if hidden is None and n_main >= threshold:
+        masks = infographic_masks(assoc, year, threshold, cb)
+        hidden = sector_hidden(masks, sector, year, cb)
+        region = region_summary(assoc, year, cb, threshold, masks) if region is None else region
+    withheld = n_main < threshold or bool((hidden or {}).get("n"))
     source = SOURCE.format(year=year)
     model: dict[str, Any] = {
         "title": TITLE.format(label=label, year=year), "lang": "fi", "sector": sector, "label": label,
@@ -654,21 +747,26 @@ def build_infographic_model(sector: str, year: int, assoc: pd.DataFrame, codeboo
         "kicker": "Sosiaali- ja terveysala \u00b7 toimialan infografiikka" if sote
                   else "Toimialan infografiikka",
         "headline": label, "subtitle": source, "threshold": threshold,
-        "suppressed": n_main < threshold, "message": "", "explanation": [], "tiles": [],
+        "suppressed": withheld, "message": "", "explanation": [], "tiles": [],
         "legend": None, "panels": {}, "layout": {"columns": [], "wide": []}, "colors": _colors(),
         "compact": False,
     }
-    if n_main < threshold:
+    if withheld:
         model["message"] = SUPPRESSED_MESSAGE.format(threshold=threshold)
+        first = (f"Järjestökartoitukseen vastasi alle {threshold} yhdistystä, joiden päätoimiala on "
+                 f"{label[:1].lower() + label[1:]}. Tietosuojan vuoksi toimialasta ei julkaista lukuja."
+                 if n_main < threshold else
+                 f"Päätoimialan {label[:1].lower() + label[1:]} yhdistysten määrää ei julkaista, koska siitä "
+                 "ja muiden toimialojen luvuista voisi päätellä pienemmän luvun. Tietosuojan vuoksi "
+                 "toimialasta ei julkaista lukuja.")
         model["explanation"] = [
-            f"Järjestökartoitukseen vastasi alle {threshold} yhdistystä, joiden päätoimiala on "
-            f"{label[:1].lower() + label[1:]}. Tietosuojan vuoksi toimialasta ei julkaista lukuja.",
+            first,
             "Toimialan yhdistykset ovat mukana koko maakunnan luvuissa (järjestökartoituksen raportti).",
         ]
         model["footnotes"] = _footnotes(label, year, None, None, threshold, True)
         return model
 
-    tables = sector_tables(sector, year, assoc, cb, threshold, region=region)
+    tables = sector_tables(sector, year, assoc, cb, threshold, region=region, hidden=hidden)
     head, people = tables["headline"], tables["people"]
     n_all = head.n
     also_hidden = head.is_suppressed("muiden_ohella", "yhdistyksia")
@@ -740,15 +838,22 @@ def infographic_jobs(year: int, out_dir: Path | str, assoc: pd.DataFrame, sector
     main = _main_sector(assoc)
     counts = sector_counts(assoc, cb)
     region = None
+    masks = None
     payloads = []
     for key in keys:
         is_main = (main == key).fillna(False).to_numpy(dtype=bool)
-        if counts[key] < threshold:
+        hidden = None
+        if counts[key] >= threshold:
+            if masks is None:       # what every page hides: once, over the whole wave
+                masks = infographic_masks(assoc, year, threshold, cb)
+            hidden = sector_hidden(masks, key, year, cb)
+        if hidden is None or hidden["n"]:
             data = assoc.loc[is_main, [SECTOR_Q]].reset_index(drop=True)
             reg = None
+            hidden = {"n": True} if hidden is not None else None
         else:
             if region is None:
-                region = region_summary(assoc, year, cb, threshold)
+                region = region_summary(assoc, year, cb, threshold, masks)
             named_col = f"{SECTORS_Q}__{key}"
             keep = is_main | ((_num(assoc[named_col]) == 1).to_numpy() if named_col in assoc.columns
                               else np.zeros(len(assoc), dtype=bool))
@@ -760,7 +865,8 @@ def infographic_jobs(year: int, out_dir: Path | str, assoc: pd.DataFrame, sector
                 data.loc[only_named, rest] = None
             reg = region
         payloads.append({"sector": key, "year": int(year), "threshold": int(threshold),
-                         "outputs": output_paths(out_dir, key), "assoc": data, "region": reg})
+                         "outputs": output_paths(out_dir, key), "assoc": data, "region": reg,
+                         "hidden": hidden})
     return payloads
 
 
@@ -819,7 +925,7 @@ def render_job(payload: dict) -> list[Path]:
     """Worker entry point (``kartoitus.outputs.infographic:render_job``)."""
     model = build_infographic_model(payload["sector"], payload["year"], payload["assoc"],
                                     threshold=payload.get("threshold", sup.DEFAULT_THRESHOLD),
-                                    region=payload.get("region"))
+                                    region=payload.get("region"), hidden=payload.get("hidden"))
     pdf_path, png_path = payload["outputs"]
     from kartoitus.render import write_bytes_atomic
 
@@ -863,17 +969,36 @@ def infographic(sector_text: str, year: int, processed_dir: Path | str, reports_
     """``kartoitus infographic SECTOR``: render one sector page of a processed wave.
 
     ``processed_dir`` and ``reports_dir`` are the roots (``data/processed``,
-    ``reports``; a year folder is accepted too). Reads only the columns the page
-    needs. Writes ``reports/<year>/infograafit/<key>.pdf`` and ``.png``.
+    ``reports``; a year folder is accepted too). Reads the columns the page and
+    the wave-wide masks need (:func:`mask_columns`) and builds the page exactly as
+    a full build does (:func:`infographic_jobs`), so both hide the same cells.
+    Writes ``reports/<year>/infograafit/<key>.pdf`` and ``.png``.
     """
     cb = default_codebook()
     sector = resolve_sector(sector_text, cb)
     folder = _wave_folder(Path(processed_dir), year)
-    assoc = read_association(folder, lambda header: payload_columns(header, sector, cb))
-    model = build_infographic_model(sector, year, assoc, cb, threshold)
+    assoc = read_association(folder, lambda header: mask_columns(header, cb))
     reports = Path(reports_dir)
     out_dir = reports if reports.name == str(year) else reports / str(year)
-    return write_model(model, out_dir)
+    paths: list[Path] = []
+    for payload in infographic_jobs(year, out_dir, assoc, sectors=[sector], threshold=threshold, codebook=cb):
+        paths += render_job(payload)
+    return paths
+
+
+def mask_columns(header: Iterable[str], codebook: Codebook | None = None) -> list[str]:
+    """Columns of the processed association file the pages and their masks read:
+    every page's columns, the derived sector group and reach, the people
+    questions and every column of the option and cooperation questions (the
+    report counts an answer given only as other text). Never names."""
+    cb = codebook or default_codebook()
+    header = list(header)
+    wanted = {SECTOR_Q, home_column(cb), SUBREGION_COLUMN, disclosure.GROUP_COLUMN, disclosure.REACH_COLUMN,
+              "jasenmaara", "vapaaehtoiset", "palkatut_htv"}
+    prefixes = tuple(f"{q}__" for q in (*OPTION_QS, SECTORS_Q))
+    rows = {r.key for r in cb.association.question(COOPERATION_Q).rows}
+    return [c for c in header if (c in wanted or c in rows or str(c).startswith(prefixes))
+            and not str(c).endswith(NAME_SUFFIX)]
 
 
 def all_infographics(year: int, processed_dir: Path | str, reports_dir: Path | str,
