@@ -1121,8 +1121,11 @@ def _clean_table(table, survey: Survey, municipalities: Municipalities, year: in
             flag[unparsed] = "aika_tulkitsematon"
             note[unparsed] = "Aikaleimaa ei voitu lukea; jätetty tyhjäksi."
             if window is not None:
-                local_day = times.dt.tz_convert(LOCAL_TZ).dt.date
-                outside = times.notna() & ((local_day < window[0]) | (local_day > window[1]))
+                # calendar day as a naive datetime: ``.dt.date`` of an all-NaT column is
+                # datetime64, which cannot be compared with a date
+                local_day = times.dt.tz_convert(LOCAL_TZ).dt.tz_localize(None).dt.normalize()
+                first, last = pd.Timestamp(window[0]), pd.Timestamp(window[1])
+                outside = times.notna() & ((local_day < first) | (local_day > last))
                 flag[outside] = "aika_ikkunan_ulkopuolella"
                 note[outside] = (f"Vastattu vastausajan {window[0].strftime('%d.%m.%Y')}–"
                                  f"{window[1].strftime('%d.%m.%Y')} ulkopuolella; pidetty, tarkista.")
