@@ -462,9 +462,15 @@ def _empty_error(path: Path) -> InputError:
 
 
 def _read_csv(path: Path, data: bytes) -> tuple[list[str], pd.DataFrame, str, str]:
-    """Header titles, body (positional columns, index = row number), encoding, delimiter."""
+    """Header titles, body (positional columns, index = row number), encoding, delimiter.
+
+    NUL characters are not text (no spreadsheet cell can hold one): outside UTF-16,
+    where zero bytes are half of every ASCII character, they are dropped.
+    """
     if not data.strip(b" \t\r\n\x00" + codecs.BOM_UTF8 + codecs.BOM_UTF16_LE):
         raise _empty_error(path)
+    if b"\x00" in data and not _detect_encoding(data).startswith("utf-16"):
+        data = data.replace(b"\x00", b"")
     encoding, delimiter = sniff_csv(data)
     text, _ = _sample_text(data, encoding)
     first = next((ln for ln in text.splitlines() if ln.strip()), "")
