@@ -461,6 +461,29 @@ def _empty_error(path: Path) -> InputError:
               "vastaukset .csv) ja korvaa tämä tiedosto sillä.")
 
 
+#: UTF-8 encodings of the Finnish letters (ä ö å Ä Ö Å, é): in a file that is not
+#: valid UTF-8 they mean that part of the file is UTF-8 and part is something else.
+_UTF8_FINNISH = re.compile(rb"\xc3[\x84\x85\x96\xa4\xa5\xb6\xa9]")
+
+
+def _mixed_encoding_error(path: Path, data: bytes) -> InputError | None:
+    """An error when a file that is not UTF-8 still holds UTF-8 text (lines saved by
+    different programs), else None. Reading it as one 8-bit encoding would turn the
+    UTF-8 part (often the header row) into mojibake."""
+    if not _UTF8_FINNISH.search(data):
+        return None
+    try:
+        data.decode("utf-8")
+        return None
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+    return InputError(
+        path, f"tiedostossa on sekaisin kahta merkistöä: osa on UTF-8-muodossa, mutta tiedoston "
+              f"{line}. rivillä on merkkejä toisessa merkistössä (todennäköisesti Windows-1252; rivi "
+              "on lisätty tai muokattu toisella ohjelmalla). Avaa tiedosto taulukkolaskennassa, "
+              "korjaa rivin ääkköset ja tallenna koko tiedosto CSV UTF-8 -muodossa.")
+
+
 def _read_csv(path: Path, data: bytes) -> tuple[list[str], pd.DataFrame, str, str]:
     """Header titles, body (positional columns, index = row number), encoding, delimiter.
 
@@ -472,6 +495,10 @@ def _read_csv(path: Path, data: bytes) -> tuple[list[str], pd.DataFrame, str, st
     if b"\x00" in data and not _detect_encoding(data).startswith("utf-16"):
         data = data.replace(b"\x00", b"")
     encoding, delimiter = sniff_csv(data)
+    if encoding in ("cp1252", "latin-1"):
+        mixed = _mixed_encoding_error(path, data)
+        if mixed is not None:
+            raise mixed
     text, _ = _sample_text(data, encoding)
     first = next((ln for ln in text.splitlines() if ln.strip()), "")
     skip = 0
