@@ -461,6 +461,10 @@ def _empty_error(path: Path) -> InputError:
               "vastaukset .csv) ja korvaa tämä tiedosto sillä.")
 
 
+#: The most characters a spreadsheet cell can hold (Google Sheets 50,000; Excel 32,767).
+#: A longer cell cannot come from a form export: the file is broken (typically an
+#: unmatched quote that swallowed the rest of the file into one cell).
+MAX_CELL_CHARS = 50_000
 #: UTF-8 encodings of the Finnish letters (ä ö å Ä Ö Å, é): in a file that is not
 #: valid UTF-8 they mean that part of the file is UTF-8 and part is something else.
 _UTF8_FINNISH = re.compile(rb"\xc3[\x84\x85\x96\xa4\xa5\xb6\xa9]")
@@ -482,6 +486,29 @@ def _mixed_encoding_error(path: Path, data: bytes) -> InputError | None:
               f"{line}. rivillä on merkkejä toisessa merkistössä (todennäköisesti Windows-1252; rivi "
               "on lisätty tai muokattu toisella ohjelmalla). Avaa tiedosto taulukkolaskennassa, "
               "korjaa rivin ääkköset ja tallenna koko tiedosto CSV UTF-8 -muodossa.")
+
+
+def _check_cell_lengths(path: Path, titles: list[str], body: pd.DataFrame) -> None:
+    """Raise :class:`InputError` for the first cell longer than :data:`MAX_CELL_CHARS`."""
+    def grouped(n: int) -> str:
+        return f"{n:,}".replace(",", "\u00a0")
+
+    for pos in body.columns:
+        try:
+            too_long = (body[pos].str.len() > MAX_CELL_CHARS).to_numpy()
+        except AttributeError:   # no text cells in the column (xlsx numbers, dates)
+            continue
+        if not too_long.any():
+            continue
+        row = body.index[np.argmax(too_long)]
+        length = len(body.at[row, pos])
+        title = titles[pos] if pos < len(titles) and str(titles[pos]).strip() else _untitled_name(pos)
+        raise InputError(
+            path, f"solussa on {grouped(length)} merkkiä, mutta taulukkolaskennan solussa voi olla "
+                  f"enintään {grouped(MAX_CELL_CHARS)}: tiedosto on todennäköisesti rikki (esimerkiksi "
+                  "pariton lainausmerkki on koonnut loput rivit yhteen soluun). Tarkista rivi "
+                  "taulukkolaskennassa tai lataa vastaukset lomakkeelta uudelleen.",
+            row=int(row), column=title)
 
 
 def _read_csv(path: Path, data: bytes) -> tuple[list[str], pd.DataFrame, str, str]:
@@ -540,6 +567,8 @@ def _read_csv(path: Path, data: bytes) -> tuple[list[str], pd.DataFrame, str, st
     body.index = pd.RangeIndex(header_pos + 2 + skip, header_pos + 2 + skip + len(body))
     body = body.where(body.notna(), None)
     body.columns = range(body.shape[1])
+    if len(data) > MAX_CELL_CHARS:
+        _check_cell_lengths(path, titles, body)
     return titles, body, encoding, delimiter
 
 
@@ -618,6 +647,7 @@ def _read_xlsx(path: Path, codebook: Codebook) -> tuple[list[str], pd.DataFrame,
             body = pd.DataFrame(cells, columns=range(width), dtype=object)
             body.index = pd.RangeIndex(header_row + 1, header_row + 1 + len(body))
             titles = titles + [""] * (width - len(titles))
+            _check_cell_lengths(path, titles, body)
             return titles, body, survey_id
     except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, OSError,
             _XMLParseError) as e:
