@@ -7,6 +7,7 @@ tables inside one transaction. Rebuilding one wave never touches another.
 
 from __future__ import annotations
 
+import re
 import shutil
 import sqlite3
 from dataclasses import dataclass
@@ -28,6 +29,15 @@ CORRECTIONS_LOG_FILE = "korjaukset_sovellettu.csv"
 
 #: columns that always hold text (codes with leading zeros, file names)
 TEXT_COLUMNS = {"tiedosto", "kotikunta", "kunta", "seutukunta_koodi", "rekisterinumero"}
+
+#: processed files the researcher opens in Excel (audit and logs, not data): their text
+#: cells are escaped against formula injection (see :func:`escape_formulas`)
+EXCEL_FACING = frozenset({AUDIT_FILE, FLAGS_FILE, MAPPING_FILE, EXTRAS_FILE, DECISIONS_FILE,
+                          CORRECTIONS_LOG_FILE})
+#: what makes a spreadsheet read a cell as a formula (also after leading whitespace)
+_FORMULA_START = re.compile(r"^'*(?:[\t\r]|\s*[=+\-@\uff1d\uff0b\uff0d\uff20])")
+#: a plain number ("-5", "+3,5") or a lone dash is safe as it is, and stays readable
+_SAFE_TEXT = re.compile(r"^(?:[+-]?\d+(?:[.,]\d+)?|-)$")
 
 
 @dataclass(frozen=True)
@@ -57,8 +67,65 @@ def frame_to_csv_bytes(frame: pd.DataFrame) -> bytes:
     return text.encode("utf-8")
 
 
-def write_wave(folder: Path, files: dict[str, pd.DataFrame]) -> list[Path]:
-    """Write a wave's processed files all at once: a new folder swapped in whole."""
+def _escape_text(values: pd.Series, unescape: bool = False) -> pd.Series:
+    """Text cells of a column escaped (or unescaped); other cells as they are."""
+    arr = values.to_numpy(dtype=object, copy=True)
+    is_str = np.fromiter((isinstance(v, str) for v in arr), dtype=bool, count=len(arr))
+    if not is_str.any():
+        return values
+    strings = pd.Series(arr[is_str], dtype=object)
+    if unescape:
+        rest = strings.str.slice(1)
+        hit = strings.str.startswith("'") & rest.str.contains(_FORMULA_START) & ~rest.str.match(_SAFE_TEXT)
+        changed = rest[hit]
+    else:
+        hit = strings.str.contains(_FORMULA_START) & ~strings.str.match(_SAFE_TEXT)
+        changed = "'" + strings[hit]
+    if not hit.any():
+        return values
+    positions = np.flatnonzero(is_str)[hit.to_numpy(dtype=bool)]
+    arr[positions] = changed.to_numpy(dtype=object)
+    return pd.Series(arr, index=values.index, name=values.name, dtype=object)
+
+
+def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells a spreadsheet cannot run as formulas.
+
+    A text cell that starts with ``=``, ``+``, ``-`` or ``@`` (also after leading
+    whitespace; also their full-width forms), or with a tab or carriage return,
+    gets an apostrophe in front (the OWASP advice for CSV injection); so does one
+    that already starts with apostrophes before such a character, which makes
+    :func:`unescape_formulas` an exact inverse. Plain numbers (``-5``, ``+3,5``) and a lone ``-`` are
+    left alone. Only the Excel-facing audit files (:data:`EXCEL_FACING`) are
+    escaped; the data files keep the instrument's CSV conventions unchanged.
+    """
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = _escape_text(out[col])
+    return out
+
+
+def unescape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """The inverse of :func:`escape_formulas` (for reading an Excel-facing file back)."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = _escape_text(out[col], unescape=True)
+    return out
+
+
+def read_excel_facing_csv(path: Path) -> pd.DataFrame:
+    """An Excel-facing processed file (audit, flags, ...) back as text, escapes undone."""
+    return unescape_formulas(pd.read_csv(path, dtype=str, keep_default_na=False))
+
+
+def write_wave(folder: Path, files: dict[str, pd.DataFrame],
+               excel_facing: frozenset[str] | set[str] = EXCEL_FACING) -> list[Path]:
+    """Write a wave's processed files all at once: a new folder swapped in whole.
+
+    Files named in ``excel_facing`` get :func:`escape_formulas` first.
+    """
     folder = Path(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = folder.parent / f".{folder.name}.uusi"
@@ -69,6 +136,8 @@ def write_wave(folder: Path, files: dict[str, pd.DataFrame]) -> list[Path]:
     tmp.mkdir()
     try:
         for name, frame in files.items():
+            if name in excel_facing:
+                frame = escape_formulas(frame)
             (tmp / name).write_bytes(frame_to_csv_bytes(frame))
         if folder.exists():
             folder.rename(old)
