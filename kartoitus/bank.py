@@ -272,5 +272,5 @@ def load_wave(folder: Path, year: int) -> ProcessedWave:
         year=year,
         association=read_processed_csv(folder / SURVEY_FILE.format(survey="jarjestokysely")),
         municipality=read_processed_csv(folder / SURVEY_FILE.format(survey="kuntakysely")),
-        audit=pd.read_csv(folder / AUDIT_FILE, dtype=str, keep_default_na=False),
+        audit=read_excel_facing_csv(folder / AUDIT_FILE),
     )
