@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as _dt
 import logging
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -40,6 +41,22 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 LOG = logging.getLogger("kartoitus.render")
 
 
+#: a run of non-space characters too long for a table column (no real word is this long)
+_LONG_RUN = re.compile(r"\S{41,}")
+ZWSP = "\u200b"
+
+
+def breakable(text, every: int = 20) -> str:
+    """``text`` with a zero-width space every ``every`` characters inside runs of over 40
+    non-space characters, so that a table cell can wrap them (a 2,000-character string
+    would otherwise widen its table past the page). Ordinary text is returned as it is."""
+    text = "" if text is None else str(text)
+    if not _LONG_RUN.search(text):
+        return text
+    return _LONG_RUN.sub(lambda m: ZWSP.join(m.group(0)[i:i + every]
+                                             for i in range(0, len(m.group(0)), every)), text)
+
+
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
     """The Jinja environment: package templates, autoescaping, strict undefined."""
@@ -52,6 +69,7 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(FILTERS)
+    env.filters["breakable"] = breakable
     return env
 
 
