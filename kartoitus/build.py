@@ -226,7 +226,9 @@ def _sources_current(wave: Wave, record: dict, fp: str) -> bool:
 
 
 def _read_text_csv(path: Path) -> pd.DataFrame:
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
+    """An Excel-facing processed file (audit, flags, mapping, ...) as text, formula escapes undone."""
+    from kartoitus.bank import read_excel_facing_csv
+    return read_excel_facing_csv(path)
 
 
 def load_data_result(wave: Wave, codebook: Codebook, record: dict) -> DataResult:
