@@ -346,6 +346,10 @@ def _interpret_number(raw, minimum: float | None, maximum: float | None) -> tupl
                 flags.append("luku_alle")
                 notes.append(f"{_text(raw)!r} tallennettu ylärajanaan {_fmt(value)}.")
         value = round(value, 9)
+    if not math.isfinite(value):   # "9" * 400, "1e999": no count is infinite
+        shown = _text(raw)
+        shown = shown if len(shown) <= 40 else shown[:40] + "…"
+        return (np.nan, "luku_tulkitsematon", f"Arvo {shown!r} ei ole äärellinen luku; jätetty tyhjäksi.")
     low_bad = value < 0 or (minimum is not None and value < minimum)
     high_bad = maximum is not None and value > maximum
     if low_bad or high_bad:
