@@ -1,0 +1,265 @@
+"""Injection: text from respondents and files is data, never markup or formulas.
+
+- HTML/PDF: association names, other-texts, free text, typed municipalities and
+  hand-added columns full of HTML, ``<script>``, CSS and Jinja-like text never reach
+  a report (they are identifying); what can reach one (file names, table labels,
+  correction reasons in the methods chapter) is escaped, and a 2,000-character
+  unbroken string wraps inside the page instead of widening a table;
+- xlsx: every string is a shared/inline string cell, never a formula (``<f>``);
+- CSV: the Excel-facing audit files (``bank.EXCEL_FACING``) escape formula-like
+  text with an apostrophe, exactly reversibly; the data files keep the text as is.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kartoitus import bank, indicators
+from kartoitus.build import build_data, report_meta
+from kartoitus.codebook import default_codebook
+from kartoitus.demo import write_demo_wave
+from kartoitus.outputs.report import build_report_model
+from kartoitus.render import ZWSP, breakable, render_html, render_pdf
+from kartoitus.tables import Table
+from kartoitus.wave import resolve_wave
+from kartoitus.workbook import workbook_bytes
+
+YEAR = 2025
+CB = default_codebook()
+LONG = "Q" * 2000
+HTML_BITS = ["<b>", "<img src=x onerror=alert(1)>", "<script>alert(1)</script>",
+             "</style><style>body{display:none}</style>", "{{ 7*7 }}"]
+HOSTILE = "".join(HTML_BITS)
+FORMULAS = ["=HYPERLINK(\"http://x\",\"y\")", "+1+2", "-2+3+cmd|' /C calc'!A0", "@SUM(A1)",
+            "  =1+1", "\t=1+1", "\r=1+1", "＝1+1"]
+#: what a spreadsheet reads as a formula
+DANGEROUS = re.compile(r"^(?:[\t\r]|\s*[=+\-@＝＋－＠])")
+SAFE_PLAIN = re.compile(r"^(?:[+-]?\d+(?:[.,]\d+)?|-)$")
+
+
+def title(qid: str) -> str:
+    return CB.association.question(qid).title
+
+
+# -- a wave whose respondents typed markup and formulas everywhere ----------------------
+
+
+@pytest.fixture(scope="module")
+def hostile_wave(tmp_path_factory):
+    root = tmp_path_factory.mktemp("injection")
+    raw = root / "raw" / str(YEAR)
+    write_demo_wave(raw, year=YEAR, n_associations=40, seed=4)
+    path = raw / "jarjestokysely_vastaukset.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    header = rows[0]
+    payload = {
+        title("nimi"): "ZQXNIMI " + HOSTILE,
+        title("paatoimiala"): "ZQXMUU " + HOSTILE,                 # an "Other" text
+        title("vapaa_sana"): "ZQXVAPAA " + HOSTILE,
+        title("kotikunta"): "=HYPERLINK(\"http://x\")ZQXKUNTA",    # a typed municipality
+        title("jasenmaara"): "=1+1",
+        title("taidelajit"): "ZQXTAIDE" + LONG[:300],
+    }
+    for i in range(1, 9):
+        for t, v in payload.items():
+            rows[i][header.index(t)] = v
+    header.append("=cmd|'/C calc'!A0 ZQXEXTRA <b>")                 # a hand-added column
+    for i, row in enumerate(rows[1:]):
+        row.append(FORMULAS[i % len(FORMULAS)] + " ZQXEXTRAVAL")
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    path.write_text(buf.getvalue(), encoding="utf-8")
+    wave = resolve_wave(root / "raw", root / "processed", root / "reports", YEAR)
+    result = build_data(wave)
+    return wave, result
+
+
+def _cells(path: Path) -> list[str]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return [c for row in csv.reader(fh) for c in row]
+
+
+def test_excel_facing_files_hold_no_formula(hostile_wave):
+    wave, _ = hostile_wave
+    escaped = 0
+    for name in bank.EXCEL_FACING:
+        path = wave.processed / name
+        if not path.exists():
+            continue
+        for cell in _cells(path):
+            if DANGEROUS.match(cell) and not SAFE_PLAIN.match(cell):
+                pytest.fail(f"{name}: {cell!r} would be a formula in Excel")
+            escaped += cell.startswith("'")
+    assert escaped > 0
+    flags = pd.read_csv(wave.processed / bank.FLAGS_FILE, dtype=str, keep_default_na=False)
+    typed = flags[(flags["sarake"] == "kotikunta") & flags["arvo"].str.contains("ZQXKUNTA")]
+    assert len(typed) and (typed["arvo"] == "'=HYPERLINK(\"http://x\")ZQXKUNTA").all()
+    mapping = pd.read_csv(wave.processed / bank.MAPPING_FILE, dtype=str, keep_default_na=False)
+    assert "'=cmd|'/C calc'!A0 ZQXEXTRA <b>" in set(mapping["sarake"])
+
+
+def test_excel_facing_files_read_back_exactly(hostile_wave):
+    wave, result = hostile_wave
+    flags = bank.read_excel_facing_csv(wave.processed / bank.FLAGS_FILE)
+    assert "=HYPERLINK(\"http://x\")ZQXKUNTA" in set(flags["arvo"])
+    mapping = bank.read_excel_facing_csv(wave.processed / bank.MAPPING_FILE)
+    assert list(mapping["sarake"]) == list(result.mapping["sarake"])
+    audit = bank.load_wave(wave.processed, YEAR).audit
+    assert list(audit["reason"]) == list(result.audit["reason"])
+
+
+def test_data_files_keep_the_instruments_conventions(hostile_wave):
+    """jarjestokysely.csv is data for tools: text is stored as typed (design.md says so)."""
+    wave, _ = hostile_wave
+    data = pd.read_csv(wave.processed / "jarjestokysely.csv", dtype=str, keep_default_na=False)
+    assert ("ZQXNIMI " + HOSTILE) in set(data["nimi"])
+    assert ("ZQXMUU " + HOSTILE) in set(data["paatoimiala__muu"])
+    assert not data["nimi"].str.startswith("'").any()
+
+
+def test_respondent_text_never_reaches_report_html_or_workbook(hostile_wave):
+    wave, result = hostile_wave
+    processed = bank.load_wave(wave.processed, YEAR)
+    tables = indicators.compute_all(processed.association, processed.municipality, YEAR, CB)
+    model = build_report_model(tables, YEAR, report_meta(result, CB))
+    html = render_html("report.html", model)
+    body = re.sub(r"data:image/[^\"']+", "", html)     # base64 images may hold any letters
+    assert "ZQX" not in body
+    assert "<script>alert" not in body and "onerror=alert" not in body
+    xlsx = workbook_bytes(tables, "taulukot", YEAR)
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as z:
+        text = "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xml"))
+    assert "ZQX" not in text
+    assert "<f>" not in text and "<f " not in text
+
+
+# -- what can reach a report is escaped and laid out inside the page ------------------------
+
+
+def _hostile_table(label_long: str = LONG) -> Table:
+    frame = pd.DataFrame({"avain": ["a", "b", "c", "d"],
+                          "vaihtoehto": [HOSTILE, label_long, FORMULAS[0], "Tavallinen rivi"],
+                          "n_": [10.0, 20.0, 25.0, 5.0], "pct": [16.7, 33.3, 41.7, 8.3]})
+    return Table(id="paatoimiala", title="Päätoimiala " + HOSTILE, frame=frame, n=60,
+                 columns={"vaihtoehto": "Vaihtoehto " + HOSTILE, "n_": "Yhdistyksiä", "pct": "Osuus, %"},
+                 kinds={"n_": "count", "pct": "percent"}, suppressed=None, source="paatoimiala")
+
+
+def _hostile_meta(long: str = LONG) -> dict:
+    return {"raw_rows": 61, "kept": 60, "replaced": 0, "rejected": 1,
+            "rejected_reasons": {"hylätty korjauksella: " + HOSTILE + long: 1},
+            "files": [{"name": HOSTILE + long + ".csv", "rows": 61}], "flags": {}}
+
+
+@pytest.fixture(scope="module")
+def hostile_html() -> str:
+    return render_html("report.html", build_report_model({"paatoimiala": _hostile_table()}, YEAR,
+                                                         _hostile_meta()))
+
+
+def test_markup_renders_as_text_in_html(hostile_html):
+    html = hostile_html
+    for bit in ("<b>", "<img src=x", "<script>", "</style><style>"):
+        assert bit not in html.split("<body", 1)[1], bit
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "&lt;/style&gt;&lt;style&gt;body{display:none}" in html
+    assert "{{ 7*7 }}" in html and "49" not in re.sub(r"data:image/[^\"']+", "", html)
+
+
+def _boxes(box):
+    yield box
+    for child in getattr(box, "children", None) or []:
+        yield from _boxes(child)
+
+
+def test_long_strings_wrap_inside_the_page_in_pdf(hostile_html):
+    import weasyprint
+    from pypdf import PdfReader
+
+    from kartoitus.render import TEMPLATES
+
+    doc = weasyprint.HTML(string=hostile_html, base_url=str(TEMPLATES)).render()
+    for page in doc.pages:
+        for box in _boxes(page._page_box):
+            if hasattr(box, "position_x") and hasattr(box, "margin_width"):
+                assert box.position_x + box.margin_width() <= page.width + 0.5, type(box).__name__
+    pdf, _ = render_pdf(hostile_html, title="injektio")
+    short = render_html("report.html", build_report_model({"paatoimiala": _hostile_table("Lyhyt")}, YEAR,
+                                                          _hostile_meta("")))
+    short_pdf, _ = render_pdf(short, title="injektio")
+    pages, short_pages = len(PdfReader(io.BytesIO(pdf)).pages), len(PdfReader(io.BytesIO(short_pdf)).pages)
+    # three 2,000-character strings wrap to about 3 x 2 pages of lines at most
+    assert short_pages <= pages <= short_pages + 6
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    flat = re.sub(rf"[\s{ZWSP}]", "", text)
+    assert LONG in flat                          # wrapped, not clipped
+    assert "<script>alert(1)</script>" in flat.replace("\n", "")
+
+
+def test_breakable_only_touches_long_runs():
+    assert breakable("Sosiaali- ja terveysjärjestöjen yhteistyö") == "Sosiaali- ja terveysjärjestöjen yhteistyö"
+    out = breakable("a " + "x" * 45 + " b")
+    assert out.replace(ZWSP, "") == "a " + "x" * 45 + " b"
+    assert out.count(ZWSP) == 2
+    assert breakable(None) == ""
+
+
+# -- workbook: never a formula -------------------------------------------------------------
+
+
+def test_workbook_strings_are_never_formulas():
+    frame = pd.DataFrame({"avain": [f"k{i}" for i in range(len(FORMULAS) + 1)],
+                          "vaihtoehto": FORMULAS + [HOSTILE],
+                          "n_": [float(i + 5) for i in range(len(FORMULAS) + 1)]})
+    t = Table(id="kaavat", title="=1+1 otsikko", frame=frame, n=50,
+              columns={"vaihtoehto": "@otsake", "n_": "Lukumäärä"}, kinds={"n_": "count"},
+              suppressed=None, source="x", note="-huomautus")
+    data = workbook_bytes({"kaavat": t}, "+kirja", YEAR, {"created": "2025-01-01T00:00:00"})
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        sheets = {n: z.read(n).decode("utf-8") for n in z.namelist() if n.startswith("xl/worksheets/")}
+        shared = z.read("xl/sharedStrings.xml").decode("utf-8") if "xl/sharedStrings.xml" in z.namelist() else ""
+    xml = "".join(sheets.values())
+    assert "<f>" not in xml and "<f " not in xml
+    cells = re.findall(r"<c [^>]*?(?:/>|>.*?</c>)", xml, flags=re.S)
+    types = [m.group(1) if (m := re.search(r' t="([^"]+)"', c)) else "n" for c in cells]
+    assert set(types) <= {"s", "inlineStr", "n"}, set(types)      # no "str" (formula result)
+    assert types.count("s") + types.count("inlineStr") >= len(FORMULAS) + 3
+    everything = xml + shared
+    assert "-2+3+cmd|' /C calc'!A0" in everything.replace("&apos;", "'")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in everything
+
+
+# -- the escape itself -----------------------------------------------------------------------
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(max_size=12),
+                          st.builds(lambda p, s: p + s, st.sampled_from(["'", "''", " ", "\t", "=", "+", "-", "@", "'="]),
+                                    st.text(max_size=8))), max_size=20))
+def test_escape_formulas_is_safe_and_exactly_reversible(values):
+    frame = pd.DataFrame({"a": pd.Series(values, dtype=object), "n": range(len(values))})
+    escaped = bank.escape_formulas(frame)
+    for v in escaped["a"]:
+        if isinstance(v, str):
+            assert not DANGEROUS.match(v) or SAFE_PLAIN.match(v), v
+    back = bank.unescape_formulas(escaped)
+    assert [v if isinstance(v, str) else None for v in back["a"]] == values
+    assert list(back["n"]) == list(range(len(values)))
+    assert frame["a"].tolist() == pd.Series(values, dtype=object).tolist()   # input untouched
+
+
+def test_write_wave_escapes_only_excel_facing_files(tmp_path):
+    frame = pd.DataFrame({"arvo": ["=1+1", "-5", "teksti"]})
+    bank.write_wave(tmp_path / "2025", {"audit.csv": frame, "jarjestokysely.csv": frame})
+    assert (tmp_path / "2025" / "audit.csv").read_text(encoding="utf-8") == "arvo\n'=1+1\n-5\nteksti\n"
+    assert (tmp_path / "2025" / "jarjestokysely.csv").read_text(encoding="utf-8") == "arvo\n=1+1\n-5\nteksti\n"
