@@ -36,7 +36,6 @@ municipality x sector x answer cube), and medians and quartiles are left out
 
 from __future__ import annotations
 
-import io
 import re
 from collections import defaultdict
 from pathlib import Path

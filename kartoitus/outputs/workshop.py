@@ -195,10 +195,11 @@ def checklist_matrix(checks: pd.DataFrame, codes: list[str], names: dict[str, st
 def workshop_masks(assoc: pd.DataFrame, year: int, threshold: int = sup.DEFAULT_THRESHOLD,
                    codebook: Codebook | None = None, codes: list[str] | None = None) -> dict:
     """What the pack hides, computed over the whole wave (``assoc``: every
-    association): ``{"home": disclosure.home_hidden, "views": {(code, statement):
+    association): ``{"home": disclosure.home_hidden (sorted), "views": {(code, statement):
     [hidden columns of yhteistyo_kunta]}}`` (plain, picklable)."""
     masks = disclosure.report_masks(assoc, year, threshold, codebook, ("yhteistyo_kunta",))
-    return {"home": masks["home"], "views": disclosure.views_mask(masks, codes)}
+    # a sorted tuple, not a set: the payload's fingerprint must not depend on hash order
+    return {"home": tuple(sorted(masks["home"])), "views": disclosure.views_mask(masks, codes)}
 
 
 def region_sector_table(assoc: pd.DataFrame, hidden: frozenset[str], threshold: int,
@@ -337,7 +338,7 @@ def build_workshop_model(codes: list[str], year: int, assoc: pd.DataFrame, muni:
     rows = {c: mu.score_row(scores, c) for c in codes}
     if masks is None:
         masks = workshop_masks(assoc, year, threshold, cb, codes)
-    hidden = masks["home"]
+    hidden = frozenset(masks["home"])
     views = kt.two_views(assoc, muni, year, cb.municipalities, threshold=threshold, scoring=scoring, codebook=cb,
                          hidden=masks["views"])
     heading = subregion.name if subregion is not None else _names_text([m.name for m in members])
