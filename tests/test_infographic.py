@@ -324,3 +324,16 @@ def test_cli_errors_are_actionable(tmp_path):
         ig.infographic("golf", YEAR, FIXTURE, tmp_path)
     with pytest.raises(KartoitusError, match="build-data"):
         ig.infographic("liikunta", 2031, FIXTURE, tmp_path)
+
+
+def test_where_table_follows_the_shared_mask(assoc):
+    """Given the rows the wave-wide suppression hides, the table hides exactly those (no
+    table-local secondary suppression) and shows a hidden row even when it is 0 here."""
+    cb = default_codebook()
+    own = assoc.loc[(assoc["paatoimiala"] == "kulttuuri").to_numpy()]
+    free = ig.where_table(own, YEAR, cb, 0)      # the true counts
+    forced = ig.where_table(own, YEAR, cb, 5, hidden=["131", "ulkopuolella"])
+    assert "ulkopuolella" in forced.frame.index and forced.is_suppressed("ulkopuolella", "yhdistyksia")
+    hidden = {k for k in forced.frame.index if forced.is_suppressed(k, "yhdistyksia")}
+    small = {k for k in free.frame.index if 0 < free.frame.at[k, "yhdistyksia"] < 5}
+    assert hidden == {"131", "ulkopuolella"} | small

@@ -423,8 +423,10 @@ def where_table(own: pd.DataFrame, year: int, codebook: Codebook, threshold: int
     subregions = codebook.municipalities.subregions(year)
     keys = subregion_keys(own, year, codebook)
     counts = keys.value_counts()
+    forced = set(hidden or ())
     order = list(subregions)
-    order += [k for k in (OUTSIDE_REGION, UNKNOWN) if counts.get(k, 0) > 0]
+    # a row the shared suppression hides is shown as <5 even when it is 0 here (a missing row says 0)
+    order += [k for k in (OUTSIDE_REGION, UNKNOWN) if counts.get(k, 0) > 0 or k in forced]
     order += sorted(k for k in counts.index if k not in order)      # a code not in kunnat.csv
     labels = {**subregions, OUTSIDE_REGION: OUTSIDE_LABEL, UNKNOWN: UNKNOWN_LABEL}
     n = int(len(own))
@@ -438,7 +440,6 @@ def where_table(own: pd.DataFrame, year: int, codebook: Codebook, threshold: int
     table = Table(id="ig_seutukunnat", title=PANEL_CAPTIONS["where"], frame=frame, n=n,
                   columns={"seutukunta": "Seutukunta", "yhdistyksia": "Yhdistyksiä", "osuus": "Osuus (%)"},
                   kinds={"yhdistyksia": "count", "osuus": "percent"}, source=home_column(codebook))
-    forced = set(hidden or ())
     plan = sup.SuppressionPlan(
         values=frame[["yhdistyksia"]], counts=("yhdistyksia",), reveals={"osuus": ("yhdistyksia",)},
         equations=(() if hidden is not None else tuple(sup.column_equations(order, None, ["yhdistyksia"]))),
