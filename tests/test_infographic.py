@@ -337,3 +337,16 @@ def test_where_table_follows_the_shared_mask(assoc):
     hidden = {k for k in forced.frame.index if forced.is_suppressed(k, "yhdistyksia")}
     small = {k for k in free.frame.index if 0 < free.frame.at[k, "yhdistyksia"] < 5}
     assert hidden == {"131", "ulkopuolella"} | small
+
+
+def test_single_page_reads_what_the_masks_need(assoc, tmp_path):
+    """``kartoitus infographic SECTOR`` reads only mask_columns and builds the page through
+    infographic_jobs: its payload (rows, region figures, hidden cells) equals the full build's."""
+    cb = default_codebook()
+    narrow = assoc[ig.mask_columns(assoc.columns, cb)]
+    assert not any(c.endswith("_nimi") or c in ("nimi", "vapaa_sana") for c in narrow.columns)
+    full = {p["sector"]: p for p in ig.infographic_jobs(YEAR, tmp_path, assoc)}
+    for key in ("kulttuuri", "liikunta", "vammaiset"):
+        single, = ig.infographic_jobs(YEAR, tmp_path, narrow, sectors=[key])
+        assert single["hidden"] == full[key]["hidden"] and single["region"] == full[key]["region"]
+        pd.testing.assert_frame_equal(single["assoc"], full[key]["assoc"])
