@@ -161,3 +161,16 @@ def test_classify_many_rows_is_vectorised():
     assert out["paatoimiala"].value_counts().to_dict() == {
         "elakelaiset": 50_000, "kulttuuri": 100_000, "liikunta": 50_000}
     assert len(decisions) == 150_000
+
+
+def test_rules_find_the_same_words_in_linear_time():
+    from kartoitus.classify import anchor_word_starts
+
+    assert anchor_word_starts(r"\w*kuoro\w*|\bmll\b|a[|]\w*b") == r"(?<!\w)\w*kuoro\w*|\bmll\b|a[|]\w*b"
+    rules = [r for r in load_rules() if r.pattern is not None]
+    long_name = "Laukaan " + "x" * 20_000 + " Eläkkeensaajat ry"
+    hits = [r.id for r in rules if r.pattern.search(long_name)]
+    assert hits and hits[0].startswith("elakelaiset")
+    # the match is the whole word, as without the anchor
+    rule = next(r for r in rules if r.id == hits[0])
+    assert rule.pattern.search("Jämsän Eläkkeensaajat ry").group(0) == "Eläkkeensaajat"
