@@ -184,11 +184,12 @@ PACKAGE_DATA = Path(__file__).resolve().parent / "data"
 def data_fingerprint(wave: Wave, codebook: Codebook) -> str:
     """Hash of everything the data stage reads: every file of the raw wave folder
     (exports, ``korjaukset.csv``, ``kysely.toml``), the package settings, the
-    codebook and the tool version."""
-    from kartoitus.jobs import fingerprint, folder_digest
+    codebook, the tool version and its code."""
+    from kartoitus.jobs import code_digest, fingerprint, folder_digest
 
     raw = folder_digest(wave.raw) if wave.raw.is_dir() else ""
-    return fingerprint("data", wave.year, raw, folder_digest(PACKAGE_DATA), codebook.version, __version__)
+    return fingerprint("data", wave.year, raw, folder_digest(PACKAGE_DATA), codebook.version, __version__,
+                       code_digest())
 
 
 def _stamp(path: Path) -> dict:
@@ -417,11 +418,11 @@ def report_jobs(wave: Wave, assoc: pd.DataFrame, muni: pd.DataFrame, tables: dic
                 codebook: Codebook, *, population=None, threshold: int = 5) -> list:
     """Every output of a wave as an independent, fingerprinted job."""
     from kartoitus import kuntatutka
-    from kartoitus.jobs import Job, fingerprint, folder_digest
+    from kartoitus.jobs import Job, code_digest, fingerprint, folder_digest
     from kartoitus.outputs import infographic, municipality
     from kartoitus.render import TEMPLATES
 
-    common = (folder_digest(Path(TEMPLATES)), codebook.version, __version__)
+    common = (folder_digest(Path(TEMPLATES)), codebook.version, __version__, code_digest())
     out = wave.reports
     title = f"Keski-Suomen järjestökartoitus {wave.year}: taulukot"
     jobs = [

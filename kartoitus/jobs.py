@@ -78,6 +78,17 @@ def folder_digest(folder: Path) -> str:
     return h.hexdigest()
 
 
+def code_digest() -> str:
+    """Hash of the package's Python sources: a code change invalidates cached outputs
+    even when the version number was not bumped (a developer's checkout)."""
+    h = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for p in sorted(package.rglob("*.py")):
+        h.update(str(p.relative_to(package)).encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
 def file_digest(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
