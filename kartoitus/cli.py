@@ -32,13 +32,16 @@ YEAR_HELP = "Aalto (vuosi); oletus on raakadatan uusin vuosikansio."
 
 
 def _console():
+    """Console for results. Markup is off: file names, column titles and answers are
+    printed as they are (a title like ``[/x]`` is text, not rich markup)."""
     from rich.console import Console
-    return Console(stderr=False, highlight=False, log_path=False)
+    return Console(stderr=False, highlight=False, log_path=False, markup=False)
 
 
 def _fail(message: str, code: int = 1) -> None:
     from rich.console import Console
-    Console(stderr=True, highlight=False).print(f"[bold red]virhe:[/] {message}", markup=True,
+    from rich.text import Text
+    Console(stderr=True, highlight=False).print(Text.assemble(("virhe:", "bold red"), " ", message),
                                                  soft_wrap=True)
     raise typer.Exit(code)
 
@@ -247,7 +250,8 @@ def build_report(
     _print_data_summary(console, result.data)
     console.print(f"Tuotoksia tehty {len(result.built)}, ennallaan (välimuisti) {len(result.skipped)}")
     if result.findings:
-        console.print(f"[bold red]Tietosuojatarkistus löysi {len(result.findings)} osumaa raporteista:[/]")
+        console.print(f"[bold red]Tietosuojatarkistus löysi {len(result.findings)} osumaa raporteista:[/]",
+                      markup=True)
         _print_findings(console, result.findings, wave.reports)
         _fail("koontia ei hyväksytty: raporteissa on henkilötietoja. Korjaa lähde ja aja uudelleen.")
     for path in result.outputs:
@@ -324,7 +328,7 @@ def check_privacy(
     findings = privacy.scan_path(target, values)
     console = _console()
     if findings:
-        console.print(f"[bold red]{len(findings)} osumaa:[/]")
+        console.print(f"[bold red]{len(findings)} osumaa:[/]", markup=True)
         _print_findings(console, findings, target if target.is_dir() else target.parent)
         raise typer.Exit(1)
     console.print(f"{target}: ei henkilötietoja (tarkistettu {len(values)} vastaajien henkilötietoa, "

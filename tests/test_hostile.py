@@ -194,8 +194,6 @@ def test_a_broken_2025_keeps_2024_and_its_reports_through_build_report(bank_root
     assert not (bank_root / "reports" / str(YEAR)).exists()
 
 
-@pytest.mark.xfail(strict=True, reason="cli.py prints messages with rich markup on: a title like "
-                                       "'[/x]' raises MarkupError inside the error handler (see report)")
 def test_markup_in_a_title_is_still_one_error_line(bank_root):
     result = _run(bank_root, "merkinta.csv", b"id,[/x],[bold]hinta\n1,2,3\n")
     _assert_one_error_line(result, "merkinta.csv")
