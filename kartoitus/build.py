@@ -387,7 +387,9 @@ def report_meta(data: DataResult, codebook: Codebook) -> dict:
         "kept": int(counts.get("kept", 0)),
         "replaced": int(counts.get("replaced", 0)),
         "rejected": int(counts.get("rejected", 0)),
-        "rejected_reasons": {str(k): int(v) for k, v in rejected["reason"].value_counts().items()},
+        # the researcher's own reasons for a rejection may name someone: the report counts them as one kind
+        "rejected_reasons": {str(k): int(v) for k, v in rejected["reason"].str.replace(
+            r"^hylätty korjauksella:.*$", "hylätty korjauksella", regex=True).value_counts().items()},
         "files": [{"name": str(name), "rows": int(n)} for name, n in files.items()],
         "municipalities_answered": int(muni["kunta"].isin(
             [m.code for m in codebook.municipalities.for_year(data.wave.year)]).sum()) if "kunta" in muni else 0,
