@@ -7,6 +7,7 @@ tables inside one transaction. Rebuilding one wave never touches another.
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import sqlite3
@@ -48,23 +49,77 @@ class ProcessedWave:
     audit: pd.DataFrame
 
 
+def _iso_timestamps(values: pd.Series) -> pd.Series:
+    """Tz-aware timestamps -> ISO 8601 text with the offset (``2025-09-01T08:00:00+03:00``).
+
+    The same text as ``strftime("%Y-%m-%dT%H:%M:%S%z")`` with a colon put into the
+    offset, built with array arithmetic: the wall-clock part from the local
+    datetimes (whole seconds, floored), the offset formatted once per distinct
+    offset. Missing values stay missing (NaN).
+    """
+    def slow(part: pd.Series) -> pd.Series:
+        text = part.dt.strftime("%Y-%m-%dT%H:%M:%S%z")
+        return text.str.replace(r"([+-]\d\d)(\d\d)$", r"\1:\2", regex=True)
+
+    n = len(values)
+    out = np.full(n, np.nan, dtype=object)
+    present = values.notna().to_numpy()
+    if not present.any():
+        return pd.Series(out, index=values.index, name=values.name)
+    local = values.dt.tz_localize(None)
+    years = local.dt.year.to_numpy(dtype="float64", na_value=np.nan)
+    fast = present & (years >= 1000) & (years <= 9999)
+    if fast.any():
+        wall = local.to_numpy()
+        per_second = np.timedelta64(1, "s") // np.timedelta64(1, np.datetime_data(wall.dtype)[0])
+        wall = wall.view("int64")[fast]
+        utc = values.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy().view("int64")[fast]
+        seconds = np.floor_divide(wall, per_second).astype("datetime64[s]")
+        base = np.datetime_as_string(seconds, unit="s").astype(object)
+        codes, _ = pd.factorize(wall - utc)
+        _, first = np.unique(codes, return_index=True)
+        zones = slow(values.iloc[np.flatnonzero(fast)[first]]).str.slice(19).to_numpy(dtype=object)
+        out[fast] = base + zones[codes]
+    rest = present & ~fast
+    if rest.any():
+        out[rest] = slow(values[rest]).to_numpy(dtype=object)
+    return pd.Series(out, index=values.index, name=values.name)
+
+
 def format_for_csv(frame: pd.DataFrame) -> pd.DataFrame:
-    """Processed-data conventions: ISO timestamps with offset, no internal columns."""
-    out = frame[[c for c in frame.columns if not str(c).startswith("_")]].copy()
+    """Processed-data conventions: ISO timestamps with offset, no internal columns.
+
+    The result shares the untouched columns with ``frame`` (copy-on-write): no
+    copy of the whole frame is made.
+    """
+    internal = [c for c in frame.columns if str(c).startswith("_")]
+    out = frame.drop(columns=internal) if internal else frame.copy(deep=False)
     for col in out.columns:
         s = out[col]
         if isinstance(s.dtype, pd.DatetimeTZDtype):
-            text = s.dt.strftime("%Y-%m-%dT%H:%M:%S%z")
-            out[col] = text.str.replace(r"([+-]\d\d)(\d\d)$", r"\1:\2", regex=True)
+            out[col] = _iso_timestamps(s)
         elif pd.api.types.is_bool_dtype(s):
             out[col] = s.astype("Int64")
     return out
 
 
+def _to_csv(frame: pd.DataFrame, target) -> None:
+    """Comma-delimited UTF-8 (no BOM), '.' decimals, empty cell for missing."""
+    format_for_csv(frame).to_csv(target, index=False, lineterminator="\n", float_format="%.10g",
+                                 encoding="utf-8")
+
+
 def frame_to_csv_bytes(frame: pd.DataFrame) -> bytes:
     """Comma-delimited UTF-8 (no BOM), '.' decimals, empty cell for missing."""
-    text = format_for_csv(frame).to_csv(index=False, lineterminator="\n", float_format="%.10g")
-    return text.encode("utf-8")
+    buffer = io.BytesIO()
+    _to_csv(frame, buffer)
+    return buffer.getvalue()
+
+
+def write_frame_csv(frame: pd.DataFrame, path: Path) -> Path:
+    """:func:`frame_to_csv_bytes` written straight to ``path`` (streamed, never whole in memory)."""
+    _to_csv(frame, path)
+    return Path(path)
 
 
 def _escape_text(values: pd.Series, unescape: bool = False) -> pd.Series:
@@ -138,7 +193,7 @@ def write_wave(folder: Path, files: dict[str, pd.DataFrame],
         for name, frame in files.items():
             if name in excel_facing:
                 frame = escape_formulas(frame)
-            (tmp / name).write_bytes(frame_to_csv_bytes(frame))
+            write_frame_csv(frame, tmp / name)
         if folder.exists():
             folder.rename(old)
         tmp.rename(folder)
@@ -161,18 +216,42 @@ def _sql_type(series: pd.Series) -> str:
     return "TEXT"
 
 
-def _sql_values(frame: pd.DataFrame):
-    cols = []
-    for c in frame.columns:
-        s = frame[c]
-        if pd.api.types.is_float_dtype(s):
-            cols.append([None if v != v else float(v) for v in s.to_numpy(dtype=float)])
-        elif pd.api.types.is_integer_dtype(s) or pd.api.types.is_bool_dtype(s):
-            cols.append([None if pd.isna(v) else int(v) for v in s.astype(object)])
-        else:
-            cols.append([None if (v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA) else str(v)
-                         for v in s.astype(object)])
-    return zip(*cols)
+#: rows per INSERT batch of the data bank (bounds the memory of the Python values)
+SQL_BATCH_ROWS = 20_000
+
+
+def _sql_column(s: pd.Series) -> np.ndarray:
+    """One column as Python values for SQLite (object array): None for missing,
+    float / int / str otherwise. The missing-value test is done once per column."""
+    if pd.api.types.is_float_dtype(s):
+        arr = s.to_numpy(dtype=float, na_value=np.nan)
+        out = arr.astype(object)
+        out[np.isnan(arr)] = None
+        return out
+    if pd.api.types.is_integer_dtype(s) or pd.api.types.is_bool_dtype(s):
+        missing = s.isna().to_numpy()
+        out = s.to_numpy(dtype="int64", na_value=0).astype(object)
+        out[missing] = None
+        return out
+    arr = s.to_numpy(dtype=object)
+    missing = pd.isna(arr)
+    if missing.any():
+        # None, NaN floats and pd.NA are missing; NaT (and the like) is written as text, as before
+        sub = arr[missing]
+        texty = np.fromiter((not (v is None or isinstance(v, float) or v is pd.NA) for v in sub),
+                            dtype=bool, count=len(sub))
+        missing[np.flatnonzero(missing)[texty]] = False
+    out = np.full(len(arr), None, dtype=object)
+    keep = ~missing
+    out[keep] = [v if type(v) is str else str(v) for v in arr[keep]]
+    return out
+
+
+def _sql_values(frame: pd.DataFrame, batch: int = SQL_BATCH_ROWS):
+    """Rows of ``frame`` as tuples of Python values, converted ``batch`` rows at a time."""
+    for start in range(0, len(frame), batch):
+        part = frame.iloc[start:start + batch]
+        yield from zip(*(_sql_column(part[c]).tolist() for c in part.columns))
 
 
 def _quote(name: str) -> str:
