@@ -671,7 +671,12 @@ def _multi_norm(text: str) -> str:
     return re.sub(r"\s*,\s*", ", ", _SPACES.sub(" ", text)).strip()
 
 
-def split_multi(values: pd.Series, question: Question, option_keys_labels=None) -> pd.DataFrame:
+#: dtype of the 0/1 columns of a multi-select in cleaned data (one byte a cell, plus the mask)
+MULTI_DTYPE = "Int8"
+
+
+def split_multi(values: pd.Series, question: Question, option_keys_labels=None, *,
+                dtype: str = "Int64") -> pd.DataFrame:
     """Multi-select answers -> 0/1 columns ``<id>__<key>``, ``<id>__muu`` (if allow_other), ``flag``, ``note``.
 
     The export joins the chosen options with ``", "`` and some labels contain
@@ -680,7 +685,9 @@ def split_multi(values: pd.Series, question: Question, option_keys_labels=None) 
     more than separators, is the Other text (kept as typed). Without
     ``allow_other`` the remainder is flagged ``monivalinta_tuntematon``. A blank
     cell gives missing values in every column (not zeros). The 0/1 columns are
-    nullable integers (``Int64``). ``option_keys_labels`` (pairs) replaces the
+    nullable integers (``dtype``: ``Int64``; cleaning uses ``Int8``). Each distinct
+    answer is split once; the columns are taken from the small matrix of the
+    distinct answers. ``option_keys_labels`` (pairs) replaces the
     question's options, e.g. municipality codes and names for
     ``options_from: municipalities``.
     """
@@ -731,10 +738,11 @@ def split_multi(values: pd.Series, question: Question, option_keys_labels=None) 
         matrix[i] = r[0]
         rest_u[i] = r[1]
     row_blank = blank_u[codes]
+    np_dtype = pd.api.types.pandas_dtype(dtype).numpy_dtype
     out = {}
     for j, key in enumerate(keys):
         out[f"{question.id}__{key}"] = pd.arrays.IntegerArray(
-            matrix[codes, j].astype("int64"), row_blank.copy())
+            matrix[:, j].astype(np_dtype)[codes], row_blank.copy())
     rest = rest_u[codes]
     flag = np.full(len(codes), None, dtype=object)
     note = np.full(len(codes), None, dtype=object)
@@ -1165,7 +1173,7 @@ def _clean_table(table, survey: Survey, municipalities: Municipalities, year: in
             pairs = None
             if q.options_from == "municipalities":
                 pairs = [(m.code, m.name) for m in municipalities.for_year(year)]
-            res = split_multi(raw, q, pairs)
+            res = split_multi(raw, q, pairs, dtype=MULTI_DTYPE)
             for c in q.processed_columns(municipalities, year):
                 cols[c] = res[c]
             add_flags(q.id, raw, res["flag"], res["note"])
@@ -1294,7 +1302,7 @@ def clean_survey(tables: list, survey: Survey, municipalities: Municipalities, y
         elif q.type == "multi":
             for c in qcols:
                 if not c.endswith(OTHER_SUFFIX):
-                    data[c] = data[c].astype("Int64")
+                    data[c] = data[c].astype(MULTI_DTYPE)
                 else:
                     data[c] = data[c].astype(object).where(data[c].notna(), None)
         elif q.type != "timestamp":
