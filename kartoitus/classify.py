@@ -230,9 +230,13 @@ def _single_ticked(data: pd.DataFrame, qid: str, keys: list[str]) -> pd.Series:
     cols = [f"{qid}__{k}" for k in keys if f"{qid}__{k}" in data.columns]
     if not cols:
         return pd.Series("", index=data.index, dtype=object)
-    ticks = data[cols].apply(pd.to_numeric, errors="coerce").fillna(0).to_numpy() > 0
-    count = ticks.sum(axis=1)
-    which = np.array([c.split("__", 1)[1] for c in cols], dtype=object)[ticks.argmax(axis=1)]
+    count = np.zeros(len(data), dtype=np.int64)
+    first = np.zeros(len(data), dtype=np.int64)
+    for j, c in enumerate(cols):
+        ticked = pd.to_numeric(data[c], errors="coerce").fillna(0).to_numpy(dtype="float64") > 0
+        first[ticked & (count == 0)] = j
+        count += ticked
+    which = np.array([c.split("__", 1)[1] for c in cols], dtype=object)[first]
     return pd.Series(np.where(count == 1, which, ""), index=data.index, dtype=object)
 
 
@@ -298,7 +302,7 @@ def classify(data: pd.DataFrame, survey: Survey, rules: list[Rule] | None = None
     config = config or _default_classification()
     rules = list(config.rules) if rules is None else list(rules)
     municipalities = municipalities or default_codebook().municipalities
-    out = data.copy()
+    out = data.copy(deep=False)   # copy-on-write: the new columns never touch ``data``
 
     q_sector = survey.question(_role(config, "paatoimiala"))
     sector_keys = list(q_sector.option_keys())
@@ -328,8 +332,12 @@ def classify(data: pd.DataFrame, survey: Survey, rules: list[Rule] | None = None
     decision_rows = pd.DataFrame(columns=DECISION_COLUMNS)
 
     if target.any():
-        t = out[target]
         q_sectors = survey.question(_role(config, "toimialat")) if _role(config, "toimialat") in survey else None
+        # only the columns the rules read, of the rows they decide (not a copy of the whole frame)
+        wanted = {"tiedosto", "rivi", _role(config, "nimi"), sid + OTHER_SUFFIX}
+        if q_sectors is not None:
+            wanted |= {q_sectors.id + OTHER_SUFFIX} | {f"{q_sectors.id}__{k}" for k in q_sectors.option_keys()}
+        t = out.loc[target, [c for c in out.columns if c in wanted]]
         combos_full = pd.DataFrame({
             "nimi": _text_col(t, _role(config, "nimi")),
             "muu": _text_col(t, sid + OTHER_SUFFIX),
@@ -417,9 +425,13 @@ def classify(data: pd.DataFrame, survey: Survey, rules: list[Rule] | None = None
     q_where = _role(config, "toimintakunnat")
     cols = [c for c in out.columns if str(c).startswith(q_where + "__") and not str(c).endswith(OTHER_SUFFIX)]
     if cols:
-        ticks = out[cols].apply(pd.to_numeric, errors="coerce")
-        answered_where = ticks.notna().any(axis=1)
-        count = ticks.fillna(0).sum(axis=1)
+        # column by column: no matrix of the whole multi-select
+        answered_where = pd.Series(False, index=out.index)
+        count = pd.Series(0.0, index=out.index)
+        for c in cols:
+            tick = pd.to_numeric(out[c], errors="coerce").astype("float64")
+            answered_where |= tick.notna()
+            count += tick.fillna(0.0)
         need = reach.isna() & answered_where & (count > 0)
         inferred = pd.Series(None, index=out.index, dtype=object)
         inferred[need & (count == 1)] = config.reach.get("yksi", "paikallinen")
