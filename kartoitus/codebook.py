@@ -252,8 +252,33 @@ class Codebook:
         return self.surveys[ASSOCIATION_SURVEY]
 
     @property
+    def home_column(self) -> str:
+        """The association survey's municipality question (``kotikunta``)."""
+        qs = self.association.of_type("municipality")
+        if not qs:
+            raise KartoitusError("codebook: the association survey has no municipality question")
+        return qs[0].id
+
+    @property
     def municipality(self) -> Survey:
         return self.surveys[MUNICIPALITY_SURVEY]
+
+
+def municipality_codes(values):
+    """Municipality codes as three-digit text: ``77``, ``77.0``, ``" 077"`` -> ``"077"``.
+
+    Takes a pandas Series of anything a file or a frame may hold (ints, floats,
+    text); returns a ``string`` Series with ``<NA>`` for a missing code. Text that
+    is not a code (``ulkopuolella``) is kept as it is.
+    """
+    import pandas as pd
+
+    if pd.api.types.is_numeric_dtype(values):
+        values = values.astype("Int64")
+    t = values.astype("string").str.strip().str.replace(r"\.0+$", "", regex=True)
+    t = t.where(t != "", pd.NA)
+    digits = t.str.fullmatch(r"\d{1,3}").fillna(False).astype(bool)
+    return t.where(~digits, t.str.zfill(3))
 
 
 # -- loading -------------------------------------------------------------------

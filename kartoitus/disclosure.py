@@ -36,7 +36,7 @@ from typing import Any
 import pandas as pd
 
 from kartoitus import suppression as sup
-from kartoitus.codebook import OUTSIDE_REGION, Codebook, default_codebook
+from kartoitus.codebook import OUTSIDE_REGION, Codebook, default_codebook, municipality_codes
 
 #: Home key of an association without a home municipality.
 NO_HOME = "_tuntematon"
@@ -54,10 +54,7 @@ HOME_Q = "kotikunta"
 # -- keys per association ------------------------------------------------------------
 
 def _codes(values: pd.Series) -> pd.Series:
-    t = values.astype("string").str.strip().str.replace(r"\.0+$", "", regex=True)
-    digits = t.str.fullmatch(r"\d{1,3}").fillna(False).astype(bool)
-    t = t.where(~digits, t.str.zfill(3))
-    return t.where(t != "", pd.NA)
+    return municipality_codes(values)
 
 
 def _column(assoc: pd.DataFrame, name: str) -> pd.Series:

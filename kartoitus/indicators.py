@@ -43,6 +43,7 @@ from kartoitus.codebook import (
     Codebook,
     Question,
     default_codebook,
+    municipality_codes,
 )
 from kartoitus.reference import Reference
 from kartoitus.suppression import (
@@ -138,11 +139,7 @@ def _text(s: pd.Series) -> pd.Series:
 
 def _codes(s: pd.Series) -> pd.Series:
     """Municipality codes as three-digit text (tolerates ints and floats like 77.0)."""
-    if pd.api.types.is_numeric_dtype(s):
-        s = s.astype("Int64").astype("string")
-    t = _text(s).str.replace(r"\.0$", "", regex=True)
-    digits = t.str.fullmatch(r"\d{1,3}").fillna(False).astype(bool)
-    return t.where(~digits, t.str.zfill(3))
+    return municipality_codes(s)
 
 
 def _pct(count, base):

@@ -32,6 +32,7 @@ from kartoitus.codebook import (
     Survey,
     data_dir,
     default_codebook,
+    municipality_codes,
 )
 from kartoitus.errors import ConfigError, KartoitusError
 from kartoitus.fmt import fi_number, fi_percent
@@ -334,9 +335,7 @@ def normalize_codes(values: pd.Series) -> pd.Series:
 
     Object dtype with None for a missing code, so comparisons give plain booleans.
     """
-    t = values.astype("string").str.strip().str.replace(r"\.0+$", "", regex=True)
-    digits = t.str.fullmatch(r"\d{1,3}").fillna(False).astype(bool)
-    out = t.where(~digits, t.str.zfill(3))
+    out = municipality_codes(values)
     return out.astype(object).where(out.notna(), None)
 
 

@@ -246,19 +246,8 @@ def _num(series: pd.Series) -> pd.Series:
     return pd.to_numeric(series, errors="coerce").astype("float64")
 
 
-def _codes(series: pd.Series) -> pd.Series:
-    """Municipality codes as three-digit text (``77``, ``77.0``, ``"077"`` -> ``"077"``)."""
-    t = series.astype("string").str.strip().str.replace(r"\.0+$", "", regex=True)
-    digits = t.str.fullmatch(r"\d{1,3}").fillna(False).astype(bool)
-    return t.where(~digits, t.str.zfill(3))
-
-
 def home_column(codebook: Codebook | None = None) -> str:
-    cb = codebook or default_codebook()
-    qs = cb.association.of_type("municipality")
-    if not qs:
-        raise KartoitusError("codebook: the association survey has no municipality question")
-    return qs[0].id
+    return (codebook or default_codebook()).home_column
 
 
 def _option_columns(q_id: str, codebook: Codebook) -> dict[str, str]:

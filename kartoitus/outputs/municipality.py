@@ -129,11 +129,7 @@ def _codes(series: pd.Series) -> pd.Series:
 
 
 def home_column(codebook: Codebook | None = None) -> str:
-    cb = codebook or default_codebook()
-    qs = cb.association.of_type("municipality")
-    if not qs:
-        raise KartoitusError("codebook: the association survey has no municipality question")
-    return qs[0].id
+    return (codebook or default_codebook()).home_column
 
 
 def activity_prefix(codebook: Codebook | None = None) -> str | None:
