@@ -1,4 +1,3 @@
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from kartoitus.clean import (
 )
 from kartoitus.codebook import default_codebook
 from kartoitus.errors import InputError
+from kartoitus.ingest import RawTable
 
 CB = default_codebook()
 ASSOC = CB.association
@@ -29,15 +29,9 @@ MUNIS = CB.municipalities
 OUTSIDE_LABEL = "Muu kunta Keski-Suomen ulkopuolella"
 
 
-@dataclass
-class Raw:  # the shape of ingest.RawTable that clean relies on
-    path: Path
-    survey: str
-    frame: pd.DataFrame
-    mapping: list = field(default_factory=list)
-    extras: pd.DataFrame = field(default_factory=pd.DataFrame)
-    encoding: str | None = "utf-8"
-    delimiter: str | None = ","
+def Raw(path, survey, frame):
+    return RawTable(path=Path(path), survey=survey, frame=frame, mapping=[],
+                    extras=pd.DataFrame(index=frame.index), encoding="utf-8", delimiter=",")
 
 
 # -- numbers ---------------------------------------------------------------------

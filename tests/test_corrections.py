@@ -1,4 +1,3 @@
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -7,15 +6,12 @@ import pytest
 from kartoitus.codebook import default_codebook
 from kartoitus.corrections import OVERRIDE_COLUMN, apply_corrections, read_corrections
 from kartoitus.errors import ConfigError
+from kartoitus.ingest import RawTable
 
 
-@dataclass
-class Raw:  # the shape of ingest.RawTable that corrections rely on
-    path: Path
-    survey: str
-    frame: pd.DataFrame
-    mapping: list = field(default_factory=list)
-    extras: pd.DataFrame = field(default_factory=pd.DataFrame)
+def Raw(path, survey, frame):
+    return RawTable(path=path, survey=survey, frame=frame, mapping=[], extras=pd.DataFrame(index=frame.index),
+                    encoding="utf-8", delimiter=",")
 
 
 def _tables():
