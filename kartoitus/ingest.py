@@ -511,29 +511,75 @@ def _check_cell_lengths(path: Path, titles: list[str], body: pd.DataFrame) -> No
             row=int(row), column=title)
 
 
-def _read_csv(path: Path, data: bytes) -> tuple[list[str], pd.DataFrame, str, str]:
+#: A CSV at least this big is not read into memory whole when it is plain UTF-8 without
+#: NUL characters (checked a block at a time): pandas reads the file itself.
+_STREAM_BYTES = 1 << 24
+_BLOCK = 1 << 20
+
+
+def _probe_large_csv(path: Path) -> tuple[str, bytes, bytes, int] | None:
+    """``(encoding, head, tail, size)`` of a big UTF-8 CSV (BOM or not) without NUL
+    characters, read a block at a time; None when the file needs the in-memory path
+    (smaller, UTF-16, another encoding, NUL characters, blank start)."""
+    size = path.stat().st_size
+    if size < _STREAM_BYTES:
+        return None
+    with path.open("rb") as fh:
+        head = fh.read(_SNIFF_BYTES + 1)
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or \
+                not head.strip(b" \t\r\n\x00" + codecs.BOM_UTF8 + codecs.BOM_UTF16_LE):
+            return None
+        encoding = "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
+        decoder = codecs.getincrementaldecoder("utf-8")("strict")
+        fh.seek(0)
+        try:
+            for block in iter(lambda: fh.read(_BLOCK), b""):
+                if b"\x00" in block:
+                    return None
+                if encoding == "utf-8":
+                    decoder.decode(block)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return None
+        fh.seek(max(size - 4096, 0))
+        tail = fh.read()
+    return encoding, head, tail, size
+
+
+def _read_csv(path: Path, data: bytes | None = None) -> tuple[list[str], pd.DataFrame, str, str]:
     """Header titles, body (positional columns, index = row number), encoding, delimiter.
 
     NUL characters are not text (no spreadsheet cell can hold one): outside UTF-16,
     where zero bytes are half of every ASCII character, they are dropped.
+    ``data`` is the file's bytes; without it a big plain UTF-8 file is read by pandas
+    straight from the disk (never whole in memory), anything else as bytes.
     """
-    if not data.strip(b" \t\r\n\x00" + codecs.BOM_UTF8 + codecs.BOM_UTF16_LE):
-        raise _empty_error(path)
-    if b"\x00" in data and not _detect_encoding(data).startswith("utf-16"):
-        data = data.replace(b"\x00", b"")
-    encoding, delimiter = sniff_csv(data)
-    if encoding in ("cp1252", "latin-1"):
-        mixed = _mixed_encoding_error(path, data)
-        if mixed is not None:
-            raise mixed
-    text, _ = _sample_text(data, encoding)
+    probe = _probe_large_csv(path) if data is None else None
+    if probe is None:
+        if data is None:
+            data = path.read_bytes()
+        if not data.strip(b" \t\r\n\x00" + codecs.BOM_UTF8 + codecs.BOM_UTF16_LE):
+            raise _empty_error(path)
+        if b"\x00" in data and not _detect_encoding(data).startswith("utf-16"):
+            data = data.replace(b"\x00", b"")
+        encoding, delimiter = sniff_csv(data)
+        if encoding in ("cp1252", "latin-1"):
+            mixed = _mixed_encoding_error(path, data)
+            if mixed is not None:
+                raise mixed
+        head, tail, size, source = data, data, len(data), io.BytesIO(data)
+    else:
+        encoding, head, tail, size = probe
+        delimiter = _sniff_delimiter(*_sample_text(head, encoding))
+        source = path
+    text, _ = _sample_text(head, encoding)
     first = next((ln for ln in text.splitlines() if ln.strip()), "")
     skip = 0
     if _SEP_LINE.match(first):
         skip = text.splitlines().index(first) + 1
     try:
         df = pd.read_csv(
-            io.BytesIO(data), sep=delimiter, header=None, dtype=object, engine="c",
+            source, sep=delimiter, header=None, dtype=object, engine="c",
             encoding=encoding, encoding_errors="strict", keep_default_na=False,
             na_values=[""], skip_blank_lines=False, quotechar='"', doublequote=True,
             skiprows=skip)
@@ -553,7 +599,7 @@ def _read_csv(path: Path, data: bytes) -> tuple[list[str], pd.DataFrame, str, st
     except UnicodeDecodeError as e:
         raise InputError(path, f"merkistöä {encoding} ei voi lukea ({e.reason}). Tallenna "
                                "tiedosto uudelleen UTF-8-muodossa.") from None
-    blank = _trailing_blank_lines(data, encoding)
+    blank = _trailing_blank_lines(tail, encoding)
     if blank:
         tail = df.iloc[len(df) - blank:]
         if bool(tail.isna().all(axis=None)):
@@ -563,11 +609,13 @@ def _read_csv(path: Path, data: bytes) -> tuple[list[str], pd.DataFrame, str, st
         raise _empty_error(path)
     header_pos = int(np.argmax(filled))
     titles = ["" if pd.isna(v) else str(v) for v in df.iloc[header_pos]]
-    body = df.iloc[header_pos + 1:]
-    body.index = pd.RangeIndex(header_pos + 2 + skip, header_pos + 2 + skip + len(body))
-    body = body.where(body.notna(), None)
-    body.columns = range(body.shape[1])
-    if len(data) > MAX_CELL_CHARS:
+    # one copy of the cells, missing -> None in place (not a second frame)
+    cells = df.to_numpy(dtype=object, copy=True)[header_pos + 1:]
+    del df
+    cells[pd.isna(cells)] = None
+    body = pd.DataFrame(cells, columns=range(cells.shape[1]), dtype=object, copy=False,
+                        index=pd.RangeIndex(header_pos + 2 + skip, header_pos + 2 + skip + len(cells)))
+    if size > MAX_CELL_CHARS:
         _check_cell_lengths(path, titles, body)
     return titles, body, encoding, delimiter
 
@@ -741,8 +789,7 @@ def read_file(path: Path, codebook: Codebook | None = None, year: int | None = N
     if suffix in XLSX_SUFFIXES:
         titles, body, survey_id = _read_xlsx(path, codebook)
         return _assemble(path, titles, body, codebook, survey_id, year, None, None)
-    data = path.read_bytes()
-    titles, body, encoding, delimiter = _read_csv(path, data)
+    titles, body, encoding, delimiter = _read_csv(path)
     return _assemble(path, titles, body, codebook, None, year, encoding, delimiter)
 
 
