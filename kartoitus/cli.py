@@ -226,6 +226,27 @@ def _print_findings(console, findings, root: Path) -> None:
         console.print(f"  … ja {len(findings) - 200} muuta")
 
 
+def _print_outputs(console, outputs, reports: Path) -> None:
+    """Where the outputs went: files in the wave folder one by one, sub-folders with counts."""
+    from collections import Counter
+
+    top, folders = [], Counter()
+    for path in outputs:
+        try:
+            rel = Path(path).relative_to(reports)
+        except ValueError:
+            top.append(Path(path))
+            continue
+        if len(rel.parts) > 1:
+            folders[(rel.parts[0], Path(path).suffix)] += 1
+        else:
+            top.append(Path(path))
+    for path in sorted(top):
+        console.print(f"  {path}")
+    for (folder, suffix), n in sorted(folders.items()):
+        console.print(f"  {reports / folder}/  {n} × {suffix.lstrip('.').upper()}")
+
+
 @app.command("build-report")
 @handle_errors
 def build_report(
@@ -254,8 +275,7 @@ def build_report(
                       markup=True)
         _print_findings(console, result.findings, wave.reports)
         _fail("koontia ei hyväksytty: raporteissa on henkilötietoja. Korjaa lähde ja aja uudelleen.")
-    for path in result.outputs:
-        console.print(f"  {path}", markup=False)
+    _print_outputs(console, result.outputs, wave.reports)
     console.print(f"Manifesti: {result.manifest}")
 
 
