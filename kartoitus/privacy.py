@@ -98,7 +98,8 @@ from kartoitus.ingest import CSV_SUFFIXES, XLSX_SUFFIXES, normalise_title, sniff
 __all__ = [
     "KINDS", "SCANNED_SUFFIXES", "RECORD_FILE", "Finding", "PersonalValues",
     "RemovedColumn", "PurgeReport", "find_in_text", "compile_personal_values",
-    "scan_path", "personal_values_from_tables", "purge_personal",
+    "scan_path", "personal_values_from_tables", "personal_cells", "personal_values_from_cells",
+    "purge_personal",
 ]
 
 #: Kinds of finding, as written in :attr:`Finding.kind`.
@@ -546,6 +547,30 @@ def _cell_strings(series: pd.Series) -> set[str]:
     return out
 
 
+def personal_cells(tables: Iterable, codebook) -> list[pd.Series]:
+    """The distinct raw cells of the personal columns of ingested tables, one Series
+    per column: all :func:`personal_values_from_cells` needs, without the tables (a
+    build keeps these and lets the raw frames go)."""
+    out: list[pd.Series] = []
+    for table in tables:
+        survey = codebook.survey(table.survey)
+        for question in survey.personal():
+            if question.id in table.frame.columns:
+                column = table.frame[question.id]
+                out.append(pd.Series(column.dropna().unique(), dtype=object, name=question.id))
+    return out
+
+
+def personal_values_from_cells(cells: Iterable[pd.Series]) -> set[str]:
+    """The personal values (5+ characters, not only no-answer words or roles) of the
+    cells of personal columns (see :func:`personal_cells`)."""
+    out: set[str] = set()
+    for column in cells:
+        out.update(t for t in _cell_strings(column)
+                   if len(t) >= MIN_VALUE_LENGTH and _lookable(_norm_words(t)))
+    return out
+
+
 def personal_values_from_tables(tables: Iterable, codebook) -> set[str]:
     """The answers in the personal columns of ingested tables (5+ characters).
 
@@ -553,15 +578,7 @@ def personal_values_from_tables(tables: Iterable, codebook) -> set[str]:
     the survey id and ``.frame`` has canonical ids as columns. Values that are
     only no-answer words or roles (``ei ole``, ``puheenjohtaja``) are left out.
     """
-    out: set[str] = set()
-    for table in tables:
-        survey = codebook.survey(table.survey)
-        for question in survey.personal():
-            if question.id not in table.frame.columns:
-                continue
-            out.update(t for t in _cell_strings(table.frame[question.id])
-                       if len(t) >= MIN_VALUE_LENGTH and _lookable(_norm_words(t)))
-    return out
+    return personal_values_from_cells(personal_cells(tables, codebook))
 
 
 # -- purging personal columns from raw exports -------------------------------------
