@@ -127,8 +127,12 @@ def _norm(text) -> str:
 
 
 def _norm_series(values: pd.Series) -> pd.Series:
-    text = values.astype("string").fillna("")
-    return text.str.replace(r"\s+", " ", regex=True).str.strip().str.casefold()
+    """``_norm`` of every cell ("" for missing), computed once per distinct value."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    text = pd.Series(uniques, dtype=object).astype("string").fillna("")
+    normed = text.str.replace(r"\s+", " ", regex=True).str.strip().str.casefold()
+    table = pd.array(list(normed) + [""], dtype="string")
+    return pd.Series(table.take(codes), index=values.index)
 
 
 def _column_for(kentta: str, survey) -> str | None:
@@ -161,12 +165,14 @@ def apply_corrections(tables: list, corrections: list[Correction], codebook: Cod
     changed row (``LOG_COLUMNS``). Raises ConfigError for a correction that
     names an unknown field or matches no row.
     """
-    frames = {t.path.name: t.frame.copy() for t in tables}
+    # copy-on-write: a frame is copied only where a correction writes into it
+    frames = {t.path.name: t.frame.copy(deep=False) for t in tables}
     surveys = {t.path.name: codebook.survey(t.survey) for t in tables}
     log: list[dict] = []
     rejected: list[dict] = []
+    names: dict = {}   # (file, column) -> normalised names, until a correction writes the column
     for c in corrections:
-        targets = _targets(c, frames, surveys, codebook, path)
+        targets = _targets(c, frames, surveys, codebook, path, names)
         for name, rows in targets:
             frame, survey = frames[name], surveys[name]
             if c.kentta == REJECT:
@@ -200,6 +206,7 @@ def apply_corrections(tables: list, corrections: list[Correction], codebook: Cod
                         f"kysymyksen tunnusta (esim. kotikunta, paatoimiala) tai {', '.join(ACTIONS)}"
                     )
                 new = _raw_value(c.kentta, c.arvo, survey)
+                names.pop((name, column), None)
                 if column not in frame.columns:
                     frame = frame.assign(**{column: None})
                 for r in rows:
@@ -223,7 +230,8 @@ def _log(name, row, c: Correction, old, new, action) -> dict:
             "syy": c.syy, "toiminto": action}
 
 
-def _targets(c: Correction, frames: dict, surveys: dict, codebook: Codebook, path: Path):
+def _targets(c: Correction, frames: dict, surveys: dict, codebook: Codebook, path: Path,
+             names: dict | None = None):
     """(file name, row numbers) pairs the correction applies to; error when none."""
     if c.tiedosto and c.rivi is not None:
         if c.tiedosto not in frames:
@@ -244,7 +252,13 @@ def _targets(c: Correction, frames: dict, surveys: dict, codebook: Codebook, pat
         mask = pd.Series(False, index=frame.index)
         for column in ("nimi", "rekisterinumero"):
             if column in frame.columns:
-                mask |= _norm_series(frame[column]) == wanted
+                key = (name, column)
+                normed = names.get(key) if names is not None else None
+                if normed is None:
+                    normed = _norm_series(frame[column])
+                    if names is not None:
+                        names[key] = normed
+                mask |= normed == wanted
         if c.tiedosto:
             mask &= name == c.tiedosto
         if mask.any():
