@@ -45,8 +45,10 @@ class DataResult:
     corrections: pd.DataFrame
     files: list[Path] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
-    tables: list = field(default_factory=list)   # the raw tables (personal columns included)
+    tables: list = field(default_factory=list)   # the raw tables (personal columns included); empty
+                                                 # after build_data, which lets the raw frames go
     reused: bool = False    # read back from data/processed/<year>/ (inputs unchanged): no raw tables
+    personal: list | None = None   # distinct cells of the raw personal columns (privacy.personal_cells)
 
     def summary(self):
         from kartoitus.audit import summarise
@@ -121,15 +123,21 @@ def _row_flags(data: pd.DataFrame, flags: pd.DataFrame) -> pd.Series:
 
 
 def process_tables(tables, codebook: Codebook, year: int, window=None, corrections_path: Path | None = None,
-                   corrections=None, progress: Progress = _quiet) -> tuple[dict[str, SurveyResult], pd.DataFrame, pd.DataFrame]:
+                   corrections=None, progress: Progress = _quiet, *,
+                   release: bool = False) -> tuple[dict[str, SurveyResult], pd.DataFrame, pd.DataFrame]:
     """The pure part of the data stage: raw tables -> per-survey results + audit.
 
-    Returns ``(results, audit, corrections_log)``.
+    Returns ``(results, audit, corrections_log)``. With ``release`` the caller hands
+    the list ``tables`` over: it is emptied as soon as its frames have been read
+    (corrected, then cleaned survey by survey), so the raw frames can be freed
+    while the rest of the stage runs.
     """
     from kartoitus import classify, clean
     from kartoitus.audit import build_audit
     from kartoitus.corrections import apply_corrections
 
+    handed = tables if release and isinstance(tables, list) else None
+    tables = list(tables)
     all_rows = raw_rows(tables)
     corr_log = pd.DataFrame(columns=["tiedosto", "rivi", "kentta", "vanha", "uusi", "syy", "toiminto"])
     corr_rejected = pd.DataFrame(columns=["tiedosto", "rivi", "syy"])
@@ -137,14 +145,19 @@ def process_tables(tables, codebook: Codebook, year: int, window=None, correctio
         progress("korjaukset")
         tables, corr_rejected, corr_log = apply_corrections(tables, corrections, codebook, corrections_path)
         tables = _drop_rows(tables, corr_rejected)
+    if handed is not None:
+        handed.clear()
 
     results: dict[str, SurveyResult] = {}
     rules = classify.load_rules()
     for survey in codebook.surveys.values():
         progress(f"siivous: {survey.id}")
         mine = [t for t in tables if t.survey == survey.id]
+        if handed is not None:
+            tables = [t for t in tables if t.survey != survey.id]
         res = clean.clean_survey(mine, survey, codebook.municipalities, year, window)
         data = _attach_overrides(res.data, mine)
+        del mine    # with ``release``, the survey's raw frames go here
         kept, replaced = clean.deduplicate(data, survey)
         decisions = None
         flags = res.flags
@@ -289,15 +302,19 @@ def build_data(wave: Wave, codebook: Codebook | None = None, progress: Progress 
             result = load_data_result(wave, codebook, record)
             result.summary()
             return result
+    from kartoitus.privacy import personal_cells
+
     progress("luku")
     tables = ingest.read_wave(wave.raw, codebook, wave.year)
     window = read_window(wave.raw)
     corrections = read_corrections(wave.corrections)
+    # what is needed of the raw tables after the stage; then they are handed over and freed
+    mapping, extras, files = _mapping_frame(tables), _extras_frame(tables), [t.path for t in tables]
+    personal = personal_cells(tables, codebook)
     results, audit, corr_log = process_tables(tables, codebook, wave.year, window, wave.corrections,
-                                              corrections, progress)
-    result = DataResult(wave=wave, results=results, audit=audit, mapping=_mapping_frame(tables),
-                        extras=_extras_frame(tables), corrections=corr_log,
-                        files=[t.path for t in tables], tables=tables)
+                                              corrections, progress, release=True)
+    result = DataResult(wave=wave, results=results, audit=audit, mapping=mapping, extras=extras,
+                        corrections=corr_log, files=files, personal=personal)
     result.summary()  # raises if the audit does not add up
     if write:
         progress("tallennus")
@@ -470,10 +487,13 @@ class _PersonalValues:
     def values(self) -> set[str]:
         if self._values is None:
             from kartoitus import ingest, privacy
-            tables = self.data.tables
-            if self.data.reused:
-                tables = ingest.read_wave(self.data.wave.raw, self.codebook, self.data.wave.year)
-            self._values = privacy.personal_values_from_tables(tables, self.codebook)
+            if self.data.personal is not None:
+                self._values = privacy.personal_values_from_cells(self.data.personal)
+            else:
+                tables = self.data.tables
+                if self.data.reused:
+                    tables = ingest.read_wave(self.data.wave.raw, self.codebook, self.data.wave.year)
+                self._values = privacy.personal_values_from_tables(tables, self.codebook)
         return self._values
 
     def digest(self) -> str:
