@@ -183,6 +183,13 @@ def _answered_multi(frame: pd.DataFrame, q: Question, ctx: Context) -> pd.Series
     return answered.astype(bool)
 
 
+def _multi_rows(frame: pd.DataFrame, rows: pd.Series, q: Question, ctx: Context) -> pd.DataFrame:
+    """The rows ``rows`` of only the columns of multi question ``q`` (not a copy of the whole frame)."""
+    cols, _, _ = _multi_cols(q, ctx)
+    wanted = [c for c in [*cols, q.id + OTHER_SUFFIX] if c in frame.columns]
+    return frame.loc[rows, wanted]
+
+
 def _multi_matrix(frame: pd.DataFrame, q: Question, ctx: Context) -> tuple[pd.DataFrame, list[str], list[str]]:
     """0/1 float matrix of the options (+ ``muu`` for the other-text), keys and labels."""
     cols, keys, labels = _multi_cols(q, ctx)
@@ -296,7 +303,7 @@ def _multi_by_sector(tid: str, title: str, assoc: pd.DataFrame, ctx: Context, qi
         return _not_asked(tid, title, qid, ctx.year, "Päätoimiala")
     skeys, slabels = _sectors(ctx)
     answered = _answered_multi(assoc, q, ctx)
-    m, keys, labels = _multi_matrix(assoc.loc[answered], q, ctx)
+    m, keys, labels = _multi_matrix(_multi_rows(assoc, answered, q, ctx), q, ctx)
     sector = _sector_of(assoc, ctx)
     counts = m.groupby(sector[answered]).sum().reindex(skeys, fill_value=0.0)
     n = answered.groupby(sector).sum().reindex(skeys, fill_value=0).astype("float64")
