@@ -594,5 +594,5 @@ def build_report(wave: Wave, codebook: Codebook | None = None, *, workers: int |
     outputs = sorted(set(ran.outputs) | {p for p in data.written if p.suffix == ".csv"})
     manifest = write_manifest(wave.reports / MANIFEST_FILE, inputs, outputs, codebook.version, __version__,
                               {"vuosi": wave.year, "tietopankki": record["tietopankki"]},
-                              root=_common_root(wave))
+                              root=_common_root(wave), hashes=ran.hashes)
     return ReportResult(data, ran.outputs, ran.built, ran.skipped, manifest, [])

@@ -54,7 +54,8 @@ def _relative(path: Path, root: Path) -> str:
     return Path(rel).as_posix()
 
 
-def _entries(paths: Iterable[Path], root: Path, role: str, skip: Path) -> dict[str, dict]:
+def _entries(paths: Iterable[Path], root: Path, role: str, skip: Path,
+             hashes: Mapping[Path, str]) -> dict[str, dict]:
     out: dict[str, dict] = {}
     for p in paths:
         p = Path(p)
@@ -63,7 +64,8 @@ def _entries(paths: Iterable[Path], root: Path, role: str, skip: Path) -> dict[s
         if not p.is_file():
             raise InputError(p, f"manifestiin merkittävää tiedostoa ({role}) ei löydy; "
                                 "aja koonti uudelleen tai poista tiedosto listalta")
-        out[_relative(p, root)] = {"sha256": file_hash(p), "bytes": p.stat().st_size}
+        sha = hashes.get(p) or hashes.get(p.resolve()) or file_hash(p)
+        out[_relative(p, root)] = {"sha256": sha, "bytes": p.stat().st_size}
     return out
 
 
@@ -80,22 +82,26 @@ def manifest_text(manifest: Mapping[str, Any]) -> str:
 
 def write_manifest(path: str | os.PathLike, inputs: list[Path], outputs: list[Path],
                    codebook_version: str, tool_version: str,
-                   extra: dict | None = None, *, root: str | os.PathLike | None = None) -> Path:
+                   extra: dict | None = None, *, root: str | os.PathLike | None = None,
+                   hashes: Mapping[Path, str] | None = None) -> Path:
     """Write the manifest of a build to ``path`` (atomically); return the path.
 
     ``root`` is the folder paths are written relative to (default: the manifest's
     folder). ``extra`` is any JSON-serialisable data (wave year, settings); keep
-    timestamps out of it if the manifest should stay byte-stable.
+    timestamps out of it if the manifest should stay byte-stable. ``hashes`` are
+    SHA-256 digests already computed (path -> hex, e.g. the output jobs' hashes):
+    a listed file found there is not read again.
     """
     path = Path(path)
     root_path = Path(root) if root is not None else path.parent
     me = path.resolve()
+    known = {Path(p): str(h) for p, h in (hashes or {}).items()}
     manifest = {
         "format": MANIFEST_FORMAT,
         "codebook_version": str(codebook_version),
         "tool_version": str(tool_version),
-        "inputs": _entries(inputs, root_path, "syöte", me),
-        "outputs": _entries(outputs, root_path, "tuotos", me),
+        "inputs": _entries(inputs, root_path, "syöte", me, known),
+        "outputs": _entries(outputs, root_path, "tuotos", me, known),
         "extra": dict(extra or {}),
     }
     return atomic_write_text(path, manifest_text(manifest))
