@@ -1196,12 +1196,6 @@ def _clean_table(table, survey: Survey, municipalities: Municipalities, year: in
             cols[q.id + NAME_SUFFIX] = res["name"]
             add_flags(q.id, raw, res["flag"], res["note"])
 
-    data = pd.DataFrame(cols, index=rows)
-    data.insert(0, "rivi", np.asarray(rows).astype(int))
-    data.insert(0, "tiedosto", file)
-    if DEDUPE_OVERRIDE in frame.columns:
-        data[DEDUPE_OVERRIDE] = _text_column(frame[DEDUPE_OVERRIDE])
-
     # -- rejections: only the instrument's rules ------------------------------
     answer_cols = []
     for q in survey.questions:
@@ -1224,8 +1218,8 @@ def _clean_table(table, survey: Survey, municipalities: Municipalities, year: in
             key_blank = reasons.isna()
         reasons[key_blank] = (f"{kq.title!r} ({kq.id}) puuttuu: vastausta ei voi kohdistaa "
                               f"{'kuntaan' if kq.type == 'municipality' else 'vastaajaan'}")
-        if kq.type == "municipality" and kq.id in data.columns:
-            unresolved = data[kq.id].isna() & reasons.isna()
+        if kq.type == "municipality" and kq.id in cols:
+            unresolved = cols[kq.id].isna() & reasons.isna()
             if unresolved.any():
                 texts = _raw_text(frame.loc[unresolved, kq.id])
                 reasons[unresolved] = ("kuntaa " + texts.map(repr) +
@@ -1243,7 +1237,15 @@ def _clean_table(table, survey: Survey, municipalities: Municipalities, year: in
             add_flags(q.id, frame[q.id], pd.Series(np.where(missing, "pakollinen_puuttuu", None), index=rows),
                       pd.Series(np.where(missing, f"Pakollinen kysymys {q.title!r} on jätetty tyhjäksi.", None),
                                 index=rows))
-    data = data[~rejected_mask.to_numpy()]
+    # the kept rows of the cleaned columns, one column at a time (no frame of the rejected rows)
+    keep = ~rejected_mask.to_numpy()
+    kept: dict[str, object] = {"tiedosto": file, "rivi": np.asarray(rows)[keep].astype(int)}
+    for c in list(cols):
+        kept[c] = cols.pop(c)[keep]
+    if DEDUPE_OVERRIDE in frame.columns:
+        kept[DEDUPE_OVERRIDE] = _text_column(frame[DEDUPE_OVERRIDE])[keep]
+    data = pd.DataFrame(kept, index=rows[keep])
+    del kept
     flag_frame = pd.concat(flags, ignore_index=True) if flags else pd.DataFrame(columns=FLAG_COLUMNS)
     if len(rejected) and len(flag_frame):
         gone = set(rejected["rivi"].tolist())
