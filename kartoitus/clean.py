@@ -164,10 +164,30 @@ def _norm(value) -> str:
     return _text(value).translate(_DASHES).casefold().strip(" .:;!?")
 
 
+class _FoldTable(dict):
+    """``str.translate`` table: a character -> its compatibility decomposition without
+    the combining marks, computed the first time the character is seen."""
+
+    def __missing__(self, code: int) -> str:
+        decomposed = unicodedata.normalize("NFKD", chr(code))
+        folded = "".join(c for c in decomposed if not unicodedata.combining(c))
+        self[code] = folded
+        return folded
+
+
+_FOLD_TABLE = _FoldTable()
+
+
 def _fold(text: str) -> str:
-    """``_norm`` without diacritics (ä -> a, ö -> o, å -> a)."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    """``_norm`` without diacritics (ä -> a, ö -> o, å -> a).
+
+    The same as NFKD without the combining marks: decomposition works character by
+    character and canonical reordering only moves combining marks, which are dropped,
+    so each character is folded once (a table) and plain ASCII is returned as it is.
+    """
+    if text.isascii():
+        return text
+    return text.translate(_FOLD_TABLE)
 
 
 def _raw_text(values: pd.Series) -> pd.Series:
@@ -1290,11 +1310,15 @@ def clean_survey(tables: list, survey: Survey, municipalities: Municipalities, y
         data = pd.concat(non_empty, ignore_index=True, sort=False)
     else:
         data = pd.DataFrame(columns=columns)
+    del non_empty
+    parts.clear()   # the per-table frames go now, not at the end
     for c in columns:
         if c not in data.columns:
             data[c] = None
     helper = [c for c in data.columns if str(c).startswith("_")]
-    data = data[columns + helper].reset_index(drop=True)
+    if list(data.columns) != columns + helper:   # a selection copies the whole frame
+        data = data[columns + helper]
+    data = data.reset_index(drop=True)
     for q in survey.asked_in(year):
         if q.id not in present:
             continue
