@@ -229,3 +229,23 @@ def test_validate_is_a_dry_run(tmp_path):
     assert "kysely jarjestokysely" in text and "cp1252" in text
     assert "Käsitelty" in text  # a hand-added column, listed as extra
     assert not (root / "processed").exists()
+
+
+def test_a_new_wave_sits_beside_the_old_and_municipality_pdfs_compare_with_it(tmp_path):
+    from kartoitus.build import _previous_scores, build_data, report_jobs
+    from kartoitus import bank, indicators
+
+    cb = default_codebook()
+    for year, seed in ((2024, 5), (YEAR, 7)):
+        write_demo_wave(tmp_path / "raw" / str(year), year=year, n_associations=60, seed=seed)
+        build_data(resolve_wave(tmp_path / "raw", tmp_path / "processed", tmp_path / "reports", year), cb)
+    assert bank.database_waves(tmp_path / "processed" / "kartoitus.sqlite") == [2024, YEAR]
+    wave = resolve_wave(tmp_path / "raw", tmp_path / "processed", tmp_path / "reports", YEAR)
+    year, scores = _previous_scores(wave, cb)
+    assert year == 2024 and len(scores) == 22
+    data = bank.load_wave(wave.processed, YEAR)
+    tables = indicators.compute_all(data.association, data.municipality, YEAR, cb)
+    jobs = report_jobs(wave, data.association, data.municipality, tables, {}, cb)
+    payloads = [j.payload for j in jobs if j.id.startswith("kunta/")]
+    assert len(payloads) == 22
+    assert all(p["previous_year"] == 2024 and p["previous_scores"] is not None for p in payloads)
