@@ -775,7 +775,7 @@ def split_multi(values: pd.Series, question: Question, option_keys_labels=None, 
                           for r in rest[has_rest]]
     out["flag"] = flag
     out["note"] = note
-    return pd.DataFrame(out, index=values.index)
+    return pd.DataFrame(out, index=values.index, copy=False)   # the arrays are new: no second copy
 
 
 def parse_grid_cells(values: pd.Series, question: Question) -> pd.DataFrame:
@@ -1126,6 +1126,13 @@ def _text_column(values: pd.Series) -> pd.Series:
     return pd.Series(texts[codes], index=values.index)
 
 
+def _own(column: pd.Series) -> pd.Series:
+    """An object column taken out of a parse result as its own array: a view would keep
+    the result's whole block (flags and notes of every row) alive while the table is
+    cleaned."""
+    return column.copy() if column.dtype == object else column
+
+
 def _clean_table(table, survey: Survey, municipalities: Municipalities, year: int,
                  window: tuple[date, date] | None, now: pd.Timestamp):
     frame: pd.DataFrame = table.frame
@@ -1184,9 +1191,9 @@ def _clean_table(table, survey: Survey, municipalities: Municipalities, year: in
         elif q.type == "single":
             raw = frame[q.id]
             res = parse_single(raw, q)
-            cols[q.id] = res[q.id]
+            cols[q.id] = _own(res[q.id])
             if q.allow_other:
-                cols[q.id + OTHER_SUFFIX] = res[q.id + OTHER_SUFFIX]
+                cols[q.id + OTHER_SUFFIX] = _own(res[q.id + OTHER_SUFFIX])
             add_flags(q.id, raw, res["flag"], res["note"])
         elif q.type == "multi":
             raw = frame[q.id]
@@ -1195,7 +1202,7 @@ def _clean_table(table, survey: Survey, municipalities: Municipalities, year: in
                 pairs = [(m.code, m.name) for m in municipalities.for_year(year)]
             res = split_multi(raw, q, pairs, dtype=MULTI_DTYPE)
             for c in q.processed_columns(municipalities, year):
-                cols[c] = res[c]
+                cols[c] = _own(res[c])
             add_flags(q.id, raw, res["flag"], res["note"])
         elif q.type == "grid":
             for r in q.rows:
@@ -1212,8 +1219,8 @@ def _clean_table(table, survey: Survey, municipalities: Municipalities, year: in
         elif q.type == "municipality":
             raw = frame[q.id]
             res = match_municipalities(raw, municipalities, year, q.extra_options)
-            cols[q.id] = res["code"]
-            cols[q.id + NAME_SUFFIX] = res["name"]
+            cols[q.id] = _own(res["code"])
+            cols[q.id + NAME_SUFFIX] = _own(res["name"])
             add_flags(q.id, raw, res["flag"], res["note"])
 
     # -- rejections: only the instrument's rules ------------------------------
@@ -1261,10 +1268,10 @@ def _clean_table(table, survey: Survey, municipalities: Municipalities, year: in
     keep = ~rejected_mask.to_numpy()
     kept: dict[str, object] = {"tiedosto": file, "rivi": np.asarray(rows)[keep].astype(int)}
     for c in list(cols):
-        kept[c] = cols.pop(c)[keep]
+        kept[c] = cols.pop(c).array[keep]   # the arrays: a filtered Series would copy the index each time
     if DEDUPE_OVERRIDE in frame.columns:
-        kept[DEDUPE_OVERRIDE] = _text_column(frame[DEDUPE_OVERRIDE])[keep]
-    data = pd.DataFrame(kept, index=rows[keep])
+        kept[DEDUPE_OVERRIDE] = _text_column(frame[DEDUPE_OVERRIDE]).array[keep]
+    data = pd.DataFrame(kept, index=rows[keep], copy=False)   # the columns are new: no second copy
     del kept
     flag_frame = pd.concat(flags, ignore_index=True) if flags else pd.DataFrame(columns=FLAG_COLUMNS)
     if len(rejected) and len(flag_frame):
