@@ -193,8 +193,9 @@ def _multi_rows(frame: pd.DataFrame, rows: pd.Series, q: Question, ctx: Context)
 def _multi_matrix(frame: pd.DataFrame, q: Question, ctx: Context) -> tuple[pd.DataFrame, list[str], list[str]]:
     """0/1 float matrix of the options (+ ``muu`` for the other-text), keys and labels."""
     cols, keys, labels = _multi_cols(q, ctx)
-    m = pd.DataFrame({k: (_num(frame[c]) if c in frame.columns else np.nan) for c, k in zip(cols, keys)},
-                     index=frame.index).fillna(0.0).clip(0, 1)
+    # fillna and clip column by column: no further copies of the whole matrix
+    m = pd.DataFrame({k: (_num(frame[c]).fillna(0.0).clip(0, 1).to_numpy() if c in frame.columns
+                          else np.zeros(len(frame))) for c, k in zip(cols, keys)}, index=frame.index, copy=False)
     if q.allow_other:
         m[OTHER_KEY] = _text(_col(frame, q.id + OTHER_SUFFIX)).notna().astype("float64")
         keys, labels = [*keys, OTHER_KEY], [*labels, OTHER_LABEL]
@@ -282,7 +283,7 @@ def _multi(tid: str, title: str, frame: pd.DataFrame, ctx: Context, q: Question,
     if not _has(frame, q, ctx):
         return _not_asked(tid, title, q.id, ctx.year, label_header)
     answered = _answered_multi(frame, q, ctx)
-    m, keys, labels = _multi_matrix(frame.loc[answered], q, ctx)
+    m, keys, labels = _multi_matrix(_multi_rows(frame, answered, q, ctx), q, ctx)
     counts = m.sum().reindex(keys).to_numpy(dtype="float64")
     n = float(answered.sum())
     frame_out = pd.DataFrame({KEY: keys, "vaihtoehto": labels, COUNT: counts, PCT: _pct(counts, n)})
