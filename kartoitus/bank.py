@@ -332,13 +332,31 @@ def database_waves(path: Path) -> list[int]:
         con.close()
 
 
+#: a processed file bigger than this is parsed a group of columns at a time: the parser's
+#: peak memory is then that of one group, not of the whole file (a 1 000 000-answer wave:
+#: 1.5 GB instead of 2.2 GB). pandas reads and types every column on its own, so the frame
+#: is the same either way.
+_GROUPED_READ_BYTES = 32 << 20
+_COLUMNS_PER_READ = 32
+
+
 def read_processed_csv(path: Path) -> pd.DataFrame:
     """A processed CSV back as a frame: codes as text, numbers as numbers."""
     if not path.exists():
         raise KartoitusError(f"{path} puuttuu: aja ensin kartoitus build-data")
     header = pd.read_csv(path, nrows=0).columns
     dtype = {c: str for c in header if c in TEXT_COLUMNS or c.endswith("_nimi") or c.endswith("__muu")}
-    frame = pd.read_csv(path, dtype=dtype, keep_default_na=False, na_values=[""])
+    options = {"keep_default_na": False, "na_values": [""]}
+    if path.stat().st_size > _GROUPED_READ_BYTES and len(header) > _COLUMNS_PER_READ and header.is_unique:
+        parts = []
+        for start in range(0, len(header), _COLUMNS_PER_READ):
+            group = list(header[start:start + _COLUMNS_PER_READ])   # contiguous: file order kept
+            parts.append(pd.read_csv(path, usecols=group, dtype={c: dtype[c] for c in group if c in dtype},
+                                     **options))
+        frame = pd.concat(parts, axis=1)
+        del parts
+    else:
+        frame = pd.read_csv(path, dtype=dtype, **options)
     if "aikaleima" in frame.columns:
         frame["aikaleima"] = pd.to_datetime(frame["aikaleima"], utc=True, errors="coerce").dt.tz_convert(
             "Europe/Helsinki")
