@@ -1280,7 +1280,7 @@ def _clean_table(table, survey: Survey, municipalities: Municipalities, year: in
     return data, flag_frame, rejected, present
 
 
-def clean_survey(tables: list, survey: Survey, municipalities: Municipalities, year: int,
+def clean_survey(tables: Iterable, survey: Survey, municipalities: Municipalities, year: int,
                  window: tuple[date, date] | None = None) -> CleanResult:
     """Raw tables of one survey -> :class:`CleanResult`.
 
@@ -1294,6 +1294,10 @@ def clean_survey(tables: list, survey: Survey, municipalities: Municipalities, y
     time). Personal questions never appear. Rejected: empty rows
     (``tyhjä vastaus``), rows without the key question, and in the
     municipality survey rows whose municipality cannot be resolved.
+
+    ``tables`` is read once, in order: an iterator that lets each table go once it
+    is yielded (see ``build.process_tables``) frees its raw frame as soon as it is
+    cleaned.
     """
     now = pd.Timestamp.now(tz=LOCAL_TZ)
     parts, flag_parts, rejected_parts = [], [], []
@@ -1303,6 +1307,7 @@ def clean_survey(tables: list, survey: Survey, municipalities: Municipalities, y
             raise InputError(table.path, f"tiedosto on kyselyn {table.survey} vienti, ei kyselyn {survey.id}; "
                                          "siivoa kukin kysely erikseen")
         data, flags, rejected, here = _clean_table(table, survey, municipalities, year, window, now)
+        del table   # the raw frame can go now (when the caller let it go)
         parts.append(data)
         flag_parts.append(flags)
         rejected_parts.append(rejected)
