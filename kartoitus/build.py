@@ -96,12 +96,27 @@ def _drop_rows(tables, rows: pd.DataFrame):
     return out
 
 
-def _attach_overrides(data: pd.DataFrame, tables) -> pd.DataFrame:
-    """Carry the corrections' de-duplication overrides from raw rows to clean rows."""
+def _override_parts(tables) -> list[pd.DataFrame]:
+    """``tiedosto, rivi, _dedupe_override`` of the tables that carry corrections' overrides."""
     from kartoitus.corrections import OVERRIDE_COLUMN
-    parts = [pd.DataFrame({"tiedosto": t.path.name, "rivi": t.frame.index.astype(int),
-                           OVERRIDE_COLUMN: t.frame[OVERRIDE_COLUMN].values})
-             for t in tables if OVERRIDE_COLUMN in t.frame.columns]
+    return [pd.DataFrame({"tiedosto": t.path.name, "rivi": t.frame.index.astype(int),
+                          OVERRIDE_COLUMN: t.frame[OVERRIDE_COLUMN].values})
+            for t in tables if OVERRIDE_COLUMN in t.frame.columns]
+
+
+def _handover(items: list):
+    """Yield the items of ``items``, removing each from the list first (so that a
+    consumer that lets an item go frees it)."""
+    while items:
+        yield items.pop(0)
+
+
+def _attach_overrides(data: pd.DataFrame, tables=None, parts: list | None = None) -> pd.DataFrame:
+    """Carry the corrections' de-duplication overrides from raw rows to clean rows
+    (from the raw ``tables``, or from their ``parts`` taken with :func:`_override_parts`)."""
+    from kartoitus.corrections import OVERRIDE_COLUMN
+    if parts is None:
+        parts = _override_parts(tables)
     if not parts or data.empty:
         return data
     over = pd.concat(parts, ignore_index=True)
@@ -153,12 +168,18 @@ def process_tables(tables, codebook: Codebook, year: int, window=None, correctio
     for survey in codebook.surveys.values():
         progress(f"siivous: {survey.id}")
         mine = [t for t in tables if t.survey == survey.id]
+        overrides = _override_parts(mine)
         if handed is not None:
+            # each raw table goes as soon as clean has read it
             tables = [t for t in tables if t.survey != survey.id]
-        res = clean.clean_survey(mine, survey, codebook.municipalities, year, window)
-        data = _attach_overrides(res.data, mine)
-        del mine    # with ``release``, the survey's raw frames go here
+            res = clean.clean_survey(_handover(mine), survey, codebook.municipalities, year, window)
+        else:
+            res = clean.clean_survey(mine, survey, codebook.municipalities, year, window)
+        del mine
+        data = _attach_overrides(res.data, parts=overrides)
+        res.data = None   # ``data`` is the survey's cleaned frame from here on
         kept, replaced = clean.deduplicate(data, survey)
+        del data
         decisions = None
         flags = res.flags
         if survey.id == codebook.association.id:
@@ -166,8 +187,10 @@ def process_tables(tables, codebook: Codebook, year: int, window=None, correctio
             kept, decisions = classify.classify(kept, survey, rules, codebook.municipalities)
             corrected = corr_log[corr_log["kentta"] == "paatoimiala"][["tiedosto", "rivi"]]
             if len(corrected) and "paatoimiala_lahde" in kept.columns:
-                keys = set(zip(corrected["tiedosto"], corrected["rivi"].astype(int)))
-                mask = [(f, int(r)) in keys for f, r in zip(kept["tiedosto"], kept["rivi"])]
+                keys = pd.MultiIndex.from_arrays([corrected["tiedosto"].astype(str),
+                                                  corrected["rivi"].astype(int)])
+                mask = pd.MultiIndex.from_arrays([kept["tiedosto"].astype(str),
+                                                  kept["rivi"].astype(int)]).isin(keys)
                 kept.loc[mask, "paatoimiala_lahde"] = "korjaus"
             if decisions is not None and len(decisions):
                 auto = decisions[decisions["lahde"] != "vastaus"]
