@@ -68,13 +68,20 @@ def fingerprint(*parts: Any) -> str:
     return h.hexdigest()
 
 
+def _feed_file(h, path: Path) -> None:
+    """Hash a file in 1 MiB blocks (a million-answer export is not held in memory)."""
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+
+
 def folder_digest(folder: Path) -> str:
     """Hash of every file under ``folder`` (names and bytes): templates and styles."""
     h = hashlib.sha256()
     for p in sorted(Path(folder).rglob("*")):
         if p.is_file() and "__pycache__" not in p.parts:
             h.update(str(p.relative_to(folder)).encode())
-            h.update(p.read_bytes())
+            _feed_file(h, p)
     return h.hexdigest()
 
 
@@ -90,7 +97,8 @@ def code_digest() -> str:
 
 
 def file_digest(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    from kartoitus.manifest import file_hash
+    return file_hash(path)
 
 
 # -- jobs -----------------------------------------------------------------------

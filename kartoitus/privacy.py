@@ -166,7 +166,8 @@ _HETU = re.compile(
 _HETU_CHECK = "0123456789ABCDEFHJKLMNPRSTUVWXY"
 
 _WORD = re.compile(r"\w+")
-_HYPHEN_BREAK = re.compile(r"(\w)[-\u00ad]\s*\n\s*(\w)")
+# "-", the soft hyphen and the hyphens WeasyPrint draws when it hyphenates (U+2010, U+2011)
+_HYPHEN_BREAK = re.compile(r"(\w)[-\u00ad\u2010\u2011]\s*\n\s*(\w)")
 
 #: Words that on their own are no personal data: no-answer words and roles typed
 #: into a contact-person field. A value made only of these is not looked for.

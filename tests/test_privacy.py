@@ -125,6 +125,9 @@ def test_personal_values_whole_words_any_case_across_lines():
         ("henkilotieto", "Anna-Liisa Korhonen")]
     assert find_in_text("Anna-Liisa Korho-\nnen kiitti", values) == [
         ("henkilotieto", "Anna-Liisa Korhonen")]
+    # WeasyPrint hyphenates with U+2010: the name is still found
+    assert find_in_text("Anna-Liisa Korho\u2010\nnen kiitti", values) == [
+        ("henkilotieto", "Anna-Liisa Korhonen")]
     # not inside other words, and roles or no-answers are never looked for
     assert find_in_text("Matti Virtasen kanssa; Virtanen Matti", values) == []
     assert find_in_text("Puheenjohtaja: ei ole", values) == []
