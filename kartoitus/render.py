@@ -32,7 +32,7 @@ from pathlib import Path
 
 import jinja2
 
-from kartoitus.atomic import atomic_write_bytes, atomic_write_text
+from kartoitus.atomic import atomic_write_bytes
 from kartoitus.errors import KartoitusError
 from kartoitus.fmt import FILTERS
 
@@ -142,16 +142,6 @@ def render_pdf(html: str, *, title: str, lang: str = "fi", base_url: Path | str 
     return data, collector.messages
 
 
-def write_bytes_atomic(data: bytes, path: Path) -> Path:
-    """Write ``data`` to ``path`` atomically (see ``kartoitus.atomic``)."""
-    return atomic_write_bytes(path, data)
-
-
-def write_text_atomic(text: str, path: Path) -> Path:
-    """Write UTF-8 ``text`` to ``path`` atomically."""
-    return atomic_write_text(path, text)
-
-
 def write_pdf(html: str, path: Path, *, title: str, lang: str = "fi",
               base_url: Path | str | None = None,
               date: _dt.date | _dt.datetime | None = None, strict: bool = False) -> Path:
@@ -168,4 +158,4 @@ def write_pdf(html: str, path: Path, *, title: str, lang: str = "fi",
             f"{Path(path).name}: WeasyPrint reported {len(warnings)} problem(s): "
             + "; ".join(warnings[:5])
         )
-    return write_bytes_atomic(data, path)
+    return atomic_write_bytes(path, data)

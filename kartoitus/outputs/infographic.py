@@ -902,13 +902,17 @@ def render_model(model: dict) -> tuple[bytes, bytes]:
                          f"({pages} sivua); lyhennä vaihtoehtojen nimiä koodikirjassa")
 
 
+def _write_files(model: dict, pdf_path: Path, png_path: Path) -> list[Path]:
+    """Render the page and write its PDF and PNG atomically."""
+    from kartoitus.atomic import atomic_write_bytes
+
+    pdf, png = render_model(model)
+    return [atomic_write_bytes(Path(pdf_path), pdf), atomic_write_bytes(Path(png_path), png)]
+
+
 def write_model(model: dict, out_dir: Path | str) -> list[Path]:
     """Write ``<out_dir>/infograafit/<key>.pdf`` and ``.png`` atomically."""
-    from kartoitus.render import write_bytes_atomic
-
-    pdf_path, png_path = output_paths(out_dir, model["sector"])
-    pdf, png = render_model(model)
-    return [write_bytes_atomic(pdf, pdf_path), write_bytes_atomic(png, png_path)]
+    return _write_files(model, *output_paths(out_dir, model["sector"]))
 
 
 def render_job(payload: dict) -> list[Path]:
@@ -916,11 +920,7 @@ def render_job(payload: dict) -> list[Path]:
     model = build_infographic_model(payload["sector"], payload["year"], payload["assoc"],
                                     threshold=payload.get("threshold", sup.DEFAULT_THRESHOLD),
                                     region=payload.get("region"), hidden=payload.get("hidden"))
-    pdf_path, png_path = payload["outputs"]
-    from kartoitus.render import write_bytes_atomic
-
-    pdf, png = render_model(model)
-    return [write_bytes_atomic(pdf, Path(pdf_path)), write_bytes_atomic(png, Path(png_path))]
+    return _write_files(model, *payload["outputs"])
 
 
 # -- one page for the CLI -------------------------------------------------------------------

@@ -679,12 +679,13 @@ def report_filename(year: int, suffix: str) -> str:
 
 def write_report(model: dict, out_dir: Path) -> list[Path]:
     """Write ``jarjestokartoitus-<year>.html`` and ``.pdf`` into ``out_dir``; return both paths."""
-    from kartoitus.render import TEMPLATES, render_html, write_pdf, write_text_atomic
+    from kartoitus.atomic import atomic_write_text
+    from kartoitus.render import TEMPLATES, render_html, write_pdf
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     html = render_html(REPORT_TEMPLATE, model)
-    html_path = write_text_atomic(html, out_dir / report_filename(model["year"], ".html"))
+    html_path = atomic_write_text(out_dir / report_filename(model["year"], ".html"), html)
     pdf_path = write_pdf(html, out_dir / report_filename(model["year"], ".pdf"),
                          title=model["title"], lang=model.get("lang", "fi"), base_url=TEMPLATES)
     return [pdf_path, html_path]
