@@ -749,6 +749,17 @@ def payload_columns(assoc: pd.DataFrame, scoring: kt.Scoring, codebook: Codebook
     return list(dict.fromkeys(cols))
 
 
+def region_context(muni: pd.DataFrame, scores: pd.DataFrame, year: int, codebook: Codebook,
+                   region_median: pd.Series | None = None, checklist: pd.DataFrame | None = None):
+    """The scoring, the region median and the checklist, computed where not given."""
+    scoring = kt.load_scoring(codebook=codebook)
+    if region_median is None:
+        region_median = kt.region_summary(scores)
+    if checklist is None:
+        checklist = kt.checklist(muni, year, codebook.municipalities, scoring=scoring, codebook=codebook)
+    return scoring, region_median, checklist
+
+
 def municipality_jobs(wave_year: int, out_dir: Path, assoc: pd.DataFrame, muni: pd.DataFrame,
                       scores: pd.DataFrame, region_median: pd.Series | None = None,
                       checklist: pd.DataFrame | None = None, *, previous_scores: pd.DataFrame | None = None,
@@ -758,11 +769,7 @@ def municipality_jobs(wave_year: int, out_dir: Path, assoc: pd.DataFrame, muni: 
     data (own associations and those operating in it, its survey row, its scores
     and checklist rows) plus the region median. ``out_dir``: ``reports/<year>``."""
     cb = codebook or default_codebook()
-    scoring = kt.load_scoring(codebook=cb)
-    if region_median is None:
-        region_median = kt.region_summary(scores)
-    if checklist is None:
-        checklist = kt.checklist(muni, wave_year, cb.municipalities, scoring=scoring, codebook=cb)
+    scoring, region_median, checklist = region_context(muni, scores, wave_year, cb, region_median, checklist)
     cols = payload_columns(assoc, scoring, cb)
     home = _codes(assoc[home_column(cb)]).to_numpy()
     muni_codes = _codes(muni["kunta"]).to_numpy() if "kunta" in muni.columns else np.array([], dtype=object)

@@ -392,11 +392,7 @@ def workshop_payload(codes: list[str], year: int, out: Path, assoc: pd.DataFrame
                      codebook: Codebook | None = None, threshold: int = sup.DEFAULT_THRESHOLD) -> dict:
     """A picklable payload for :func:`render_job` (only the columns the pack reads)."""
     cb = codebook or default_codebook()
-    scoring = kt.load_scoring(codebook=cb)
-    if region_median is None:
-        region_median = kt.region_summary(scores)
-    if checklist is None:
-        checklist = kt.checklist(muni, year, cb.municipalities, scoring=scoring, codebook=cb)
+    scoring, region_median, checklist = mu.region_context(muni, scores, year, cb, region_median, checklist)
     cols = [c for c in mu.payload_columns(assoc, scoring, cb) if not c.startswith(mu.activity_prefix(cb) or "\0")]
     wanted = set(codes)
     return {
