@@ -317,7 +317,6 @@ def classify(data: pd.DataFrame, survey: Survey, rules: list[Rule] | None = None
         raise ConfigError(f"{RULES_FILE}: sote-listan toimialat {bad_sote} eivät ole päätoimialan vaihtoehtoja")
 
     sid = q_sector.id
-    n = len(out)
     answer = out[sid] if sid in out.columns else pd.Series(None, index=out.index, dtype=object)
     answer = answer.where(answer.notna(), "").astype(str).str.strip()
     source = (out["paatoimiala_lahde"] if "paatoimiala_lahde" in out.columns

@@ -43,7 +43,6 @@ from kartoitus.codebook import (
     MUNICIPALITY_SURVEY,
     Codebook,
     Municipality,
-    Question,
     Survey,
     data_dir,
     default_codebook,

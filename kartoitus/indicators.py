@@ -37,7 +37,6 @@ import pandas as pd
 
 from kartoitus import disclosure, suppression
 from kartoitus.codebook import (
-    NAME_SUFFIX,
     OTHER_SUFFIX,
     OUTSIDE_REGION,
     Codebook,
@@ -48,7 +47,6 @@ from kartoitus.codebook import (
 from kartoitus.reference import Reference
 from kartoitus.suppression import (
     DEFAULT_THRESHOLD,
-    Equation,
     SuppressionPlan,
     column_equations,
     row_equations,

@@ -24,7 +24,6 @@ import pandas as pd
 import yaml
 
 from kartoitus.codebook import (
-    NAME_SUFFIX,
     OTHER_SUFFIX,
     Codebook,
     Municipalities,
