@@ -69,7 +69,7 @@ def _peak_mb() -> float:
 def child_generate(raw_dir: Path, size: int, seed: int) -> dict:
     """Write a demo wave of ``size`` association answers as CSV exports (big waves: no xlsx)."""
     from kartoitus import demo
-    from kartoitus.codebook import default_codebook
+    from kartoitus.settings.codebook import default_codebook
 
     cb = default_codebook()
     t0 = time.perf_counter()
@@ -106,9 +106,11 @@ def _stage_of(label: str) -> str:
 def child_data(raw_root: Path, processed_root: Path) -> dict:
     """Time the data stage and the indicators of one wave in this (fresh) process."""
     t_import = time.perf_counter()
-    from kartoitus import bank, build, indicators
-    from kartoitus.codebook import default_codebook
-    from kartoitus.wave import resolve_wave
+    from kartoitus.stages import bank
+    from kartoitus.build import pipeline as build
+    from kartoitus.publication import indicators
+    from kartoitus.settings.codebook import default_codebook
+    from kartoitus.stages.wave import resolve_wave
 
     cb = default_codebook()
     wave = resolve_wave(raw_root, processed_root, None, YEAR)
@@ -133,8 +135,9 @@ def child_data(raw_root: Path, processed_root: Path) -> dict:
 
 def child_report(processed_root: Path, out_dir: Path) -> dict:
     """Charts (report model) and render (HTML -> PDF) of the main report, in this process."""
-    from kartoitus import bank, indicators
-    from kartoitus.codebook import default_codebook
+    from kartoitus.stages import bank
+    from kartoitus.publication import indicators
+    from kartoitus.settings.codebook import default_codebook
     from kartoitus.outputs.report import build_report_model, preview_meta, write_report
 
     cb = default_codebook()

@@ -173,8 +173,8 @@ def build_data(
     year: Optional[int] = typer.Option(None, "--year", help=YEAR_HELP),
 ):
     """Lue aallon raakatiedostot, siivoa, luokittele ja tallenna tietopankkiin."""
-    from kartoitus.build import build_data as run
-    from kartoitus.wave import resolve_wave
+    from kartoitus.build.pipeline import build_data as run
+    from kartoitus.stages.wave import resolve_wave
 
     wave = resolve_wave(raw, processed, None, year)
     console = _console()
@@ -194,7 +194,7 @@ def validate(
     """Kuivaharjoitus: näytä sarakkeiden tunnistus ja ongelmat, mitään ei kirjoiteta."""
     from rich.table import Table as RichTable
 
-    from kartoitus.build import validate_file
+    from kartoitus.build.pipeline import validate_file
 
     if year is None:
         parent = file.resolve().parent.name
@@ -264,8 +264,8 @@ def build_report(
                                              help="Viitetietojen kansio (väestö, yhdistysrekisteri); oletus data/reference."),
 ):
     """Koko kartoitus: data, pääraportti, kuntien PDF:t, infografiikat, Excel-taulukot."""
-    from kartoitus.build import build_report as run
-    from kartoitus.wave import resolve_wave
+    from kartoitus.build.pipeline import build_report as run
+    from kartoitus.stages.wave import resolve_wave
 
     wave = resolve_wave(raw, processed, reports, year)
     console = _console()
@@ -292,7 +292,7 @@ def infographic(
     reports: Optional[Path] = typer.Option(None, "--reports", help=REPORTS_HELP),
 ):
     """Tee toimialan infografiikka (PDF ja PNG) kansioon <raportit>/<vuosi>/infograafit/."""
-    from kartoitus.wave import resolve_wave
+    from kartoitus.stages.wave import resolve_wave
 
     if bool(sector) == all_sectors:
         _fail("anna joko toimiala (esim. kartoitus infographic elakelaiset) tai --all")
@@ -319,7 +319,7 @@ def workshop_pack(
 ):
     """Elinvoimapajan aineisto: valittujen kuntien vertailu yhdessä PDF:ssä (<raportit>/<vuosi>/pajat/)."""
     from kartoitus.outputs.workshop import workshop_pack as run
-    from kartoitus.wave import resolve_wave
+    from kartoitus.stages.wave import resolve_wave
 
     if not kunnat and not seutukunta:
         _fail("anna kunnat (esim. kartoitus workshop-pack Äänekoski Hankasalmi Konnevesi) tai --seutukunta")
@@ -337,9 +337,10 @@ def check_privacy(
     raw: Optional[Path] = typer.Option(None, "--raw", help=RAW_HELP),
 ):
     """Etsi tuotoksista sähköpostiosoitteet, puhelinnumerot ja vastaajien henkilötiedot."""
-    from kartoitus import ingest, privacy
-    from kartoitus.codebook import default_codebook
-    from kartoitus.wave import DEFAULT_REPORTS, resolve_wave, year_folders
+    from kartoitus import privacy
+    from kartoitus.stages import ingest
+    from kartoitus.settings.codebook import default_codebook
+    from kartoitus.stages.wave import DEFAULT_REPORTS, resolve_wave, year_folders
 
     target = path or DEFAULT_REPORTS
     raw_root = raw or Path("data/raw")
@@ -367,8 +368,8 @@ def purge_personal(
 ):
     """Poista aallon raakatiedostoista henkilötietosarakkeet säilytysajan päätyttyä."""
     from kartoitus import privacy
-    from kartoitus.codebook import default_codebook
-    from kartoitus.wave import resolve_wave
+    from kartoitus.settings.codebook import default_codebook
+    from kartoitus.stages.wave import resolve_wave
 
     wave = resolve_wave(raw, None, None, year)
     report = privacy.purge_personal(wave.raw, default_codebook(), dry_run=not apply)

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from kartoitus.codebook import (
+from kartoitus.settings.codebook import (
     ASSOCIATION_SURVEY,
     MUNICIPALITY_SURVEY,
     Codebook,

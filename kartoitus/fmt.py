@@ -168,7 +168,7 @@ def plural(n: int, one: str, many: str) -> str:
     return f"{fi_integer(n)} {one if n == 1 else many}"
 
 
-#: Jinja filters registered by ``kartoitus.render``.
+#: Jinja filters registered by ``kartoitus.render.document``.
 FILTERS = {
     "fi_number": fi_number,
     "fi_integer": fi_integer,

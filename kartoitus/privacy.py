@@ -93,7 +93,7 @@ import pandas as pd
 
 from kartoitus.atomic import atomic_path, atomic_write_bytes, atomic_write_text
 from kartoitus.errors import InputError, KartoitusError
-from kartoitus.ingest import CSV_SUFFIXES, XLSX_SUFFIXES, normalise_title, sniff_csv
+from kartoitus.stages.ingest import CSV_SUFFIXES, XLSX_SUFFIXES, normalise_title, sniff_csv
 
 __all__ = [
     "KINDS", "SCANNED_SUFFIXES", "RECORD_FILE", "Finding", "PersonalValues",
@@ -607,7 +607,7 @@ def personal_values_from_cells(cells: Iterable[pd.Series]) -> set[str]:
 def personal_values_from_tables(tables: Iterable, codebook) -> set[str]:
     """The answers in the personal columns of ingested tables (5+ characters).
 
-    ``tables`` are :class:`kartoitus.ingest.RawTable`-like objects: ``.survey`` is
+    ``tables`` are :class:`kartoitus.stages.ingest.RawTable`-like objects: ``.survey`` is
     the survey id and ``.frame`` has canonical ids as columns. Values that are
     only no-answer words or roles (``ei ole``, ``puheenjohtaja``) are left out.
     """
@@ -671,7 +671,7 @@ class _CsvFormat:
 def _sniff_csv(path: Path, data: bytes) -> _CsvFormat:
     """Encoding (with the BOM kept apart, byte for byte) and delimiter of a CSV.
 
-    Uses :func:`kartoitus.ingest.sniff_csv`, so purge reads a file exactly as
+    Uses :func:`kartoitus.stages.ingest.sniff_csv`, so purge reads a file exactly as
     ingest does.
     """
     encoding, delimiter = sniff_csv(data)
@@ -821,7 +821,7 @@ def _wave_files(folder: Path, skip: set[str]) -> list[Path]:
 
 def _settings_files() -> set[str]:
     try:
-        from kartoitus.wave import SETTINGS_FILES
+        from kartoitus.stages.wave import SETTINGS_FILES
     except ImportError:  # pragma: no cover - wave.py is part of the package
         return {"kysely.toml", "korjaukset.csv"}
     return {name.casefold() for name in SETTINGS_FILES}
@@ -861,7 +861,7 @@ def purge_personal(raw_folder: str | Path, codebook, dry_run: bool = True) -> Pu
     the files are replaced atomically and ``poistetut_henkilotiedot.json`` in the
     folder records what was removed (file, column, question, number of answers,
     date; never the values; appended to on later runs). The files read are the
-    ones :func:`kartoitus.ingest.read_wave` reads: those directly in
+    ones :func:`kartoitus.stages.ingest.read_wave` reads: those directly in
     ``raw_folder``, not settings, hidden or lock files. Only the files directly in ``raw_folder`` are read:
     processed data and reports are never touched.
 

@@ -25,9 +25,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kartoitus.classify import load_classification
+from kartoitus.stages.classify import load_classification
 
-from kartoitus.codebook import (
+from kartoitus.settings.codebook import (
     NAME_SUFFIX,
     OTHER_SUFFIX,
     OUTSIDE_REGION,

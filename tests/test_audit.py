@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
 
-from kartoitus.audit import build_audit, summarise
+from kartoitus.stages.audit import build_audit, summarise
 from kartoitus.errors import KartoitusError
 
 

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kartoitus import bank
+from kartoitus.stages import bank
 
 
 def _frame():

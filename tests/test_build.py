@@ -18,11 +18,11 @@ import pytest
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-from kartoitus.build import build_report
+from kartoitus.build.pipeline import build_report
 from kartoitus.cli import app
-from kartoitus.codebook import default_codebook
+from kartoitus.settings.codebook import default_codebook
 from kartoitus.demo import write_demo_wave
-from kartoitus.wave import resolve_wave
+from kartoitus.stages.wave import resolve_wave
 
 YEAR = 2025
 PLANTED = {
@@ -232,8 +232,9 @@ def test_validate_is_a_dry_run(tmp_path):
 
 
 def test_a_new_wave_sits_beside_the_old_and_municipality_pdfs_compare_with_it(tmp_path):
-    from kartoitus.build import _previous_scores, build_data, report_jobs
-    from kartoitus import bank, indicators
+    from kartoitus.build.pipeline import _previous_scores, build_data, report_jobs
+    from kartoitus.stages import bank
+    from kartoitus.publication import indicators
 
     cb = default_codebook()
     for year, seed in ((2024, 5), (YEAR, 7)):

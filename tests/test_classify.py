@@ -2,8 +2,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kartoitus.classify import classify, fold_pattern, load_classification, load_rules
-from kartoitus.codebook import default_codebook
+from kartoitus.stages.classify import classify, fold_pattern, load_classification, load_rules
+from kartoitus.settings.codebook import default_codebook
 from kartoitus.errors import ConfigError
 
 CB = default_codebook()
@@ -164,7 +164,7 @@ def test_classify_many_rows_is_vectorised():
 
 
 def test_rules_find_the_same_words_in_linear_time():
-    from kartoitus.classify import anchor_word_starts
+    from kartoitus.stages.classify import anchor_word_starts
 
     assert anchor_word_starts(r"\w*kuoro\w*|\bmll\b|a[|]\w*b") == r"(?<!\w)\w*kuoro\w*|\bmll\b|a[|]\w*b"
     rules = [r for r in load_rules() if r.pattern is not None]

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kartoitus.clean import (
+from kartoitus.stages.clean import (
     CleanResult,
     clean_survey,
     deduplicate,
@@ -18,9 +18,9 @@ from kartoitus.clean import (
     parse_single,
     split_multi,
 )
-from kartoitus.codebook import default_codebook
+from kartoitus.settings.codebook import default_codebook
 from kartoitus.errors import InputError
-from kartoitus.ingest import RawTable
+from kartoitus.stages.ingest import RawTable
 
 CB = default_codebook()
 ASSOC = CB.association

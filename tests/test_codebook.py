@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from kartoitus.codebook import data_dir, default_codebook, load_codebook, municipality_codes
+from kartoitus.settings.codebook import data_dir, default_codebook, load_codebook, municipality_codes
 from kartoitus.errors import KartoitusError
 
 INSTRUMENT = Path(__file__).resolve().parents[2] / "shared" / "instrument"

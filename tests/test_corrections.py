@@ -3,10 +3,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kartoitus.codebook import default_codebook
-from kartoitus.corrections import OVERRIDE_COLUMN, apply_corrections, read_corrections
+from kartoitus.settings.codebook import default_codebook
+from kartoitus.stages.corrections import OVERRIDE_COLUMN, apply_corrections, read_corrections
 from kartoitus.errors import ConfigError
-from kartoitus.ingest import RawTable
+from kartoitus.stages.ingest import RawTable
 
 
 def Raw(path, survey, frame):

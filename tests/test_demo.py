@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from kartoitus import demo
-from kartoitus.codebook import default_codebook
+from kartoitus.settings.codebook import default_codebook
 from kartoitus.errors import KartoitusError
 
 CB = default_codebook()

@@ -46,9 +46,11 @@ import pytest
 
 scipy_optimize = pytest.importorskip("scipy.optimize")
 
-from kartoitus import bank, indicators, kuntatutka as kt  # noqa: E402
-from kartoitus import suppression as sup  # noqa: E402
-from kartoitus.codebook import OUTSIDE_REGION, default_codebook  # noqa: E402
+from kartoitus.stages import bank
+from kartoitus.publication import indicators
+from kartoitus.publication import kuntatutka as kt  # noqa: E402
+from kartoitus.publication import suppression as sup  # noqa: E402
+from kartoitus.settings.codebook import OUTSIDE_REGION, default_codebook  # noqa: E402
 from kartoitus.outputs import infographic as ig  # noqa: E402
 from kartoitus.outputs import municipality as mu  # noqa: E402
 from kartoitus.outputs import workshop as ws  # noqa: E402
@@ -367,7 +369,7 @@ def add_home_sector(a: Audit, cb, assoc, tables, municipal, pages, workshop) -> 
         a.cell(f"S|{s}", shown(t, i, "lkm"), f"vastaajat_toimiala {s}")
         a.share(f"S|{s}", "N", shown(t, i, "osuus"), f"vastaajat_toimiala {s}")
 
-    from kartoitus.classify import load_classification
+    from kartoitus.stages.classify import load_classification
     sote = set(load_classification().sote)
     t = tables["vastaajat_ryhma"]
     a.total("G|sote", [f"S|{s}" for s in grid.columns if s in sote])
@@ -726,7 +728,7 @@ def audit(wave, tables, kuntatutka, municipal, pages, workshop):
 #: Leaks this audit finds that are not fixed yet (cell-name prefixes): none. The cells that
 #: several outputs print (municipality, sub-region and sector counts, the municipality x
 #: sector and x reach grids, the infographics' sector x sub-region counts) are suppressed
-#: together (kartoitus.disclosure.home_hidden), the two views follow yhteistyo_kunta and
+#: together (kartoitus.publication.disclosure.home_hidden), the two views follow yhteistyo_kunta and
 #: the infographic panels the report's tables by sector (disclosure.report_masks).
 KNOWN_OPEN: tuple[str, ...] = ()
 

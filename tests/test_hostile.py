@@ -30,13 +30,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from kartoitus import bank, ingest
-from kartoitus.build import build_data, process_tables
+from kartoitus.stages import bank
+from kartoitus.stages import ingest
+from kartoitus.build.pipeline import build_data, process_tables
 from kartoitus.cli import app
-from kartoitus.codebook import default_codebook
+from kartoitus.settings.codebook import default_codebook
 from kartoitus.demo import write_demo_wave
 from kartoitus.errors import InputError, KartoitusError
-from kartoitus.wave import read_window, resolve_wave
+from kartoitus.stages.wave import read_window, resolve_wave
 
 YEAR, OLD = 2025, 2024
 FIXTURES = Path(__file__).parent / "fixtures" / "hostile"

@@ -14,11 +14,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kartoitus import indicators
-from kartoitus.codebook import default_codebook
+from kartoitus.publication import indicators
+from kartoitus.settings.codebook import default_codebook
 from kartoitus.errors import InputError
-from kartoitus.indicators import compute_all
-from kartoitus.reference import load_reference
+from kartoitus.publication.indicators import compute_all
+from kartoitus.stages.reference import load_reference
 from kartoitus.tables import Table
 
 FIX = Path(__file__).parent / "fixtures"
@@ -387,7 +387,7 @@ def test_every_question_is_in_some_table(tables):
 
 
 def test_no_published_small_counts_and_shapes(tables):
-    from kartoitus.suppression import check
+    from kartoitus.publication.suppression import check
 
     assert list(tables)[:4] == ["vastaajat_toimiala", "vastaajat_ryhma", "vastaajat_seutukunta",
                                 "vastaajat_kunta"]

@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from kartoitus.codebook import default_codebook
+from kartoitus.settings.codebook import default_codebook
 from kartoitus.errors import ConfigError, KartoitusError
 from kartoitus.outputs import infographic as ig
 
@@ -232,7 +232,7 @@ def test_jobs_payloads_are_precise(assoc, tmp_path):
 
 
 def test_jobs_for_named_sectors_and_fingerprint_stability(assoc, tmp_path):
-    from kartoitus.jobs import fingerprint
+    from kartoitus.build.jobs import fingerprint
 
     a = ig.infographic_jobs(YEAR, tmp_path, assoc, sectors=["Liikunta ja urheilu"])
     assert [p["sector"] for p in a] == ["liikunta"]

@@ -1,4 +1,4 @@
-"""Tests for kartoitus.ingest: every real export shape gives the same rows."""
+"""Tests for kartoitus.stages.ingest: every real export shape gives the same rows."""
 
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kartoitus.codebook import default_codebook
+from kartoitus.settings.codebook import default_codebook
 from kartoitus.errors import InputError, KartoitusError
-from kartoitus.ingest import (
+from kartoitus.stages.ingest import (
     ColumnMatch,
     RawTable,
     detect_survey,
@@ -505,7 +505,7 @@ def test_xlsx_without_survey_header(tmp_path):
 def test_required_check_respects_year(tmp_path):
     # A required question not asked in the wave's year is not demanded.
     from dataclasses import replace
-    from kartoitus.codebook import Codebook
+    from kartoitus.settings.codebook import Codebook
     s = CB.association
     qs = tuple(replace(q, since=2030) if q.id == "paatoimiala" else q for q in s.questions)
     cb = Codebook({**CB.surveys, s.id: replace(s, questions=qs)}, CB.municipalities, CB.version)

@@ -23,15 +23,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kartoitus import bank, indicators
-from kartoitus.build import build_data, report_meta
-from kartoitus.codebook import default_codebook
+from kartoitus.stages import bank
+from kartoitus.publication import indicators
+from kartoitus.build.pipeline import build_data, report_meta
+from kartoitus.settings.codebook import default_codebook
 from kartoitus.demo import write_demo_wave
 from kartoitus.outputs.report import build_report_model
-from kartoitus.render import ZWSP, breakable, render_html, render_pdf
+from kartoitus.render.document import ZWSP, breakable, render_html, render_pdf
 from kartoitus.tables import Table
-from kartoitus.wave import resolve_wave
-from kartoitus.workbook import workbook_bytes
+from kartoitus.stages.wave import resolve_wave
+from kartoitus.render.workbook import workbook_bytes
 
 YEAR = 2025
 CB = default_codebook()
@@ -186,7 +187,7 @@ def test_long_strings_wrap_inside_the_page_in_pdf(hostile_html):
     import weasyprint
     from pypdf import PdfReader
 
-    from kartoitus.render import TEMPLATES
+    from kartoitus.render.document import TEMPLATES
 
     doc = weasyprint.HTML(string=hostile_html, base_url=str(TEMPLATES)).render()
     for page in doc.pages:

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from kartoitus.jobs import Job, fingerprint, run_jobs
+from kartoitus.build.jobs import Job, fingerprint, run_jobs
 
 
 

@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kartoitus import kuntatutka as kt
-from kartoitus.codebook import default_codebook
+from kartoitus.publication import kuntatutka as kt
+from kartoitus.settings.codebook import default_codebook
 from kartoitus.errors import ConfigError, KartoitusError
 
 YEAR = 2025
@@ -238,7 +238,7 @@ def test_two_views_hide_what_the_report_hides(muni):
     hides them: Jyväskylä's five ratings of yhdyshenkilo are 1, 2, 2, 4, 5, so every
     count of the row is 1-4: the report hides the share agreeing and the mean (they
     would give the counts away) and so do the two views; the n stays."""
-    from kartoitus import indicators
+    from kartoitus.publication import indicators
 
     tv = kt.two_views(assoc_frame(), muni, YEAR, MUNIS, threshold=5).set_index(["kunta", "vaite"])
     report = indicators.yhteistyo_kunta(assoc_frame(), YEAR, threshold=5)
@@ -333,8 +333,8 @@ def _line(fig, gid):
 def test_radar_figure(muni, population, tmp_path: Path):
     from matplotlib.figure import Figure
 
-    from kartoitus.charts.base import figure_to_png
-    from kartoitus.charts.radar import NOT_ANSWERED_TEXT, radar_figure
+    from kartoitus.render.charts.base import figure_to_png
+    from kartoitus.render.charts.radar import NOT_ANSWERED_TEXT, radar_figure
 
     scores = kt.score_municipalities(muni, YEAR, MUNIS, population)
     med = kt.region_summary(scores)
@@ -379,8 +379,8 @@ def test_radar_figure(muni, population, tmp_path: Path):
 
 
 def test_heat_table_figure(muni, population, tmp_path: Path):
-    from kartoitus.charts.base import figure_to_png
-    from kartoitus.charts.radar import heat_table_figure
+    from kartoitus.render.charts.base import figure_to_png
+    from kartoitus.render.charts.radar import heat_table_figure
 
     scores = kt.score_municipalities(muni, YEAR, MUNIS, population)
     fig = heat_table_figure(scores, kt.dimension_labels(include_total=True), "Kuntatutka 2025")
@@ -396,7 +396,7 @@ def test_heat_table_figure(muni, population, tmp_path: Path):
 
 
 def test_wrap_fi_hyphenates_long_words():
-    from kartoitus.charts.radar import wrap_fi
+    from kartoitus.render.charts.radar import wrap_fi
 
     assert wrap_fi("Osallisuus hyvinvointisuunnitteluun", 16) == "Osallisuus\nhyvinvointi-\nsuunnitteluun"
     assert wrap_fi("Kokonaispisteet", 12) == "Kokonais-\npisteet"

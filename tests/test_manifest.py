@@ -9,8 +9,8 @@ import zipfile
 import pytest
 
 from kartoitus.errors import InputError, KartoitusError
-from kartoitus.manifest import compare_manifests, file_hash, read_manifest, write_manifest
-from kartoitus.repro import DEFAULT_EPOCH, build_epoch, epoch_datetime, fixed_zip
+from kartoitus.build.manifest import compare_manifests, file_hash, read_manifest, write_manifest
+from kartoitus.build.repro import DEFAULT_EPOCH, build_epoch, epoch_datetime, fixed_zip
 
 
 @pytest.fixture

@@ -17,8 +17,8 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from kartoitus import kuntatutka as kt
-from kartoitus.codebook import default_codebook
+from kartoitus.publication import kuntatutka as kt
+from kartoitus.settings.codebook import default_codebook
 from kartoitus.errors import KartoitusError
 from kartoitus.fmt import fi_integer
 from kartoitus.outputs import municipality as mu
@@ -268,11 +268,11 @@ def rendered(wave, tmp_path_factory):
         if key == "small":
             job["previous_scores"] = None     # a data bank without the previous wave
         collector = _Collect()
-        logging.getLogger("kartoitus.render").addHandler(collector)
+        logging.getLogger("kartoitus.render.document").addHandler(collector)
         try:
             paths = mu.render_job(job)
         finally:
-            logging.getLogger("kartoitus.render").removeHandler(collector)
+            logging.getLogger("kartoitus.render.document").removeHandler(collector)
         text, pages = _text(paths[0].read_bytes())
         model = mu.build_municipality_model(
             code, YEAR, job["assoc"], job["muni"], job["scores"], job["region_median"], job["checklist"],

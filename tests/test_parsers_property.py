@@ -1,4 +1,4 @@
-"""Property-based tests of the parsers of kartoitus.clean."""
+"""Property-based tests of the parsers of kartoitus.stages.clean."""
 
 import unicodedata
 
@@ -6,8 +6,8 @@ import pandas as pd
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from kartoitus.clean import match_municipalities, parse_numbers, split_multi
-from kartoitus.codebook import default_codebook
+from kartoitus.stages.clean import match_municipalities, parse_numbers, split_multi
+from kartoitus.settings.codebook import default_codebook
 
 CB = default_codebook()
 MUNIS = CB.municipalities

@@ -14,11 +14,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kartoitus import build, privacy
-from kartoitus.build import SOURCES_FILE, build_data, build_report
+from kartoitus import privacy
+from kartoitus.build import pipeline as build
+from kartoitus.build.pipeline import SOURCES_FILE, build_data, build_report
 from kartoitus.demo import write_demo_wave
-from kartoitus.jobs import CACHE_FILE, CLEAN_KEY, Job, OutputCheck, fingerprint, read_cache, run_jobs
-from kartoitus.wave import Wave
+from kartoitus.build.jobs import CACHE_FILE, CLEAN_KEY, Job, OutputCheck, fingerprint, read_cache, run_jobs
+from kartoitus.stages.wave import Wave
 
 YEAR = 2025
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kartoitus.codebook import default_codebook
+from kartoitus.settings.codebook import default_codebook
 from kartoitus.errors import InputError, KartoitusError
 from kartoitus.privacy import (
     RECORD_FILE,
@@ -403,7 +403,7 @@ def test_purge_utf16_tab_and_excel_sep_line(tmp_path):
     assert (raw / "excel.csv").read_bytes() == b"sep=;\r\nKunta;Muuta\r\nLaukaa;ok\r\n"
     assert report.warnings == []
     # the record is not an export: ingest's wave reader would skip it
-    from kartoitus.ingest import CSV_SUFFIXES, XLSX_SUFFIXES
+    from kartoitus.stages.ingest import CSV_SUFFIXES, XLSX_SUFFIXES
     assert report.record.suffix not in CSV_SUFFIXES + XLSX_SUFFIXES
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from kartoitus.charts import (
+from kartoitus.render.charts import (
     ChartError,
     bar_chart,
     describe_bars,
@@ -21,7 +21,7 @@ from kartoitus.charts import (
     stacked_chart,
 )
 from kartoitus.errors import KartoitusError
-from kartoitus.render import TEMPLATES, environment, pdf_date, render_html, render_pdf, write_pdf
+from kartoitus.render.document import TEMPLATES, environment, pdf_date, render_html, render_pdf, write_pdf
 from kartoitus.tables import Table
 
 NBSP = "\u00a0"
@@ -141,7 +141,7 @@ def test_render_html_autoescape_filters_and_strict():
 
 
 def test_cli_imports_stay_light():
-    code = ("import sys, kartoitus.render, kartoitus.outputs.report, kartoitus.fmt; "
+    code = ("import sys, kartoitus.render.document, kartoitus.outputs.report, kartoitus.fmt; "
             "bad = [m for m in ('weasyprint', 'matplotlib') if m in sys.modules]; "
             "print(bad); sys.exit(1 if bad else 0)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
@@ -203,7 +203,7 @@ def test_pdf_date_from_source_date_epoch(monkeypatch):
 
 def test_write_pdf_atomic_and_warnings_visible(tmp_path, caplog):
     html = small_html().replace("<h1>", "<h1 style='colour: red'>")     # bad CSS property
-    with caplog.at_level(logging.WARNING, logger="kartoitus.render"):
+    with caplog.at_level(logging.WARNING, logger="kartoitus.render.document"):
         out = write_pdf(html, tmp_path / "a.pdf", title="T")
     assert out.read_bytes().startswith(b"%PDF")
     assert any("colour" in r.getMessage() for r in caplog.records)

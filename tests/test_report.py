@@ -16,14 +16,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from processed_factory import make_processed  # noqa: E402
 
-from kartoitus.codebook import default_codebook  # noqa: E402
+from kartoitus.settings.codebook import default_codebook  # noqa: E402
 from kartoitus.outputs.report import (  # noqa: E402
     build_report_model,
     preview_meta,
     table_model,
     write_report,
 )
-from kartoitus.render import render_html  # noqa: E402
+from kartoitus.render.document import render_html  # noqa: E402
 from kartoitus.tables import SUPPRESSED_MARK, Table  # noqa: E402
 
 YEAR = 2023
@@ -171,12 +171,12 @@ def rendered(model, tmp_path_factory):
             records.append(record)
 
     grab = Grab(level=logging.WARNING)
-    for name in ("weasyprint", "kartoitus.render"):
+    for name in ("weasyprint", "kartoitus.render.document"):
         logging.getLogger(name).addHandler(grab)
     try:
         paths = write_report(model, out)
     finally:
-        for name in ("weasyprint", "kartoitus.render"):
+        for name in ("weasyprint", "kartoitus.render.document"):
             logging.getLogger(name).removeHandler(grab)
     pdf = next(p for p in paths if p.suffix == ".pdf")
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
@@ -316,7 +316,7 @@ def test_pdf_metadata(rendered):
 # -- with the real indicators ---------------------------------------------------------------
 
 def test_model_from_real_indicators(data, meta):
-    indicators = pytest.importorskip("kartoitus.indicators")
+    indicators = pytest.importorskip("kartoitus.publication.indicators")
     assoc, muni = data
     tables = indicators.compute_all(assoc, muni, YEAR)
     model = build_report_model(tables, YEAR, meta)

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kartoitus import suppression
-from kartoitus.suppression import Equation, SuppressionPlan, column_equations, row_equations
+from kartoitus.publication import suppression
+from kartoitus.publication.suppression import Equation, SuppressionPlan, column_equations, row_equations
 from kartoitus.tables import Table
 
 

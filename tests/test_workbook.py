@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 
 from kartoitus.errors import KartoitusError
-from kartoitus.indicators import compute_all
+from kartoitus.publication.indicators import compute_all
 from kartoitus.tables import SUPPRESSED_MARK, Table
-from kartoitus.workbook import CONTENTS, HEADER_ROW, workbook_bytes, write_workbook
+from kartoitus.render.workbook import CONTENTS, HEADER_ROW, workbook_bytes, write_workbook
 
 WAVE = Path(__file__).parent / "fixtures" / "processed" / "2025"
 CODES = {"kotikunta": str, "seutukunta_koodi": str, "kunta": str}
@@ -137,7 +137,7 @@ def test_atomic_and_validation(tables, tmp_path):
 
 
 def test_not_asked_table_is_a_note(tables, tmp_path):
-    from kartoitus import indicators
+    from kartoitus.publication import indicators
 
     assoc = pd.read_csv(WAVE / "jarjestokysely.csv", dtype=CODES).drop(columns=["hva_avustus"])
     t = indicators.hva_avustus(assoc, 2021)

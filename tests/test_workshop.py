@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from kartoitus import kuntatutka as kt
-from kartoitus.bank import write_wave
-from kartoitus.codebook import default_codebook
+from kartoitus.publication import kuntatutka as kt
+from kartoitus.stages.bank import write_wave
+from kartoitus.settings.codebook import default_codebook
 from kartoitus.errors import KartoitusError
 from kartoitus.outputs import workshop as ws
 from processed_factory import make_processed

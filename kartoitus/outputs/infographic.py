@@ -18,11 +18,11 @@ numbers. The sote group is read from ``kartoitus/data/luokittelu.yaml`` (key
 
 Privacy: only counts, sums, medians and shares are printed, never an
 association's name or free text. Every cell describing fewer than ``threshold``
-associations is hidden (``<5``) by :mod:`kartoitus.suppression`; a share reveals
+associations is hidden (``<5``) by :mod:`kartoitus.publication.suppression`; a share reveals
 its count, so a share of 1-4 associations is hidden too. A figure another output
 prints as well is hidden exactly where that output hides it
 (:func:`infographic_masks`, computed once over the whole wave): the sub-region
-counts follow :func:`kartoitus.disclosure.home_hidden` (their parts are the
+counts follow :func:`kartoitus.publication.disclosure.home_hidden` (their parts are the
 municipality PDFs' sector counts), the option, cooperation and people panels the
 report's tables by sector (``kohderyhmat_toimiala``, ``toimintamuodot_toimiala``,
 ``yhteistyo_toimiala``, ``henkilot_toimiala``) and the region column the report's
@@ -33,7 +33,7 @@ page equals the page of a full build.
 Layering: :func:`build_infographic_model` is pure (a frame in, plain dict out);
 :func:`infographic_jobs` cuts one small picklable payload per sector (its own
 rows and columns plus the region comparison figures, so the build cache is
-precise); :func:`render_job` (run in a worker of :mod:`kartoitus.jobs`) renders
+precise); :func:`render_job` (run in a worker of :mod:`kartoitus.build.jobs`) renders
 the one HTML layout (``templates/infographic.html``) to PDF with WeasyPrint and
 rasterises that PDF to PNG with pypdfium2, writing both atomically. The PNG has
 no time stamp or software chunk: the same PDF gives the same PNG bytes.
@@ -56,9 +56,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from kartoitus import disclosure
-from kartoitus import suppression as sup
-from kartoitus.codebook import (
+from kartoitus.publication import disclosure
+from kartoitus.publication import suppression as sup
+from kartoitus.settings.codebook import (
     NAME_SUFFIX,
     OTHER_SUFFIX,
     OUTSIDE_REGION,
@@ -289,7 +289,7 @@ REPORT_TABLES = ("yhteistyo", "yhteistyo_toimiala", TARGETS_Q, f"{TARGETS_Q}_toi
 def infographic_masks(assoc: pd.DataFrame, year: int, threshold: int = sup.DEFAULT_THRESHOLD,
                       codebook: Codebook | None = None) -> dict:
     """What the pages hide, computed once over the whole wave (``assoc``: every
-    association with every column the report reads): :func:`kartoitus.disclosure.report_masks`
+    association with every column the report reads): :func:`kartoitus.publication.disclosure.report_masks`
     of :data:`REPORT_TABLES` (plain, picklable)."""
     return disclosure.report_masks(assoc, year, threshold, codebook, REPORT_TABLES)
 
@@ -406,7 +406,7 @@ def where_table(own: pd.DataFrame, year: int, codebook: Codebook, threshold: int
                 hidden: Iterable[str] | None = None) -> Table:
     """The sector's associations by sub-region of the home municipality: every
     sub-region of the year (zeros too), then outside the region and unknown when
-    any. ``hidden``: the rows :func:`kartoitus.disclosure.home_hidden` hides (the
+    any. ``hidden``: the rows :func:`kartoitus.publication.disclosure.home_hidden` hides (the
     rows then follow it alone); None: the rows add up to the published n, secondary
     suppression within the table."""
     subregions = codebook.municipalities.subregions(year)
@@ -626,7 +626,7 @@ def _width(v: float | None, top: float) -> float:
 def _colors() -> dict[str, str]:
     """Bars in the charts' main colour, the region marker in the palette's black,
     the header band in the report's heading blue."""
-    from kartoitus.charts.base import MAIN, PALETTE   # the one palette of every chart
+    from kartoitus.render.charts.base import MAIN, PALETTE   # the one palette of every chart
 
     return {"main": MAIN, "region": PALETTE[7], "band": "#0b3c5d"}
 
@@ -888,7 +888,7 @@ def _rasterise(pdf: bytes, dpi: int = PNG_DPI) -> tuple[bytes, int]:
 def render_model(model: dict) -> tuple[bytes, bytes]:
     """``(pdf, png)`` bytes of one page; a page that does not fit on one A4 is
     rendered again in the compact layout, and still too long is an error."""
-    from kartoitus.render import LOG, render_html, render_pdf
+    from kartoitus.render.document import LOG, render_html, render_pdf
 
     for compact in (False, True):
         html = render_html(TEMPLATE, {**model, "compact": compact})
@@ -937,9 +937,9 @@ def _wave_folder(root: Path, year: int) -> Path:
 
 def read_association(folder: Path, columns=None) -> pd.DataFrame:
     """The processed association survey of a wave folder (read as
-    :func:`kartoitus.bank.read_processed_csv` reads it: codes as text). ``columns``:
+    :func:`kartoitus.stages.bank.read_processed_csv` reads it: codes as text). ``columns``:
     the columns to read, or a function from the file's header to them; None = all."""
-    from kartoitus.bank import SURVEY_FILE, TEXT_COLUMNS
+    from kartoitus.stages.bank import SURVEY_FILE, TEXT_COLUMNS
 
     path = Path(folder) / SURVEY_FILE.format(survey="jarjestokysely")
     if not path.exists():

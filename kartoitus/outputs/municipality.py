@@ -8,10 +8,10 @@ the change since the previous wave.
 
 Privacy: only counts, sums, medians and shares are printed, never an
 association's name or free text; every cell describing fewer than ``threshold``
-associations is hidden (``<5``) by :mod:`kartoitus.suppression`, with secondary
+associations is hidden (``<5``) by :mod:`kartoitus.publication.suppression`, with secondary
 suppression where a hidden cell could be recovered from a published total. The
 municipality's number of respondents and its counts by sector and by reach are
-hidden exactly where :func:`kartoitus.disclosure.home_hidden` hides them (one
+hidden exactly where :func:`kartoitus.publication.disclosure.home_hidden` hides them (one
 suppression over the wave, shared with the main report, the workshop packs and
 the sector infographics), the member and volunteer totals over all
 municipalities at once (:func:`people_mask`), and the two views of cooperation
@@ -22,7 +22,7 @@ municipality that did not answer the municipality survey is shown as such
 
 Layering: ``build_municipality_model`` is pure (tables in, plain dict out, chart
 PNGs as data URIs); ``municipality_jobs`` cuts one small picklable payload per
-municipality; ``render_job`` (run in a worker of :mod:`kartoitus.jobs`) renders
+municipality; ``render_job`` (run in a worker of :mod:`kartoitus.build.jobs`) renders
 and writes one PDF atomically. The section builders here (``sector_table`` ...)
 are shared with the workshop pack (:mod:`kartoitus.outputs.workshop`).
 """
@@ -38,10 +38,10 @@ from typing import Any, Iterable
 import numpy as np
 import pandas as pd
 
-from kartoitus import disclosure
-from kartoitus import kuntatutka as kt
-from kartoitus import suppression as sup
-from kartoitus.codebook import Codebook, Municipality, default_codebook
+from kartoitus.publication import disclosure
+from kartoitus.publication import kuntatutka as kt
+from kartoitus.publication import suppression as sup
+from kartoitus.settings.codebook import Codebook, Municipality, default_codebook
 from kartoitus.errors import KartoitusError
 from kartoitus.fmt import fi_integer, fi_number, fi_percent, format_cell
 from kartoitus.tables import SUPPRESSED_MARK, Table
@@ -216,12 +216,12 @@ def force_hidden(table: Table, keys: set, columns: tuple[str, ...]) -> Table:
 
 def column_keys(assoc: pd.DataFrame, column: str) -> pd.Series:
     """Key per association in ``column`` (``Ei tiedossa`` for a missing one), as
-    :func:`kartoitus.disclosure.grid_keys` counts them."""
+    :func:`kartoitus.publication.disclosure.grid_keys` counts them."""
     return disclosure.grid_keys(assoc, column)
 
 
 def _grid_mask(hidden: frozenset[str], grid: str, year: int, codebook: Codebook | None = None) -> pd.DataFrame:
-    """The ``grid`` (``HS`` or ``HR``) cells of :func:`kartoitus.disclosure.home_hidden`
+    """The ``grid`` (``HS`` or ``HR``) cells of :func:`kartoitus.publication.disclosure.home_hidden`
     as a frame: index keys, columns municipality codes of ``year`` (+ ``ulkopuolella``
     and ``_tuntematon``); True = hide."""
     cb = codebook or default_codebook()
@@ -237,7 +237,7 @@ def _grid_mask(hidden: frozenset[str], grid: str, year: int, codebook: Codebook 
 
 def home_hidden(assoc: pd.DataFrame, year: int, threshold: int = sup.DEFAULT_THRESHOLD,
                 codebook: Codebook | None = None) -> frozenset[str]:
-    """:func:`kartoitus.disclosure.home_hidden` (``assoc``: the whole wave)."""
+    """:func:`kartoitus.publication.disclosure.home_hidden` (``assoc``: the whole wave)."""
     return disclosure.home_hidden(assoc, year, threshold, codebook)
 
 
@@ -519,8 +519,8 @@ def radar_alt(name: str, row: pd.Series, region_median: pd.Series, labels: dict[
 
 def radar_figure_model(name: str, row: pd.Series, region_median: pd.Series, labels: dict[str, str],
                        title: str, *, size: tuple[float, float] = (4.7, 4.6), width: str = "") -> dict:
-    from kartoitus.charts.base import figure_to_png, png_data_uri
-    from kartoitus.charts.radar import radar_figure
+    from kartoitus.render.charts.base import figure_to_png, png_data_uri
+    from kartoitus.render.charts.radar import radar_figure
 
     fig = radar_figure(row, region_median, labels, title, size=size)
     return {"src": png_data_uri(figure_to_png(fig)), "alt": radar_alt(name, row, region_median, labels),
@@ -535,7 +535,7 @@ def checklist_items(checks: pd.DataFrame, code: str) -> list[dict]:
 
 def views_rows(views: pd.DataFrame, code: str) -> list[dict]:
     """The two views of one municipality as template rows: a figure the report's
-    ``yhteistyo_kunta`` hides is ``<5`` here too (:func:`kartoitus.kuntatutka.two_views`)."""
+    ``yhteistyo_kunta`` hides is ``<5`` here too (:func:`kartoitus.publication.kuntatutka.two_views`)."""
     rows = views.loc[(_codes(views["kunta"]) == code).to_numpy()]
     out = []
     for r in rows.itertuples(index=False):
@@ -617,7 +617,7 @@ def build_municipality_model(code: str, year: int, assoc: pd.DataFrame, muni: pd
     :func:`people_mask` over the whole wave; ``n_hidden``: :func:`count_hidden` (the
     report hides the municipality's number of respondents, so no caption, intro or
     share prints it); ``views_hidden``: the municipality's cells of the report's
-    ``yhteistyo_kunta`` mask (:func:`kartoitus.disclosure.views_mask`). None
+    ``yhteistyo_kunta`` mask (:func:`kartoitus.publication.disclosure.views_mask`). None
     computes them from ``assoc``, which is right only when ``assoc`` is the whole
     association survey (the jobs pass them, since their ``assoc`` is a slice).
     """
@@ -810,7 +810,7 @@ def municipality_jobs(wave_year: int, out_dir: Path, assoc: pd.DataFrame, muni: 
 
 
 def render_model(model: dict, path: Path, template: str = TEMPLATE) -> Path:
-    from kartoitus.render import render_html, write_pdf
+    from kartoitus.render.document import render_html, write_pdf
 
     html = render_html(template, model)
     return write_pdf(html, Path(path), title=model["title"], lang=model.get("lang", "fi"))

@@ -1,7 +1,7 @@
 """The main report: indicator tables -> plain report model -> HTML and PDF.
 
 ``build_report_model(tables, year, meta)`` turns the wave's indicator tables
-(``kartoitus.indicators.compute_all``) into plain data (dicts, lists, strings;
+(``kartoitus.publication.indicators.compute_all``) into plain data (dicts, lists, strings;
 charts already as PNG data URIs), and ``write_report(model, out_dir)`` renders it
 with ``templates/report.html`` to ``jarjestokartoitus-<year>.html`` and ``.pdf``.
 Every number in the report comes from a Table; the builder only selects and
@@ -84,7 +84,7 @@ def flag_texts() -> dict[str, str]:
     """Finnish text of each flag code (``kartoitus/data/liput.yaml``)."""
     import yaml
 
-    from kartoitus.codebook import data_dir
+    from kartoitus.settings.codebook import data_dir
 
     return yaml.safe_load((data_dir() / "liput.yaml").read_text(encoding="utf-8")) or {}
 
@@ -340,7 +340,7 @@ def _agree_columns(t: Table) -> list[str]:
 
 
 def _finding_cooperation(tables, meta) -> str:
-    from kartoitus.codebook import default_codebook
+    from kartoitus.settings.codebook import default_codebook
 
     t = _table(tables, "yhteistyo")
     row = default_codebook().association.question("yhteistyo").rows
@@ -461,7 +461,7 @@ def table_models(t: Table, anchor: str = "taulukko") -> list[dict]:
 
 def figure_model(t: Table, sec: Section) -> dict | None:
     """The chart of a section as PNG data URI with alt text, or None if it cannot be drawn."""
-    from kartoitus.charts import (
+    from kartoitus.render.charts import (
         ChartError,
         bar_chart,
         describe_bars,
@@ -615,7 +615,7 @@ def build_report_model(tables: dict[str, Table], year: int, meta: dict | None = 
     """The plain report model (see the module docstring) from the wave's tables."""
     meta = dict(meta or {})
     if "municipalities_total" not in meta:
-        from kartoitus.codebook import default_codebook
+        from kartoitus.settings.codebook import default_codebook
 
         meta["municipalities_total"] = len(default_codebook().municipalities.for_year(year))
     title = f"Keski-Suomen järjestökartoitus {year}"
@@ -680,7 +680,7 @@ def report_filename(year: int, suffix: str) -> str:
 def write_report(model: dict, out_dir: Path) -> list[Path]:
     """Write ``jarjestokartoitus-<year>.html`` and ``.pdf`` into ``out_dir``; return both paths."""
     from kartoitus.atomic import atomic_write_text
-    from kartoitus.render import TEMPLATES, render_html, write_pdf
+    from kartoitus.render.document import TEMPLATES, render_html, write_pdf
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -703,7 +703,7 @@ def preview_meta(assoc, muni, year: int) -> dict:
     """A ``meta`` dict for processed frames without an audit (previews, tests)."""
     import pandas as pd
 
-    from kartoitus.codebook import default_codebook
+    from kartoitus.settings.codebook import default_codebook
 
     stamps = pd.to_datetime(assoc["aikaleima"], utc=True, errors="coerce").dt.tz_convert("Europe/Helsinki")
     flags = assoc["liput"].dropna().astype(str).str.split(";").explode()
@@ -739,9 +739,9 @@ def _factory():
 def preview(out_dir: Path, year: int = 2023, n: int = 600, seed: int = 1) -> list[Path]:
     """Build the report from random processed data (``tests/processed_factory.py``)."""
     try:
-        from kartoitus.indicators import compute_all
+        from kartoitus.publication.indicators import compute_all
     except ImportError as exc:
-        raise KartoitusError(f"preview needs kartoitus.indicators.compute_all ({exc})") from None
+        raise KartoitusError(f"preview needs kartoitus.publication.indicators.compute_all ({exc})") from None
     assoc, muni = _factory().make_processed(year, n, seed)
     tables = compute_all(assoc, muni, year)
     model = build_report_model(tables, year, preview_meta(assoc, muni, year))

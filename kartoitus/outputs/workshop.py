@@ -11,7 +11,7 @@ The same privacy rules as the municipality PDFs apply (the section builders are
 shared with :mod:`kartoitus.outputs.municipality`): counts under the threshold
 are ``<5``, and every figure another output prints too is hidden exactly where
 that output hides it: the number of respondents and the counts by sector per
-municipality follow :func:`kartoitus.disclosure.home_hidden`, the region column
+municipality follow :func:`kartoitus.publication.disclosure.home_hidden`, the region column
 is the report's ``vastaajat_toimiala`` (shares of all respondents) and the two
 views follow the report's ``yhteistyo_kunta`` (:func:`workshop_masks`, computed
 once over the wave). A municipality that did not answer the municipality survey
@@ -25,10 +25,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from kartoitus import disclosure
-from kartoitus import kuntatutka as kt
-from kartoitus import suppression as sup
-from kartoitus.codebook import Codebook, Municipalities, Municipality, default_codebook
+from kartoitus.publication import disclosure
+from kartoitus.publication import kuntatutka as kt
+from kartoitus.publication import suppression as sup
+from kartoitus.settings.codebook import Codebook, Municipalities, Municipality, default_codebook
 from kartoitus.errors import KartoitusError
 from kartoitus.fmt import fi_integer, format_cell
 from kartoitus.outputs import municipality as mu
@@ -64,7 +64,7 @@ def resolve_municipalities(names_or_codes: list[str], year: int,
     """Municipalities of ``year`` by name or code, with the tolerance of the data
     cleaning (case, missing diacritics, other names, clear typos); in the order
     given, each once. Anything unknown is a ``KartoitusError`` listing the valid names."""
-    from kartoitus.clean import match_municipalities
+    from kartoitus.stages.clean import match_municipalities
 
     munis = municipalities or default_codebook().municipalities
     wanted = [str(x).strip() for x in names_or_codes if str(x).strip()]
@@ -217,7 +217,7 @@ def sector_matrix(assoc: pd.DataFrame, year: int, codes: list[str], names: dict[
                   codebook: Codebook, home: frozenset[str] | None = None) -> dict:
     """Associations by main sector per municipality, with the whole region as the
     reference. ``assoc`` must be the whole association survey; ``home``:
-    :func:`kartoitus.disclosure.home_hidden` of the wave (None: computed from
+    :func:`kartoitus.publication.disclosure.home_hidden` of the wave (None: computed from
     ``assoc``), so the pack hides the cells the PDFs and the report hide."""
     if home is None:
         home = disclosure.home_hidden(assoc, year, threshold, codebook)
@@ -417,7 +417,7 @@ def render_job(payload: dict) -> list[Path]:
 
 
 def _population(year: int, reference_dir: Path | None) -> pd.Series | None:
-    from kartoitus.reference import load_reference
+    from kartoitus.stages.reference import load_reference
 
     ref = load_reference(reference_dir) if reference_dir is not None else None
     if ref is None or ref.population is None:
@@ -438,7 +438,7 @@ def workshop_pack(codes: list[str], year: int, processed_dir: Path, reports_dir:
     ``reference_dir``: the population file for the grants per inhabitant (default
     ``<processed_root>/../reference`` when it exists).
     """
-    from kartoitus.bank import load_wave
+    from kartoitus.stages.bank import load_wave
 
     cb = codebook or default_codebook()
     sub = resolve_subregion(subregion, year, cb.municipalities) if subregion else None

@@ -59,7 +59,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from kartoitus.codebook import (
+from kartoitus.settings.codebook import (
     NAME_SUFFIX,
     OTHER_SUFFIX,
     OUTSIDE_REGION,
@@ -922,7 +922,7 @@ def normalise_name(values: pd.Series) -> pd.Series:
 
 def _parse_timestamps(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Timestamps via ``ingest.parse_timestamps``, as datetime64[ns, Europe/Helsinki]."""
-    from kartoitus.ingest import parse_timestamps
+    from kartoitus.stages.ingest import parse_timestamps
 
     times, unparsed = parse_timestamps(values)
     unparsed = pd.Series(np.asarray(unparsed, dtype=bool), index=values.index)

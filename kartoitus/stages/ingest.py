@@ -39,7 +39,7 @@ import pandas as pd
 from rapidfuzz import fuzz
 from rapidfuzz import utils as _fuzz_utils
 
-from kartoitus.codebook import Codebook, Question, Survey, default_codebook
+from kartoitus.settings.codebook import Codebook, Question, Survey, default_codebook
 from kartoitus.errors import InputError, KartoitusError
 
 __all__ = [

@@ -17,7 +17,7 @@ PDF output:
   ``/ID`` is a hash of the content (pydyf), so equal input gives equal bytes;
 - every WeasyPrint warning (bad CSS, missing font, unreachable image) is
   collected: ``render_pdf`` returns them, ``write_pdf`` logs them on the
-  ``kartoitus.render`` logger and raises with ``strict=True``;
+  ``kartoitus.render.document`` logger and raises with ``strict=True``;
 - written atomically (temporary file in the target folder, then ``os.replace``).
 """
 
@@ -37,8 +37,8 @@ from kartoitus.errors import KartoitusError
 from kartoitus.fmt import FILTERS
 
 #: The package's template folder (also the PDF base URL).
-TEMPLATES = Path(__file__).resolve().parent / "templates"
-LOG = logging.getLogger("kartoitus.render")
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+LOG = logging.getLogger("kartoitus.render.document")
 
 
 #: a run of non-space characters too long for a table column (no real word is this long)
@@ -147,7 +147,7 @@ def write_pdf(html: str, path: Path, *, title: str, lang: str = "fi",
               date: _dt.date | _dt.datetime | None = None, strict: bool = False) -> Path:
     """Render ``html`` to a PDF file at ``path`` (atomically); returns ``path``.
 
-    WeasyPrint warnings are logged on ``kartoitus.render``; with ``strict=True``
+    WeasyPrint warnings are logged on ``kartoitus.render.document``; with ``strict=True``
     they are an error (nothing is written).
     """
     data, warnings = render_pdf(html, title=title, lang=lang, base_url=base_url, date=date)

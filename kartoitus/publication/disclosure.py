@@ -35,8 +35,8 @@ from typing import Any
 
 import pandas as pd
 
-from kartoitus import suppression as sup
-from kartoitus.codebook import OUTSIDE_REGION, Codebook, default_codebook, municipality_codes
+from kartoitus.publication import suppression as sup
+from kartoitus.settings.codebook import OUTSIDE_REGION, Codebook, default_codebook, municipality_codes
 
 #: Home key of an association without a home municipality.
 NO_HOME = "_tuntematon"
@@ -91,7 +91,7 @@ def report_sector(keys: pd.Series, codebook: Codebook | None = None) -> pd.Serie
 def sector_groups(assoc: pd.DataFrame, codebook: Codebook | None = None) -> pd.Series:
     """``sote``/``muut`` per association as the report counts it (the derived column
     ``toimialaryhma``, else from the main sector and ``luokittelu.yaml``)."""
-    from kartoitus.classify import load_classification
+    from kartoitus.stages.classify import load_classification
 
     cb = codebook or default_codebook()
     options = list(cb.association.question(SECTOR_Q).option_keys())
@@ -106,7 +106,7 @@ def sector_groups(assoc: pd.DataFrame, codebook: Codebook | None = None) -> pd.S
 
 class _System:
     """Cells (one value each) and equations ``sum(parts) == total`` (total None =
-    published), solved with :func:`kartoitus.suppression.values_mask`."""
+    published), solved with :func:`kartoitus.publication.suppression.values_mask`."""
 
     def __init__(self):
         self.names: list[str] = []
@@ -261,7 +261,7 @@ def report_masks(assoc: pd.DataFrame, year: int, threshold: int = sup.DEFAULT_TH
     ``{table id: {avain: [hidden value columns]}}`` plus ``"home"``: :func:`home_hidden`.
     Plain picklable data; ``avain`` is the table's row key (``179:yhteistyo_tuntee``,
     ``kulttuuri``, an option key)."""
-    from kartoitus import indicators
+    from kartoitus.publication import indicators
 
     cb = codebook or default_codebook()
     out: dict[str, Any] = {"home": home_hidden(assoc, year, threshold, cb)}

@@ -1,7 +1,7 @@
 """Reproducible outputs: one fixed build time, and zip files (xlsx) without clock times.
 
 Two builds of the same inputs must give the same bytes, so that the manifest
-(:mod:`kartoitus.manifest`) can tell a real change from a rebuild. Most output
+(:mod:`kartoitus.build.manifest`) can tell a real change from a rebuild. Most output
 formats carry the time they were written: zip entries (an ``.xlsx`` is a zip) keep
 a modification date per entry, PDF and workbook properties a creation date. The
 package writes a *build epoch* there instead of the clock time.

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from kartoitus.codebook import (
+from kartoitus.settings.codebook import (
     ASSOCIATION_SURVEY,
     OTHER_SUFFIX,
     Municipalities,

@@ -20,7 +20,7 @@ from matplotlib import colormaps
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from kartoitus.charts.base import (
+from kartoitus.render.charts.base import (
     DARK,
     DIVERGING,
     MAIN,

@@ -5,14 +5,14 @@ global figure state leaks between charts or threads. Importing this package
 imports matplotlib: import it lazily from code that the CLI loads at start-up.
 """
 
-from kartoitus.charts.base import (
+from kartoitus.render.charts.base import (
     PALETTE,
     DIVERGING,
     figure_to_png,
     figure_to_svg,
     png_data_uri,
 )
-from kartoitus.charts.bars import (
+from kartoitus.render.charts.bars import (
     ChartError,
     bar_chart,
     stacked_chart,

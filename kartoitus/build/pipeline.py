@@ -15,8 +15,8 @@ from typing import Callable
 import pandas as pd
 
 from kartoitus import __version__
-from kartoitus.codebook import Codebook, default_codebook
-from kartoitus.wave import Wave, read_window
+from kartoitus.settings.codebook import Codebook, default_codebook
+from kartoitus.stages.wave import Wave, read_window
 
 Progress = Callable[[str], None]
 
@@ -51,7 +51,7 @@ class DataResult:
     personal: list | None = None   # distinct cells of the raw personal columns (privacy.personal_cells)
 
     def summary(self):
-        from kartoitus.audit import summarise
+        from kartoitus.stages.audit import summarise
         return summarise(self.audit)
 
 
@@ -98,7 +98,7 @@ def _drop_rows(tables, rows: pd.DataFrame):
 
 def _override_parts(tables) -> list[pd.DataFrame]:
     """``tiedosto, rivi, _dedupe_override`` of the tables that carry corrections' overrides."""
-    from kartoitus.corrections import OVERRIDE_COLUMN
+    from kartoitus.stages.corrections import OVERRIDE_COLUMN
     return [pd.DataFrame({"tiedosto": t.path.name, "rivi": t.frame.index.astype(int),
                           OVERRIDE_COLUMN: t.frame[OVERRIDE_COLUMN].values})
             for t in tables if OVERRIDE_COLUMN in t.frame.columns]
@@ -114,7 +114,7 @@ def _handover(items: list):
 def _attach_overrides(data: pd.DataFrame, tables=None, parts: list | None = None) -> pd.DataFrame:
     """Carry the corrections' de-duplication overrides from raw rows to clean rows
     (from the raw ``tables``, or from their ``parts`` taken with :func:`_override_parts`)."""
-    from kartoitus.corrections import OVERRIDE_COLUMN
+    from kartoitus.stages.corrections import OVERRIDE_COLUMN
     if parts is None:
         parts = _override_parts(tables)
     if not parts or data.empty:
@@ -147,9 +147,10 @@ def process_tables(tables, codebook: Codebook, year: int, window=None, correctio
     (corrected, then cleaned survey by survey), so the raw frames can be freed
     while the rest of the stage runs.
     """
-    from kartoitus import classify, clean
-    from kartoitus.audit import build_audit
-    from kartoitus.corrections import apply_corrections
+    from kartoitus.stages import classify
+    from kartoitus.stages import clean
+    from kartoitus.stages.audit import build_audit
+    from kartoitus.stages.corrections import apply_corrections
 
     handed = tables if release and isinstance(tables, list) else None
     tables = list(tables)
@@ -214,14 +215,14 @@ def process_tables(tables, codebook: Codebook, year: int, window=None, correctio
 #: fingerprint of the data stage's inputs, kept with the processed wave
 SOURCES_FILE = ".lahteet.json"
 #: the package's settings (codebook, classification rules, flag texts)
-PACKAGE_DATA = Path(__file__).resolve().parent / "data"
+PACKAGE_DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 def data_fingerprint(wave: Wave, codebook: Codebook) -> str:
     """Hash of everything the data stage reads: every file of the raw wave folder
     (exports, ``korjaukset.csv``, ``kysely.toml``), the package settings, the
     codebook, the tool version and its code."""
-    from kartoitus.jobs import code_digest, fingerprint, folder_digest
+    from kartoitus.build.jobs import code_digest, fingerprint, folder_digest
 
     raw = folder_digest(wave.raw) if wave.raw.is_dir() else ""
     return fingerprint("data", wave.year, raw, folder_digest(PACKAGE_DATA), codebook.version, __version__,
@@ -251,7 +252,7 @@ def write_sources(wave: Wave, record: dict) -> None:
 
 def _sources_current(wave: Wave, record: dict, fp: str) -> bool:
     """The record's fingerprint is ``fp`` and every processed file is as it was written."""
-    from kartoitus import bank
+    from kartoitus.stages import bank
 
     if record.get("fingerprint") != fp or not isinstance(record.get("outputs"), dict):
         return False
@@ -264,13 +265,13 @@ def _sources_current(wave: Wave, record: dict, fp: str) -> bool:
 
 def _read_text_csv(path: Path) -> pd.DataFrame:
     """An Excel-facing processed file (audit, flags, mapping, ...) as text, formula escapes undone."""
-    from kartoitus.bank import read_excel_facing_csv
+    from kartoitus.stages.bank import read_excel_facing_csv
     return read_excel_facing_csv(path)
 
 
 def load_data_result(wave: Wave, codebook: Codebook, record: dict) -> DataResult:
     """A :class:`DataResult` read back from a processed wave (no raw tables)."""
-    from kartoitus import bank
+    from kartoitus.stages import bank
 
     folder = wave.processed
     audit = _read_text_csv(folder / bank.AUDIT_FILE)
@@ -313,8 +314,9 @@ def build_data(wave: Wave, codebook: Codebook | None = None, progress: Progress 
     read back instead of rebuilt (``result.reused``). Every build that writes
     records the inputs' fingerprint in ``data/processed/<year>/.lahteet.json``.
     """
-    from kartoitus import bank, ingest
-    from kartoitus.corrections import read_corrections
+    from kartoitus.stages import bank
+    from kartoitus.stages import ingest
+    from kartoitus.stages.corrections import read_corrections
 
     codebook = codebook or default_codebook()
     fp = data_fingerprint(wave, codebook) if write else ""
@@ -382,7 +384,7 @@ class Validation:
 
 def validate_file(path: Path, year: int, codebook: Codebook | None = None) -> Validation:
     """Read and clean one file as a build would; write nothing."""
-    from kartoitus import ingest
+    from kartoitus.stages import ingest
 
     codebook = codebook or default_codebook()
     table = ingest.read_file(Path(path), codebook, year)
@@ -412,7 +414,7 @@ class ReportResult:
 
 def report_meta(data: DataResult, codebook: Codebook) -> dict:
     """What the data and methods chapter says, from the audit (association survey)."""
-    from kartoitus.wave import read_window
+    from kartoitus.stages.wave import read_window
 
     sid = codebook.association.id
     audit = data.audit[data.audit["survey"] == sid]
@@ -444,8 +446,9 @@ def report_meta(data: DataResult, codebook: Codebook) -> dict:
 
 def _previous_scores(wave: Wave, codebook: Codebook):
     """Kuntatutka scores of the newest earlier wave in the data bank, if any."""
-    from kartoitus import bank, kuntatutka
-    from kartoitus.wave import year_folders
+    from kartoitus.stages import bank
+    from kartoitus.publication import kuntatutka
+    from kartoitus.stages.wave import year_folders
 
     earlier = [y for y in year_folders(wave.processed_root) if y < wave.year]
     for year in reversed(earlier):
@@ -459,10 +462,10 @@ def _previous_scores(wave: Wave, codebook: Codebook):
 def report_jobs(wave: Wave, assoc: pd.DataFrame, muni: pd.DataFrame, tables: dict, meta: dict,
                 codebook: Codebook, *, population=None, threshold: int = 5) -> list:
     """Every output of a wave as an independent, fingerprinted job."""
-    from kartoitus import kuntatutka
-    from kartoitus.jobs import Job, code_digest, fingerprint, folder_digest
+    from kartoitus.publication import kuntatutka
+    from kartoitus.build.jobs import Job, code_digest, fingerprint, folder_digest
     from kartoitus.outputs import infographic, municipality
-    from kartoitus.render import TEMPLATES
+    from kartoitus.render.document import TEMPLATES
 
     common = (folder_digest(Path(TEMPLATES)), codebook.version, __version__, code_digest())
     out = wave.reports
@@ -472,7 +475,7 @@ def report_jobs(wave: Wave, assoc: pd.DataFrame, muni: pd.DataFrame, tables: dic
             {"tables": tables, "year": wave.year, "meta": meta, "out_dir": out},
             [out / f"jarjestokartoitus-{wave.year}.pdf", out / f"jarjestokartoitus-{wave.year}.html"],
             label="pääraportti"),
-        Job("taulukot", "kartoitus.workbook:render_job",
+        Job("taulukot", "kartoitus.render.workbook:render_job",
             {"tables": tables, "path": out / f"taulukot-{wave.year}.xlsx", "title": title, "year": wave.year,
              "meta": {"codebook_version": codebook.version}},
             [out / f"taulukot-{wave.year}.xlsx"], label="Excel-taulukot"),
@@ -509,7 +512,8 @@ class _PersonalValues:
 
     def values(self) -> set[str]:
         if self._values is None:
-            from kartoitus import ingest, privacy
+            from kartoitus import privacy
+            from kartoitus.stages import ingest
             if self.data.personal is not None:
                 self._values = privacy.personal_values_from_cells(self.data.personal)
             else:
@@ -531,7 +535,7 @@ class _PersonalValues:
 def privacy_key(values_digest: str) -> str:
     """Cache key of a privacy scan: the personal values, the scanner's rules, the tool version."""
     from kartoitus import privacy
-    from kartoitus.jobs import file_digest, fingerprint
+    from kartoitus.build.jobs import file_digest, fingerprint
     return fingerprint("tietosuoja", values_digest, file_digest(Path(privacy.__file__)), __version__)
 
 
@@ -539,7 +543,7 @@ def _scan_reports(folder: Path, ran, key: str, values: _PersonalValues, cache_pa
     """Privacy findings in every file under ``folder``, in path order, as ``privacy.scan_path``
     gives them; files found clean before (same sha256, same key) are not read again."""
     from kartoitus import privacy
-    from kartoitus.jobs import CLEAN_KEY, file_digest, read_cache, write_cache
+    from kartoitus.build.jobs import CLEAN_KEY, file_digest, read_cache, write_cache
 
     cache = read_cache(cache_path)
     clean = set(cache.get(CLEAN_KEY, []))
@@ -574,11 +578,12 @@ def build_report(wave: Wave, codebook: Codebook | None = None, *, workers: int |
     inputs are unchanged, an output whose inputs are unchanged is not rebuilt, and
     an output already found clean is not scanned again. ``force`` redoes everything.
     """
-    from kartoitus import bank, indicators
-    from kartoitus.jobs import CACHE_FILE, OutputCheck, default_workers, run_jobs
-    from kartoitus.manifest import write_manifest
-    from kartoitus.reference import load_reference
-    from kartoitus.wave import DEFAULT_REFERENCE
+    from kartoitus.stages import bank
+    from kartoitus.publication import indicators
+    from kartoitus.build.jobs import CACHE_FILE, OutputCheck, default_workers, run_jobs
+    from kartoitus.build.manifest import write_manifest
+    from kartoitus.stages.reference import load_reference
+    from kartoitus.stages.wave import DEFAULT_REFERENCE
 
     codebook = codebook or default_codebook()
     data = build_data(wave, codebook, progress, reuse=not force)

@@ -2,7 +2,7 @@
 
 Every indicator is a pure function of the processed frames of one wave (as
 ``data/processed/<year>/*.csv`` hold them, see docs/design.md). Each builds the
-table *and* a :class:`~kartoitus.suppression.SuppressionPlan` saying which cells
+table *and* a :class:`~kartoitus.publication.suppression.SuppressionPlan` saying which cells
 count respondents and which add up to which published total; the public
 functions apply disclosure control before returning. ``compute_all`` returns
 every table of the wave in report order.
@@ -35,8 +35,9 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from kartoitus import disclosure, suppression
-from kartoitus.codebook import (
+from kartoitus.publication import disclosure
+from kartoitus.publication import suppression
+from kartoitus.settings.codebook import (
     OTHER_SUFFIX,
     OUTSIDE_REGION,
     Codebook,
@@ -44,8 +45,8 @@ from kartoitus.codebook import (
     default_codebook,
     municipality_codes,
 )
-from kartoitus.reference import Reference
-from kartoitus.suppression import (
+from kartoitus.stages.reference import Reference
+from kartoitus.publication.suppression import (
     DEFAULT_THRESHOLD,
     SuppressionPlan,
     column_equations,
@@ -95,7 +96,7 @@ class Context:
     year: int
     reference: Reference | None = None
     threshold: int = DEFAULT_THRESHOLD
-    #: :func:`kartoitus.disclosure.home_hidden` of the wave (None: computed when needed)
+    #: :func:`kartoitus.publication.disclosure.home_hidden` of the wave (None: computed when needed)
     home_hidden: frozenset[str] | None = None
 
 
@@ -442,7 +443,7 @@ def _vastaajat_toimiala(assoc, ctx: Context) -> Built:
 def _vastaajat_ryhma(assoc, ctx: Context) -> Built:
     """Respondents by sector group: social and health (sote) vs others."""
     skeys, _ = _sectors(ctx)
-    from kartoitus.classify import load_classification
+    from kartoitus.stages.classify import load_classification
 
     sote = load_classification().sote or tuple(skeys[:SOTE_COUNT])
     derived = _sector_of(assoc, ctx).isin(sote).map({True: "sote", False: "muut"})
@@ -618,7 +619,7 @@ def _ulottuvuus(assoc, ctx: Context) -> Built:
 
 def _kokoluokka(assoc, ctx: Context) -> Built:
     """Size class by members (derived column ``kokoluokka``)."""
-    from kartoitus.classify import load_classification
+    from kartoitus.stages.classify import load_classification
 
     values = _text(_col(assoc, "kokoluokka"))
     classes = load_classification().size_classes  # luokittelu.yaml: the classes classify gives

@@ -35,7 +35,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from kartoitus.codebook import Codebook
+from kartoitus.settings.codebook import Codebook
 from kartoitus.errors import ConfigError
 
 REJECT = "hylkaa"

@@ -89,7 +89,7 @@ def code_digest() -> str:
     """Hash of the package's Python sources: a code change invalidates cached outputs
     even when the version number was not bumped (a developer's checkout)."""
     h = hashlib.sha256()
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parents[1]
     for p in sorted(package.rglob("*.py")):
         h.update(str(p.relative_to(package)).encode())
         h.update(p.read_bytes())
@@ -97,7 +97,7 @@ def code_digest() -> str:
 
 
 def file_digest(path: Path) -> str:
-    from kartoitus.manifest import file_hash
+    from kartoitus.build.manifest import file_hash
     return file_hash(path)
 
 
@@ -203,7 +203,7 @@ def warm_worker() -> None:
     import matplotlib.figure
     import weasyprint
 
-    from kartoitus.render import TEMPLATES
+    from kartoitus.render.document import TEMPLATES
 
     css = ""
     style = Path(TEMPLATES) / "style.css"

@@ -22,7 +22,7 @@ a :class:`~kartoitus.tables.Table` also builds a :class:`SuppressionPlan`:
   hidden it could be recovered by subtraction, so the smallest other part is
   hidden too (secondary suppression); this repeats until nothing changes;
 - ``hidden``: ``values`` cells hidden whatever their value, because a wider
-  suppression that several outputs share hides them (:mod:`kartoitus.disclosure`):
+  suppression that several outputs share hides them (:mod:`kartoitus.publication.disclosure`):
   the same figure must be hidden identically wherever it is printed.
 
 Columns named in ``reveals``/``bases`` may be frame columns or ``values``

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from kartoitus.codebook import (
+from kartoitus.settings.codebook import (
     OTHER_SUFFIX,
     Codebook,
     Municipalities,
@@ -652,7 +652,7 @@ def two_views(assoc: pd.DataFrame, muni: pd.DataFrame, year: int, municipalities
     The figures are the report's ``yhteistyo_kunta`` figures, so they are hidden
     exactly where that table hides them (``hidden``: ``(code, statement)`` -> the
     table's hidden columns ``n``/``samaa_mielta``/``keskiarvo``, from
-    :func:`kartoitus.disclosure.views_mask` over the whole wave; None computes it
+    :func:`kartoitus.publication.disclosure.views_mask` over the whole wave; None computes it
     from ``assoc``, right only when ``assoc`` is the whole association survey).
     A figure of fewer than ``threshold`` associations is hidden in any case.
     """
@@ -676,7 +676,7 @@ def two_views(assoc: pd.DataFrame, muni: pd.DataFrame, year: int, municipalities
     row_labels = {r.key: r.label for q in cb.association.of_type("grid") for r in q.rows}
     survey = cb.municipality
     if hidden is None:
-        from kartoitus import disclosure
+        from kartoitus.publication import disclosure
 
         hidden = disclosure.cooperation_hidden(assoc, year, threshold, cb)
     code_list = [str(c) for c in codes]

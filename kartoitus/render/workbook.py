@@ -11,7 +11,7 @@
   cell, and one that starts with ``=``, ``+``, ``-``, ``@``, tab or CR also gets
   the quotePrefix style, so Excel keeps it text when the cell is edited;
 - reproducible: document properties carry a fixed date (``meta["created"]``,
-  else :func:`kartoitus.repro.build_epoch` — ``SOURCE_DATE_EPOCH`` or the year
+  else :func:`kartoitus.build.repro.build_epoch` — ``SOURCE_DATE_EPOCH`` or the year
   after the wave) and the zip entries a fixed date in a fixed order, so the same
   tables give the same bytes;
 - written atomically (temporary file in the same folder, then ``os.replace``).
@@ -37,7 +37,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from kartoitus.atomic import atomic_write_bytes
 from kartoitus.errors import KartoitusError
-from kartoitus.repro import _zip_date, build_epoch
+from kartoitus.build.repro import _zip_date, build_epoch
 from kartoitus.tables import SUPPRESSED_MARK, Table
 
 CONTENTS = "Sisällys"
@@ -243,6 +243,6 @@ def write_workbook(tables: dict[str, Table], path: Path, title: str, year: int,
 
 
 def render_job(payload: dict) -> list[Path]:
-    """Worker entry point (``kartoitus.workbook:render_job``)."""
+    """Worker entry point (``kartoitus.render.workbook:render_job``)."""
     return [write_workbook(payload["tables"], payload["path"], payload["title"], payload["year"],
                            payload.get("meta"))]

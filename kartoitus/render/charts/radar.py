@@ -8,7 +8,7 @@ gets the empty grid with the median and the text "Kunta ei vastannut
 kuntakyselyyn". ``heat_table_figure``: every municipality x dimension with the
 score printed in each cell (Finnish format, no decimals), empty cells grey with
 "–". Both build ``matplotlib.figure.Figure`` directly (no pyplot) in the shared
-style of ``kartoitus.charts.base``.
+style of ``kartoitus.render.charts.base``.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from kartoitus.charts.base import MUTED, PALETTE, TEXT, WIDTH, style, wrap
+from kartoitus.render.charts.base import MUTED, PALETTE, TEXT, WIDTH, style, wrap
 from kartoitus.fmt import fi_integer, fi_number
 
 #: Colour of the municipality polygon and of the median line.

@@ -1,0 +1,1 @@
+"""Wiring: runs the stages and the outputs for a wave, the cache and the worker pool."""

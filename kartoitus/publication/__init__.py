@@ -1,0 +1,1 @@
+"""The publication of a wave: indicators, suppression, kuntatutka scores, computed once."""

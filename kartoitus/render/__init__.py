@@ -1,0 +1,1 @@
+"""Models -> files: HTML, PDF, PNG, xlsx."""

@@ -1,0 +1,1 @@
+"""Settings: the codebook, classification rules, kuntatutka scoring and flag texts, loaded once."""

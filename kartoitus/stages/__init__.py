@@ -1,0 +1,1 @@
+"""The data stage: raw exports -> ingest -> corrections -> clean -> classify -> audit -> bank."""
