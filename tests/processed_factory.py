@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kartoitus.stages.classify import load_classification
+from kartoitus.settings import default_settings
 
 from kartoitus.settings.codebook import (
     NAME_SUFFIX,
@@ -199,7 +199,7 @@ def make_association(year: int = 2023, n: int = 300, seed: int = 0,
     frame["toimialaryhma"] = np.where(pd.Series(main).isin(sote), "sote", "muut")
     frame["seutukunta_koodi"] = pd.Series(home).map(sub_of).to_numpy(dtype=object)
     members = frame["jasenmaara"]
-    classes = load_classification().size_classes  # the classes classify gives
+    classes = default_settings().classification.size_classes  # the classes classify gives
     size = np.select([(members >= c.low) & ((members < c.high) if c.high is not None else True)
                       for c in classes], [c.key for c in classes], default="")
     frame["kokoluokka"] = pd.Series(size, dtype=object).replace("", np.nan).to_numpy()

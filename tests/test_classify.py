@@ -2,7 +2,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kartoitus.stages.classify import classify, fold_pattern, load_classification, load_rules
+from kartoitus.settings import default_settings
+from kartoitus.stages.classify import classify, fold_pattern, load_classification
 from kartoitus.settings.codebook import default_codebook
 from kartoitus.errors import ConfigError
 
@@ -123,8 +124,8 @@ def test_input_not_modified_and_municipality_survey_untouched():
 
 
 def test_rules_file_is_valid_and_ordered():
-    config = load_classification()
-    rules = load_rules()
+    config = default_settings().classification
+    rules = list(config.rules)
     ids = [r.id for r in rules]
     assert ids.index("elakelaiset_nimi") < ids.index("toimialat_yksi") < ids.index("liikunta_nimi")
     for r in rules:
@@ -136,10 +137,10 @@ def test_bad_rules_file(tmp_path):
     p = tmp_path / "r.yaml"
     p.write_text("saannot:\n  - {id: x, toimiala: liikunta, kuvio: '(unclosed'}\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="x"):
-        load_rules(p)
+        load_classification(p)
     p.write_text("saannot:\n  - {id: y, toimiala: jalkapallo, kuvio: 'pallo'}\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="jalkapallo"):
-        classify(_data([("Pallo ry", None, None, ())]), ASSOC, load_rules(p), MUNIS)
+        classify(_data([("Pallo ry", None, None, ())]), ASSOC, list(load_classification(p).rules), MUNIS)
 
 
 def test_fold_pattern():
@@ -167,7 +168,7 @@ def test_rules_find_the_same_words_in_linear_time():
     from kartoitus.stages.classify import anchor_word_starts
 
     assert anchor_word_starts(r"\w*kuoro\w*|\bmll\b|a[|]\w*b") == r"(?<!\w)\w*kuoro\w*|\bmll\b|a[|]\w*b"
-    rules = [r for r in load_rules() if r.pattern is not None]
+    rules = [r for r in default_settings().classification.rules if r.pattern is not None]
     long_name = "Laukaan " + "x" * 20_000 + " Eläkkeensaajat ry"
     hits = [r.id for r in rules if r.pattern.search(long_name)]
     assert hits and hits[0].startswith("elakelaiset")

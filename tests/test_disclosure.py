@@ -46,6 +46,7 @@ import pytest
 
 scipy_optimize = pytest.importorskip("scipy.optimize")
 
+from kartoitus.settings import default_settings
 from kartoitus.stages import bank
 from kartoitus.publication import indicators
 from kartoitus.publication import kuntatutka as kt  # noqa: E402
@@ -229,7 +230,7 @@ def tables(wave):
 @pytest.fixture(scope="module")
 def kuntatutka(wave):
     cb, assoc, muni = wave
-    scoring = kt.load_scoring(codebook=cb)
+    scoring = default_settings().scoring
     scores = kt.score_municipalities(muni, YEAR, cb.municipalities, scoring=scoring, codebook=cb)
     return {"scoring": scoring, "scores": scores, "median": kt.region_summary(scores),
             "checklist": kt.checklist(muni, YEAR, cb.municipalities, scoring=scoring, codebook=cb),
@@ -369,8 +370,7 @@ def add_home_sector(a: Audit, cb, assoc, tables, municipal, pages, workshop) -> 
         a.cell(f"S|{s}", shown(t, i, "lkm"), f"vastaajat_toimiala {s}")
         a.share(f"S|{s}", "N", shown(t, i, "osuus"), f"vastaajat_toimiala {s}")
 
-    from kartoitus.stages.classify import load_classification
-    sote = set(load_classification().sote)
+    sote = set(default_settings().classification.sote)
     t = tables["vastaajat_ryhma"]
     a.total("G|sote", [f"S|{s}" for s in grid.columns if s in sote])
     a.total("G|muut", [f"S|{s}" for s in grid.columns if s not in sote])

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from kartoitus.settings import default_settings
 from kartoitus.publication import kuntatutka as kt
 from kartoitus.settings.codebook import default_codebook
 from kartoitus.errors import ConfigError, KartoitusError
@@ -81,7 +82,7 @@ def population() -> pd.Series:
 
 
 def test_scoring_file_loads_with_every_dimension():
-    s = kt.load_scoring()
+    s = default_settings().scoring
     assert s.dimension_ids == DIMS
     assert kt.dimension_labels(s)["hyvinvointisuunnittelu"] == "Osallisuus hyvinvointisuunnitteluun"
     assert kt.dimension_labels(s, include_total=True)[kt.TOTAL] == "Kokonaispisteet"
@@ -316,12 +317,12 @@ def test_describe_scoring_for_methods():
 
 
 def test_bad_scoring_file_names_the_problem(tmp_path: Path):
-    text = (Path(kt.data_dir()) / kt.SCORING_FILE).read_text(encoding="utf-8")
+    text = (default_settings().data_dir / kt.SCORING_FILE).read_text(encoding="utf-8")
     bad = tmp_path / "kuntatutka.yaml"
     bad.write_text(text.replace("points: {kylla: 2, ei: 0}\n      - id: foorumit",
                                 "points: {kylla: 2}\n      - id: foorumit"), encoding="utf-8")
     with pytest.raises(ConfigError, match=r"kuntatutka.yaml: item rakenteet.yhdyshenkilo: give points for options \['ei'\]"):
-        kt.load_scoring(bad)
+        kt.load_scoring(bad, default_settings().codebook)
 
 
 # -- charts -------------------------------------------------------------------------

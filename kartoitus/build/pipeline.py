@@ -14,6 +14,7 @@ from typing import Callable
 
 import pandas as pd
 
+from kartoitus.settings import default_settings
 from kartoitus import __version__
 from kartoitus.settings.codebook import Codebook, default_codebook
 from kartoitus.stages.wave import Wave, read_window
@@ -165,7 +166,7 @@ def process_tables(tables, codebook: Codebook, year: int, window=None, correctio
         handed.clear()
 
     results: dict[str, SurveyResult] = {}
-    rules = classify.load_rules()
+    rules = list(default_settings().classification.rules)
     for survey in codebook.surveys.values():
         progress(f"siivous: {survey.id}")
         mine = [t for t in tables if t.survey == survey.id]

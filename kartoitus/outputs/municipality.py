@@ -38,6 +38,7 @@ from typing import Any, Iterable
 import numpy as np
 import pandas as pd
 
+from kartoitus.settings import default_settings
 from kartoitus.publication import disclosure
 from kartoitus.publication import kuntatutka as kt
 from kartoitus.publication import suppression as sup
@@ -624,7 +625,7 @@ def build_municipality_model(code: str, year: int, assoc: pd.DataFrame, muni: pd
     cb = codebook or default_codebook()
     code = str(code).zfill(3)
     m = municipality_of(code, year, cb)
-    scoring = scoring or kt.load_scoring(codebook=cb)
+    scoring = scoring or default_settings().scoring
     labels = kt.dimension_labels(scoring, include_total=True)
     dim_labels = kt.dimension_labels(scoring)
     row = score_row(scores, code)
@@ -752,7 +753,7 @@ def payload_columns(assoc: pd.DataFrame, scoring: kt.Scoring, codebook: Codebook
 def region_context(muni: pd.DataFrame, scores: pd.DataFrame, year: int, codebook: Codebook,
                    region_median: pd.Series | None = None, checklist: pd.DataFrame | None = None):
     """The scoring, the region median and the checklist, computed where not given."""
-    scoring = kt.load_scoring(codebook=codebook)
+    scoring = default_settings().scoring
     if region_median is None:
         region_median = kt.region_summary(scores)
     if checklist is None:

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from kartoitus.settings import default_settings
 from kartoitus.publication import disclosure
 from kartoitus.publication import kuntatutka as kt
 from kartoitus.publication import suppression as sup
@@ -327,7 +328,7 @@ def build_workshop_model(codes: list[str], year: int, assoc: pd.DataFrame, muni:
     :func:`workshop_masks` of the wave (None: computed from ``assoc``).
     """
     cb = codebook or default_codebook()
-    scoring = scoring or kt.load_scoring(codebook=cb)
+    scoring = scoring or default_settings().scoring
     members = [mu.municipality_of(str(c).zfill(3), year, cb) for c in codes]
     if not members:
         raise KartoitusError("työpajapaketti tarvitsee vähintään yhden kunnan")
@@ -455,7 +456,7 @@ def workshop_pack(codes: list[str], year: int, processed_dir: Path, reports_dir:
         candidate = Path(processed_root).parent / "reference"
         reference_dir = candidate if candidate.is_dir() else None
     wave = load_wave(Path(processed_dir), year)
-    scoring = kt.load_scoring(codebook=cb)
+    scoring = default_settings().scoring
     scores = kt.score_municipalities(wave.municipality, year, cb.municipalities,
                                      population=_population(year, reference_dir), scoring=scoring, codebook=cb)
     payload = workshop_payload([m.code for m in members], year, pack_path(reports_dir, members, sub),

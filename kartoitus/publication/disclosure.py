@@ -35,6 +35,7 @@ from typing import Any
 
 import pandas as pd
 
+from kartoitus.settings import default_settings
 from kartoitus.publication import suppression as sup
 from kartoitus.settings.codebook import OUTSIDE_REGION, Codebook, default_codebook, municipality_codes
 
@@ -95,7 +96,7 @@ def sector_groups(assoc: pd.DataFrame, codebook: Codebook | None = None) -> pd.S
 
     cb = codebook or default_codebook()
     options = list(cb.association.question(SECTOR_Q).option_keys())
-    sote = load_classification().sote or tuple(options[:8])
+    sote = default_settings().classification.sote or tuple(options[:8])
     derived = report_sector(grid_keys(assoc, SECTOR_Q), cb).isin(sote).map({True: "sote", False: "muut"})
     given = _column(assoc, GROUP_COLUMN).astype("string").str.strip()
     given = given.where(given.isin(["sote", "muut"]))

@@ -35,6 +35,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from kartoitus.settings import default_settings
 from kartoitus.publication import disclosure
 from kartoitus.publication import suppression
 from kartoitus.settings.codebook import (
@@ -445,7 +446,7 @@ def _vastaajat_ryhma(assoc, ctx: Context) -> Built:
     skeys, _ = _sectors(ctx)
     from kartoitus.stages.classify import load_classification
 
-    sote = load_classification().sote or tuple(skeys[:SOTE_COUNT])
+    sote = default_settings().classification.sote or tuple(skeys[:SOTE_COUNT])
     derived = _sector_of(assoc, ctx).isin(sote).map({True: "sote", False: "muut"})
     group = _text(_col(assoc, "toimialaryhma")).fillna(derived)
     built = _distribution("vastaajat_ryhma", "Vastaajat toimialaryhmittäin", group,
@@ -622,7 +623,7 @@ def _kokoluokka(assoc, ctx: Context) -> Built:
     from kartoitus.stages.classify import load_classification
 
     values = _text(_col(assoc, "kokoluokka"))
-    classes = load_classification().size_classes  # luokittelu.yaml: the classes classify gives
+    classes = default_settings().classification.size_classes  # luokittelu.yaml: the classes classify gives
     keys, labels = [c.key for c in classes], [c.label for c in classes]
     for extra in sorted(set(values.dropna().unique()) - set(keys)):
         keys.append(extra)
