@@ -1,1 +1,91 @@
-"""The publication of a wave: indicators, suppression, kuntatutka scores, computed once."""
+"""The publication of a wave: every published figure, computed once, frozen.
+
+``publish`` takes the processed data of a wave (and of earlier waves, for the
+change since the previous one) with the settings, and computes, once:
+
+- ``tables``: the region's indicator tables, suppression applied (report, workbook);
+- ``meta``: the data and methods facts (raw rows, kept, replaced, rejected, flags);
+- ``kuntatutka``: scores, the region median, the checklist and the two views;
+- ``municipalities``: per municipality, its figures (tables with their masks);
+- ``sectors``: per main sector, its infographic figures (or that it is hidden).
+
+Every output is a pure function of a :class:`Publication` (``kartoitus.outputs``);
+nothing below computes a figure or a suppression mask a second time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from kartoitus.publication.suppression import DEFAULT_THRESHOLD
+from kartoitus.settings import Settings
+
+#: the parts of a publication; ``publish(parts=...)`` computes only those asked for
+PARTS = ("tables", "kuntatutka", "municipalities", "sectors")
+
+
+@dataclass(frozen=True)
+class PreviousWave:
+    """Processed data of an earlier wave (for change over time)."""
+    year: int
+    association: pd.DataFrame | None
+    municipality: pd.DataFrame | None
+
+
+@dataclass(frozen=True)
+class WaveInput:
+    """What the data stage hands to the publication: the processed data of one wave."""
+    year: int
+    association: pd.DataFrame
+    municipality: pd.DataFrame
+    meta: dict = field(default_factory=dict)        # data and methods facts (build.report_meta)
+    population: pd.Series | None = None             # inhabitants by municipality code, if known
+    reference: Any = None                           # stages.reference.Reference, if supplied
+    previous: tuple[PreviousWave, ...] = ()         # earlier waves, newest first
+
+
+@dataclass(frozen=True)
+class Kuntatutka:
+    scores: pd.DataFrame                    # kuntatutka.score_municipalities
+    region_median: pd.Series                # kuntatutka.region_summary
+    checklist: pd.DataFrame                 # kuntatutka.checklist
+    previous_year: int | None = None
+    previous_scores: pd.DataFrame | None = None
+
+
+@dataclass(frozen=True)
+class Publication:
+    settings: Settings
+    year: int
+    threshold: int
+    meta: dict
+    tables: dict | None = None              # table id -> Table (region)
+    kuntatutka: Kuntatutka | None = None
+    municipalities: dict | None = None      # municipality code -> publication.municipalities figures
+    sectors: dict | None = None             # sector key -> publication.sectors figures
+
+
+def publish(data: WaveInput, settings: Settings, *, threshold: int = DEFAULT_THRESHOLD,
+            parts: tuple[str, ...] = PARTS, sectors: tuple[str, ...] | None = None) -> Publication:
+    """Compute the publication of a wave (only ``parts``; ``sectors`` limits the sector figures)."""
+    from kartoitus.publication import indicators, kuntatutka as kt, municipalities, sectors as sec
+
+    unknown = set(parts) - set(PARTS)
+    if unknown:
+        raise ValueError(f"unknown publication parts {sorted(unknown)}; choose from {PARTS}")
+    tables = tut = munis = secs = None
+    if "tables" in parts:
+        tables = indicators.compute_all(data.association, data.municipality, data.year, settings,
+                                        data.reference, threshold)
+    if "kuntatutka" in parts or "municipalities" in parts:
+        tut = kt.kuntatutka_part(data, settings)
+    if "municipalities" in parts:
+        munis = municipalities.municipality_figures(data, settings, tut, threshold)
+    if "sectors" in parts:
+        secs = sec.sector_figures(data, settings, threshold, only=sectors)
+    return Publication(settings=settings, year=data.year, threshold=threshold, meta=dict(data.meta),
+                       tables=tables, kuntatutka=tut if "kuntatutka" in parts or munis is not None else None,
+                       municipalities=munis, sectors=secs)
