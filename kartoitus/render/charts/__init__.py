@@ -32,3 +32,27 @@ __all__ = [
     "describe_bars",
     "describe_stacked",
 ]
+
+
+def _kinds() -> dict:
+    from kartoitus.render.charts import radar
+    return {"bar": bar_chart, "stacked": stacked_chart, "radar": radar.radar_figure,
+            "heat_table": radar.heat_table_figure}
+
+
+#: chart kinds a :class:`kartoitus.models.ChartSpec` may name (extend here, in one place)
+KINDS = ("bar", "stacked", "radar", "heat_table")
+
+
+def draw_png(spec) -> bytes:
+    """PNG bytes of the chart a :class:`kartoitus.models.ChartSpec` describes."""
+    kinds = _kinds()
+    if spec.kind not in kinds:
+        raise ChartError(f"unknown chart kind {spec.kind!r}; known: {', '.join(KINDS)}")
+    fig = kinds[spec.kind](*spec.args, **spec.kwargs)
+    return figure_to_png(fig) if spec.dpi is None else figure_to_png(fig, dpi=spec.dpi)
+
+
+def draw_data_uri(spec) -> str:
+    """The chart as a PNG data URI (for HTML and PDF)."""
+    return png_data_uri(draw_png(spec))
