@@ -317,7 +317,8 @@ def test_clean_survey_association():
                "yhteistyo", "paatoimiala"}
     expected = ["tiedosto", "rivi"] + [c for q in ASSOC.asked_in(2023) if q.id in present
                                        for c in q.processed_columns(MUNIS, 2023)]
-    assert list(data.columns) == expected + ["_dedupe_key"]
+    # helpers: an unresolved municipality's text (de-duplication), the de-duplication key
+    assert list(data.columns) == expected + ["_kotikunta_teksti", "_dedupe_key"]
     assert "hva_avustus" not in data.columns and "budjetti" not in data.columns
     row2 = data.iloc[0]
     assert row2["tiedosto"] == "a.csv"

@@ -57,6 +57,7 @@ class RawTable:
     name: str = ""              # the table in the wave: "vastaukset.csv", "alikansio/x.csv",
                                 # "lataus.zip/x.csv", "tyokirja.xlsx/Välilehti" (default: file name)
     tool: str = ""              # the form tool that wrote it (viennit.yaml), "" = not known
+    multi_separator: str = ", "  # what the tool writes between the options of a multi-select
     personal: pd.DataFrame | None = None   # the tool's personal columns (Email, Name), same index
     notes: pd.DataFrame | None = None      # the reader's flags (NOTE_COLUMNS)
     sheet: str | None = None
@@ -215,7 +216,7 @@ def assemble(path: Path, titles: list[str], body: pd.DataFrame, codebook: Codebo
     personal = pd.DataFrame(personal_cols, index=index) if personal_cols else pd.DataFrame(index=index)
     return RawTable(path=path, survey=survey_id, frame=frame.astype(object), mapping=mapping,
                     extras=extras.astype(object), encoding=encoding, delimiter=delimiter, name=label,
-                    tool=tool.id, personal=personal.astype(object),
+                    tool=tool.id, multi_separator=tool.multi_separator, personal=personal.astype(object),
                     notes=pd.DataFrame(notes, columns=NOTE_COLUMNS), sheet=sheet, header_rows=header_rows)
 
 
