@@ -24,7 +24,7 @@ MAX_LINES = 600
 #: calls that read or write files (function names and method names)
 FILE_IO = {"open", "read_text", "read_bytes", "write_text", "write_bytes", "read_csv", "to_csv",
            "read_excel", "to_excel", "mkdir", "exists", "is_file", "is_dir", "glob", "rglob", "iterdir",
-           "unlink", "replace", "savefig", "write_pdf", "load_wave", "read_processed_csv", "connect",
+           "unlink", "savefig", "write_pdf", "load_wave", "read_processed_csv", "connect",
            "atomic_write_bytes", "atomic_write_text"}
 #: where settings may be built from the data files
 SETTINGS_EDGE = {"kartoitus/settings", "kartoitus/cli.py", "kartoitus/build"}
@@ -52,7 +52,9 @@ def _io_calls(path: Path) -> list[str]:
         if isinstance(node, ast.Call):
             f = node.func
             name = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else None
-            if name in FILE_IO:
+            if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id in ("os", "shutil"):
+                name = f"{f.value.id}.{f.attr}"   # os.replace, shutil.copy, ...
+            if name in FILE_IO or (name or "").startswith(("os.", "shutil.")):
                 found.append(f"{_rel(path)}:{node.lineno} {name}()")
     return found
 
@@ -69,6 +71,9 @@ def test_the_checker_sees_file_io(tmp_path):
     p.write_text("import pandas as pd\nfrom pathlib import Path\n"
                  "def f(q):\n    Path(q).write_text('x')\n    return pd.read_csv(q)\n", encoding="utf-8")
     assert [c.split(" ")[1] for c in _io_calls(p)] == ["write_text()", "read_csv()"]
+    p.write_text("import os\nfrom dataclasses import replace\ndef f(a, b):\n    os.replace(a, b)\n"
+                 "    return replace(a, x=1), 'a'.replace('a', 'b')\n", encoding="utf-8")
+    assert [c.split(" ")[1] for c in _io_calls(p)] == ["os.replace()"]
 
 
 def test_settings_are_loaded_only_at_the_edge():
