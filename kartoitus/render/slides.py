@@ -55,10 +55,7 @@ carry no clock time, so the same model gives the same bytes. Written atomically.
 
 from __future__ import annotations
 
-import functools
 import io
-import math
-import os
 import re
 import zipfile
 from datetime import datetime, timezone
@@ -78,6 +75,8 @@ from kartoitus.atomic import atomic_write_bytes
 from kartoitus.errors import KartoitusError
 from kartoitus.models import ChartSpec
 from kartoitus.render.slides_chart import CHART_TYPES, DARK, GREY, add_chart
+from kartoitus.render.slides_text import INSET_X, fit as _fit, lines as _lines, luminance as _luminance
+from kartoitus.render.slides_text import on_color as _on, rgb as _rgb, tint as _tint
 
 __all__ = ["AUTHOR", "LAYOUTS", "CHART_TYPES", "deck_bytes", "write_deck", "render_job"]
 
@@ -94,7 +93,6 @@ RULE_TOP, BODY_TOP, BODY_BOTTOM = Inches(1.47), Inches(1.7), Inches(6.75)
 FOOTER_TOP, FOOTER_H = Inches(6.95), Inches(0.4)
 CAPTION_H = Inches(0.5)
 BODY_W = WIDTH - 2 * MARGIN
-INSET_X, INSET_Y = Inches(0.1), Inches(0.05)   # text frame insets (the template's)
 SLIDENUM_FIELD_ID = "{B6F15528-21DE-4FAA-801E-634DDDAF4B2B}"   # fixed: same bytes every time
 NBSP = "\u00a0"
 _HEX = re.compile(r"^#?[0-9a-fA-F]{6}$")
@@ -150,79 +148,6 @@ def _check_chart(chart: dict, where: str) -> None:
 
 
 # -- text ----------------------------------------------------------------------------------
-
-def _rgb(hexcolor: str) -> RGBColor:
-    return RGBColor.from_string(hexcolor.lstrip("#").upper())
-
-
-def _luminance(color: RGBColor) -> float:
-    def ch(c: int) -> float:
-        c = c / 255
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-    return 0.2126 * ch(color[0]) + 0.7152 * ch(color[1]) + 0.0722 * ch(color[2])
-
-
-def _on(color: RGBColor) -> RGBColor:
-    """White or near-black text, whichever reads better on ``color``."""
-    return RGBColor(0xFF, 0xFF, 0xFF) if _luminance(color) < 0.35 else DARK
-
-
-def _tint(color: RGBColor, amount: float) -> RGBColor:
-    """``color`` mixed with white (amount 1 = white)."""
-    return RGBColor(*(round(c + (255 - c) * amount) for c in color))
-
-
-@functools.lru_cache(maxsize=2)
-def _metrics(bold: bool):
-    """DejaVu Sans as matplotlib ships it: the same metrics on every machine (so the same
-    model gives the same sizes everywhere), and wider than the template's Calibri, so text
-    sized for it fits in either font."""
-    import matplotlib
-    from PIL import ImageFont
-    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
-    return ImageFont.truetype(os.path.join(matplotlib.get_data_path(), "fonts", "ttf", name), 1000)
-
-
-def _width(text: str, size: float, bold: bool) -> float:
-    """Width of ``text`` in points at ``size`` pt (3 % spare for the renderers' differences)."""
-    return _metrics(bold).getlength(text) / 1000 * size * 1.03
-
-
-def _lines(text: str, width: int, size: float, bold: bool = False) -> int:
-    """Lines ``text`` takes in a text frame ``width`` EMU wide at ``size`` pt: words wrap at
-    spaces (not at no-break spaces); a word wider than the line breaks where it must."""
-    room = (width - 2 * INSET_X) / 12700
-    space = _width(" ", size, bold)
-    total = 0
-    for part in str(text).split("\n"):
-        lines, used = 1, 0.0
-        for word in part.split(" "):
-            w = _width(word, size, bold)
-            if used and used + space + w > room:
-                lines, used = lines + 1, 0.0
-            if w > room:
-                extra = math.ceil(w / room) - 1
-                lines, used = lines + extra, w - extra * room
-            else:
-                used = used + space + w if used else w
-        total += lines
-    return total
-
-
-def _fit(texts: list[str], width: int, height: int, sizes, *, bold: bool = False,
-         spacing: float = 1.2, gap: float = 0.0, max_lines: int | None = None) -> int:
-    """The largest size in ``sizes`` at which the paragraphs ``texts`` fit the box
-    (``gap``: space between paragraphs, in lines; ``max_lines``: at most so many lines);
-    else the smallest."""
-    room = (height - 2 * INSET_Y) / 12700
-    for size in sizes:
-        lines = sum(_lines(t, width, size, bold) for t in texts)
-        if max_lines is not None and lines > max_lines:
-            continue
-        if (lines + gap * (len(texts) - 1)) * size * spacing <= room:
-            return size
-    return sizes[-1]
-
 
 class _Style:
     def __init__(self, model: dict):

@@ -29,13 +29,15 @@ from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
 from pptx.oxml.ns import qn
 from pptx.util import Pt
 
+from kartoitus.render.slides_text import DARK, on_color
+
 __all__ = ["CHART_TYPES", "LOCALE_TAGS", "chart_format", "add_chart"]
 
 CHART_TYPES = {"bar": XL_CHART_TYPE.BAR_CLUSTERED, "column": XL_CHART_TYPE.COLUMN_CLUSTERED,
                "stacked_bar": XL_CHART_TYPE.BAR_STACKED, "line": XL_CHART_TYPE.LINE_MARKERS}
 #: number-format locale tags (Windows LCID) per language of the deck
 LOCALE_TAGS = {"fi-FI": "[$-40B]", "sv-FI": "[$-81D]"}
-DARK, GREY, GRID = RGBColor(0x22, 0x22, 0x22), RGBColor(0x55, 0x55, 0x55), RGBColor(0xD9, 0xD9, 0xD9)
+GREY, GRID = RGBColor(0x55, 0x55, 0x55), RGBColor(0xD9, 0xD9, 0xD9)
 _STEPS = (1, 2, 2.5, 5)
 _DECIMALS = re.compile(r"0[.,]0+")
 
@@ -62,10 +64,6 @@ def _nice_step(top: float, ticks: int = 5) -> float:
 def _text_size(kind: str, ncat: int, nser: int) -> int:
     bars = ncat * (nser if kind in ("bar", "column") else 1)
     return 14 if bars <= 8 else 12 if bars <= 16 else 10
-
-
-def _luminance(color: RGBColor) -> float:
-    return (0.2126 * color[0] + 0.7152 * color[1] + 0.0722 * color[2]) / 255
 
 
 def add_chart(slide, spec: dict, box: tuple, style):
@@ -130,7 +128,7 @@ def _plot(chart, kind: str, fmt: str, size: int, style, spec: dict) -> None:
         dl.font.size = Pt(size - 1 if kind == "stacked_bar" else size)
         if i > 0:
             color = style.color(i - 1)
-            dl.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF) if _luminance(color) < 0.55 else DARK
+            dl.font.color.rgb = on_color(color)
     for i, series in enumerate(plot.series):
         color = style.color(i)
         if kind == "line":
