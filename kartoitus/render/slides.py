@@ -76,7 +76,7 @@ from kartoitus.errors import KartoitusError
 from kartoitus.models import ChartSpec
 from kartoitus.render.slides_chart import CHART_TYPES, DARK, GREY, add_chart
 from kartoitus.render.slides_text import INSET_X, fit as _fit, lines as _lines, luminance as _luminance
-from kartoitus.render.slides_text import on_color as _on, rgb as _rgb, tint as _tint
+from kartoitus.render.slides_text import on_color as _on, rgb as _rgb, text_width, tint as _tint
 
 __all__ = ["AUTHOR", "LAYOUTS", "CHART_TYPES", "deck_bytes", "write_deck", "render_job"]
 
@@ -374,12 +374,32 @@ def _table_plan(columns: list[str], rows: list[list[str]], width: int, room: int
         block_w = (width - (blocks - 1) * Inches(0.3)) // blocks
         widths = [int(block_w * wgt / sum(weights)) for wgt in weights]
         part = rows[: -(-len(rows) // blocks)]
-        line = Pt(size * 1.2)
-        heights = [max(_lines(t, wd, size, r is columns) for t, wd in zip(r, widths)) * line + 2 * TABLE_MARGIN_Y
-                   for r in [columns, *part]]
+        heights = _row_heights(columns, part, widths, size)
         if sum(heights) <= room:
+            natural = _natural_widths(columns, rows, size, block_w)
+            if natural and sum(h := _row_heights(columns, part, natural, size)) <= room:
+                widths, heights = natural, h
             return blocks, size, widths, heights
     return None
+
+
+def _row_heights(columns, rows, widths, size) -> list[int]:
+    line = Pt(size * 1.2)
+    return [max(_lines(t, wd, size, r is columns) for t, wd in zip(r, widths)) * line + 2 * TABLE_MARGIN_Y
+            for r in [columns, *rows]]
+
+
+def _natural_widths(columns, rows, size, block_w) -> list[int] | None:
+    """Narrower columns for a table whose cells fit on one line with room to spare (a
+    short table spread over the whole slide is hard to read across); None otherwise."""
+    pad = 2 * INSET_X + Pt(size)
+    need = [int(max([text_width(max(columns[j].split() or [""], key=len), size, True)]
+                    + [text_width(r[j], size, False) for r in rows]) * 12700) + pad
+            for j in range(len(columns))]
+    total = max(sum(need) * 1.3, block_w * 0.5)
+    if total >= block_w:
+        return None
+    return [int(n * total / sum(need)) for n in need]
 
 
 TABLE_MARGIN_Y = Inches(0.04)

@@ -11,7 +11,7 @@ import os
 from pptx.dml.color import RGBColor
 from pptx.util import Inches
 
-__all__ = ["INSET_X", "INSET_Y", "rgb", "luminance", "on_color", "tint", "lines", "fit"]
+__all__ = ["INSET_X", "INSET_Y", "rgb", "luminance", "on_color", "tint", "lines", "fit", "text_width"]
 
 INSET_X, INSET_Y = Inches(0.1), Inches(0.05)   # text frame insets (the template's)
 DARK = RGBColor(0x22, 0x22, 0x22)
@@ -49,7 +49,7 @@ def _metrics(bold: bool):
     return ImageFont.truetype(os.path.join(matplotlib.get_data_path(), "fonts", "ttf", name), 1000)
 
 
-def _width(text: str, size: float, bold: bool) -> float:
+def text_width(text: str, size: float, bold: bool) -> float:
     """Width of ``text`` in points at ``size`` pt (3 % spare for the renderers' differences)."""
     return _metrics(bold).getlength(text) / 1000 * size * 1.03
 
@@ -58,12 +58,12 @@ def lines(text: str, width: int, size: float, bold: bool = False) -> int:
     """Lines ``text`` takes in a text frame ``width`` EMU wide at ``size`` pt: words wrap at
     spaces (not at no-break spaces); a word wider than the line breaks where it must."""
     room = (width - 2 * INSET_X) / 12700
-    space = _width(" ", size, bold)
+    space = text_width(" ", size, bold)
     total = 0
     for part in str(text).split("\n"):
         lines, used = 1, 0.0
         for word in part.split(" "):
-            w = _width(word, size, bold)
+            w = text_width(word, size, bold)
             if used and used + space + w > room:
                 lines, used = lines + 1, 0.0
             if w > room:
