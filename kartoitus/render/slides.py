@@ -41,9 +41,11 @@ What the deck looks like:
   with :func:`kartoitus.render.charts.draw_png`) with its alt text (``descr``);
 - every slide has its speaker notes, the footer text, the logo and a slide number
   field;
-- text is sized to fit: font sizes are chosen from an estimate of the wrapped
-  lines (titles wrap and shrink, bullets and tables shrink; a table with many rows
-  gets a smaller font), text frames wrap words;
+- text is sized to fit: font sizes are chosen from the wrapped lines measured with
+  DejaVu Sans metrics (titles wrap and shrink, bullets shrink, key figures stay on
+  one line); a table with many rows gets a smaller font, and one of up to four
+  columns is set in two blocks side by side; a table that does not fit even at 9 pt
+  is refused (:class:`KartoitusError`: split it over several slides);
 - every run is tagged with the language (fi-FI), so spelling and hyphenation are
   Finnish.
 
