@@ -109,22 +109,23 @@ def child_data(raw_root: Path, processed_root: Path) -> dict:
     from kartoitus.stages import bank
     from kartoitus.build import pipeline as build
     from kartoitus.publication import indicators
-    from kartoitus.settings.codebook import default_codebook
+    from kartoitus.settings import load_settings
     from kartoitus.stages.wave import resolve_wave
 
-    cb = default_codebook()
+    settings = load_settings()
+    cb = settings.codebook
     wave = resolve_wave(raw_root, processed_root, None, YEAR)
     imports = time.perf_counter() - t_import
     marks: list[tuple[str, float]] = []
     t0 = time.perf_counter()
-    build.build_data(wave, cb, progress=lambda label: marks.append((_stage_of(label), time.perf_counter())))
+    build.build_data(wave, settings, progress=lambda label: marks.append((_stage_of(label), time.perf_counter())))
     t_end = time.perf_counter()
     stages = {k: 0.0 for k in ("ingest", "clean", "classify", "audit", "write")}
     for (stage, start), (_, stop) in zip(marks, marks[1:] + [("end", t_end)]):
         stages[stage] = stages.get(stage, 0.0) + (stop - start)
     data_seconds = t_end - t0
     t1 = time.perf_counter()
-    processed = bank.load_wave(wave.processed, wave.year)
+    processed = bank.load_wave(wave.processed, wave.year, cb)
     t2 = time.perf_counter()
     tables = indicators.compute_all(processed.association, processed.municipality, wave.year, cb, None, 5)
     t3 = time.perf_counter()
@@ -141,7 +142,7 @@ def child_report(processed_root: Path, out_dir: Path) -> dict:
     from kartoitus.outputs.report import build_report_model, preview_meta, write_report
 
     cb = default_codebook()
-    processed = bank.load_wave(processed_root / str(YEAR), YEAR)
+    processed = bank.load_wave(processed_root / str(YEAR), YEAR, cb)
     tables = indicators.compute_all(processed.association, processed.municipality, YEAR, cb, None, 5)
     meta = preview_meta(processed.association, processed.municipality, YEAR)
     t0 = time.perf_counter()

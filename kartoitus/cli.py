@@ -173,13 +173,15 @@ def build_data(
     year: Optional[int] = typer.Option(None, "--year", help=YEAR_HELP),
 ):
     """Lue aallon raakatiedostot, siivoa, luokittele ja tallenna tietopankkiin."""
-    from kartoitus.build.pipeline import build_data as run
+    from kartoitus.build.data import build_data as run
+    from kartoitus.settings import load_settings
     from kartoitus.stages.wave import resolve_wave
 
     wave = resolve_wave(raw, processed, None, year)
+    settings = load_settings()
     console = _console()
     with _Steps(console, f"Aalto {wave.year}") as steps:
-        result = run(wave, progress=steps)
+        result = run(wave, settings, progress=steps)
     _print_data_summary(console, result)
     console.print(f"Käsitelty data: {wave.processed}/  tietopankki: {wave.database}")
 
@@ -194,14 +196,15 @@ def validate(
     """Kuivaharjoitus: näytä sarakkeiden tunnistus ja ongelmat, mitään ei kirjoiteta."""
     from rich.table import Table as RichTable
 
-    from kartoitus.build.pipeline import validate_file
+    from kartoitus.build.data import validate_file
+    from kartoitus.settings import load_settings
 
     if year is None:
         parent = file.resolve().parent.name
         year = int(parent) if parent.isdigit() and len(parent) == 4 else None
     if year is None:
         _fail(f"{file}: vuotta ei voi päätellä kansion nimestä; anna --year")
-    v = validate_file(file, year)
+    v = validate_file(file, year, load_settings())
     console = _console()
     console.print(f"{file.name}: kysely {v.survey}, merkistö {v.encoding or 'xlsx'}, "
                   f"erotin {v.delimiter!r}" if v.delimiter else f"{file.name}: kysely {v.survey}")
@@ -265,12 +268,14 @@ def build_report(
 ):
     """Koko kartoitus: data, pääraportti, kuntien PDF:t, infografiikat, Excel-taulukot."""
     from kartoitus.build.pipeline import build_report as run
+    from kartoitus.settings import load_settings
     from kartoitus.stages.wave import resolve_wave
 
     wave = resolve_wave(raw, processed, reports, year)
+    settings = load_settings()
     console = _console()
     with _Steps(console, f"Aalto {wave.year}") as steps:
-        result = run(wave, workers=jobs, force=force, reference_dir=reference, progress=steps)
+        result = run(wave, settings, workers=jobs, force=force, reference_dir=reference, progress=steps)
     _print_data_summary(console, result.data)
     console.print(f"Tuotoksia tehty {len(result.built)}, ennallaan (välimuisti) {len(result.skipped)}")
     if result.findings:
@@ -338,8 +343,8 @@ def check_privacy(
 ):
     """Etsi tuotoksista sähköpostiosoitteet, puhelinnumerot ja vastaajien henkilötiedot."""
     from kartoitus import privacy
+    from kartoitus.settings import load_settings
     from kartoitus.stages import ingest
-    from kartoitus.settings.codebook import default_codebook
     from kartoitus.stages.wave import DEFAULT_REPORTS, resolve_wave, year_folders
 
     target = path or DEFAULT_REPORTS
@@ -347,7 +352,7 @@ def check_privacy(
     values: set[str] = set()
     if year is not None or year_folders(raw_root):
         wave = resolve_wave(raw_root, None, None, year)
-        cb = default_codebook()
+        cb = load_settings().codebook
         values = privacy.personal_values_from_tables(ingest.read_wave(wave.raw, cb, wave.year), cb)
     findings = privacy.scan_path(target, values)
     console = _console()
@@ -368,11 +373,11 @@ def purge_personal(
 ):
     """Poista aallon raakatiedostoista henkilötietosarakkeet säilytysajan päätyttyä."""
     from kartoitus import privacy
-    from kartoitus.settings.codebook import default_codebook
+    from kartoitus.settings import load_settings
     from kartoitus.stages.wave import resolve_wave
 
     wave = resolve_wave(raw, None, None, year)
-    report = privacy.purge_personal(wave.raw, default_codebook(), dry_run=not apply)
+    report = privacy.purge_personal(wave.raw, load_settings().codebook, dry_run=not apply)
     console = _console()
     for line in report.lines():
         console.print(line, markup=False)

@@ -13,11 +13,11 @@ blank, grid = numeric value or NaN (``En osaa sanoa``), numbers as floats with
 NaN for no answer, municipality codes as three-digit text, timestamps as ISO 8601
 text with the Helsinki offset, missing text as NaN.
 
-Derived association columns: ``paatoimiala_lahde`` (``vastaus``, a rule id, or
-``muu``), ``toimialaryhma`` (``sote``/``muut``), ``seutukunta_koodi``,
-``kokoluokka`` (``pieni`` < 50 members, ``keskikokoinen`` 50-299, ``suuri`` 300+,
-empty when the member count is missing), ``ulottuvuus`` (the ``toiminta_alue``
-key, or from the number of municipalities ticked), ``liput``.
+Derived association columns come from the real ``classify`` stage run with the
+settings: ``paatoimiala_lahde`` (``vastaus``, a rule id, or ``muu``; an answer
+``muu`` goes through the rules like a real one), ``toimialaryhma``,
+``seutukunta_koodi``, ``kokoluokka``, ``ulottuvuus``; then ``liput`` (random flag
+codes). Without ``settings`` the package's settings are loaded once per process.
 """
 
 from __future__ import annotations
@@ -25,27 +25,31 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kartoitus.settings import default_settings
+from dataclasses import replace
+from functools import lru_cache
 
-from kartoitus.settings.codebook import (
-    NAME_SUFFIX,
-    OTHER_SUFFIX,
-    OUTSIDE_REGION,
-    Codebook,
-    default_codebook,
-)
+from kartoitus.settings import Settings, load_settings
+from kartoitus.settings.codebook import NAME_SUFFIX, OTHER_SUFFIX, OUTSIDE_REGION, Codebook
+from kartoitus.stages.classify import REACH_NOTE, classify
 
-#: Sote sectors: the first eight options of ``paatoimiala`` (codebook notes).
-SOTE_COUNT = 8
 ASSOC_FILE = "jarjestokysely-{year}.csv"
 MUNI_FILE = "kuntakysely-{year}.csv"
-DERIVED = ["paatoimiala_lahde", "toimialaryhma", "seutukunta_koodi", "kokoluokka",
-           "ulottuvuus", "liput"]
 FLAG_CODES = ["kunta_sumea", "luku_vali", "luku_yli", "muu_teksti", "luku_tulkitsematon"]
 #: Rough weight of each municipality (bigger towns answer more).
 _BIG = {"179": 12.0, "992": 3.0, "182": 3.0, "410": 2.5, "729": 2.0, "249": 2.0, "931": 1.5}
 _OTHER_TEXTS = ["Veteraanityö", "Metsästys ja kalastus", "Ystävyysseuratoiminta",
                 "Kotiseututyö ja perinne", "Ruokaapu"]
+
+
+@lru_cache(maxsize=1)
+def _package_settings() -> Settings:
+    return load_settings()
+
+
+def _settings(settings: Settings | None, codebook: Codebook | None) -> Settings:
+    """The settings to generate with: given, or the package's (``codebook`` replaces theirs)."""
+    s = settings or _package_settings()
+    return replace(s, codebook=codebook) if codebook is not None else s
 
 
 def _multi(rng, n: int, keys, p_blank: float, probs=None) -> dict[str, np.ndarray]:
@@ -75,8 +79,10 @@ def _choice(rng, keys, n: int, p=None, p_missing: float = 0.0) -> np.ndarray:
 
 
 def make_association(year: int = 2023, n: int = 300, seed: int = 0,
-                     codebook: Codebook | None = None) -> pd.DataFrame:
-    cb = codebook or default_codebook()
+                     codebook: Codebook | None = None, settings: Settings | None = None) -> pd.DataFrame:
+    settings = _settings(settings, codebook)
+    cb = settings.codebook
+    names = settings.names
     survey = cb.association
     munis = cb.municipalities.for_year(year)
     rng = np.random.default_rng(seed)
@@ -90,18 +96,14 @@ def make_association(year: int = 2023, n: int = 300, seed: int = 0,
     outside = rng.random(n) < 0.02
     home[outside] = OUTSIDE_REGION
     name_of = {m.code: m.name for m in munis} | {OUTSIDE_REGION: "Muu kunta Keski-Suomen ulkopuolella"}
-    sub_of = {m.code: m.subregion_code for m in munis}
 
-    sector_q = survey.question("paatoimiala")
+    sector_q = survey.question(names.q_sector)
     sectors = list(sector_q.option_keys())
     sw = np.array([14, 6, 3, 5, 6, 2, 3, 4, 9, 12, 5, 10, 3, 4, 4, 3], dtype=float)[:len(sectors)]
     main = rng.choice(np.array(sectors, dtype=object), size=n, p=sw / sw.sum())
     other = rng.random(n) < 0.04
-    main[other] = "muu"
-    lahde = np.full(n, "vastaus", dtype=object)
-    by_rule = rng.random(n) < 0.05
-    lahde[by_rule & ~other] = "nimi_saanto"
-    lahde[other] = "muu"
+    main[other] = names.other
+    rng.random(n)   # (drawn as before, so that every later answer stays the same)
 
     for q in survey.asked_in(year):
         if q.personal:
@@ -193,34 +195,23 @@ def make_association(year: int = 2023, n: int = 300, seed: int = 0,
 
     frame = pd.DataFrame(cols)
     frame = frame[["tiedosto", "rivi", *survey.processed_columns(cb.municipalities, year)]]
-    frame = frame.copy()
-    sote = set(sectors[:SOTE_COUNT])
-    frame["paatoimiala_lahde"] = lahde
-    frame["toimialaryhma"] = np.where(pd.Series(main).isin(sote), "sote", "muut")
-    frame["seutukunta_koodi"] = pd.Series(home).map(sub_of).to_numpy(dtype=object)
-    members = frame["jasenmaara"]
-    classes = default_settings().classification.size_classes  # the classes classify gives
-    size = np.select([(members >= c.low) & ((members < c.high) if c.high is not None else True)
-                      for c in classes], [c.key for c in classes], default="")
-    frame["kokoluokka"] = pd.Series(size, dtype=object).replace("", np.nan).to_numpy()
-    ticked = frame[[f"toimintakunnat__{c}" for c in codes]].sum(axis=1, min_count=1)
-    derived_reach = np.select([ticked >= len(codes), ticked > 1, ticked == 1],
-                              ["maakunnallinen", "seudullinen", "paikallinen"], default="")
-    reach = frame["toiminta_alue"].to_numpy(dtype=object).copy()
-    fill = pd.isna(reach)
-    reach[fill] = derived_reach[fill]
-    frame["ulottuvuus"] = pd.Series(reach, dtype=object).replace("", np.nan).to_numpy()
+    # the derived columns as the data stage gives them: the real classification
+    frame, _ = classify(frame, survey, settings.classification, names, cb.municipalities)
+    frame = frame.drop(columns=[REACH_NOTE])
+    for col in (names.q_sector, names.subregion, names.size, names.reach):
+        frame[col] = frame[col].where(frame[col].notna(), np.nan)   # missing as read from a CSV
     flags = np.full(n, "", dtype=object)
     flagged = rng.random(n) < 0.12
     flags[flagged] = rng.choice(np.array(FLAG_CODES, dtype=object), size=flagged.sum())
-    frame["liput"] = pd.Series(flags, dtype=object).replace("", np.nan).to_numpy()
+    frame[names.flags] = pd.Series(flags, dtype=object).replace("", np.nan).to_numpy()
     return frame
 
 
 def make_municipality(year: int = 2023, n: int | None = None, seed: int = 0,
-                      codebook: Codebook | None = None) -> pd.DataFrame:
+                      codebook: Codebook | None = None, settings: Settings | None = None) -> pd.DataFrame:
     """One answer per municipality: ``n`` of the year's municipalities (default all)."""
-    cb = codebook or default_codebook()
+    settings = _settings(settings, codebook)
+    cb = settings.codebook
     survey = cb.municipality
     munis = cb.municipalities.for_year(year)
     rng = np.random.default_rng(seed + 1)
@@ -274,13 +265,13 @@ def make_municipality(year: int = 2023, n: int | None = None, seed: int = 0,
             raise ValueError(f"no generator for question {qid} of type {q.type}")
     frame = pd.DataFrame(cols)
     frame = frame[["tiedosto", "rivi", *survey.processed_columns(cb.municipalities, year)]].copy()
-    frame["liput"] = np.nan
+    frame[settings.names.flags] = np.nan
     return frame
 
 
 def make_processed(year: int = 2023, n: int = 300, seed: int = 0, *,
-                   n_municipalities: int | None = None,
-                   codebook: Codebook | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                   n_municipalities: int | None = None, codebook: Codebook | None = None,
+                   settings: Settings | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``(assoc, muni)`` processed frames for ``year`` with ``n`` associations."""
-    return (make_association(year, n, seed, codebook),
-            make_municipality(year, n_municipalities, seed, codebook))
+    return (make_association(year, n, seed, codebook, settings),
+            make_municipality(year, n_municipalities, seed, codebook, settings))

@@ -20,7 +20,6 @@ from typer.testing import CliRunner
 
 from kartoitus.build.pipeline import build_report
 from kartoitus.cli import app
-from kartoitus.settings.codebook import default_codebook
 from kartoitus.demo import write_demo_wave
 from kartoitus.stages.wave import resolve_wave
 
@@ -53,10 +52,10 @@ def make_wave(root: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory):
+def built(tmp_path_factory, settings):
     root = make_wave(tmp_path_factory.mktemp("wave"))
     wave = resolve_wave(root / "raw", root / "processed", root / "reports", YEAR)
-    result = build_report(wave, workers=2, force=True)
+    result = build_report(wave, settings, workers=2, force=True)
     return wave, result
 
 
@@ -77,9 +76,9 @@ def test_every_raw_row_is_accounted_for(built):
     assert (audit.loc[audit.status == "replaced", "replaced_by"] != "").all()
 
 
-def test_personal_columns_never_reach_processed_data_or_the_bank(built):
+def test_personal_columns_never_reach_processed_data_or_the_bank(built, settings):
     wave, _ = built
-    personal = {q.id for s in default_codebook().surveys.values() for q in s.personal()}
+    personal = {q.id for s in settings.codebook.surveys.values() for q in s.personal()}
     for name in ("jarjestokysely.csv", "kuntakysely.csv"):
         header = pd.read_csv(wave.processed / name, nrows=0).columns
         assert personal.isdisjoint(header)
@@ -92,14 +91,14 @@ def test_personal_columns_never_reach_processed_data_or_the_bank(built):
     assert con.execute("select vuosi from aallot").fetchall() == [(YEAR,)]
 
 
-def test_every_output_is_there(built):
+def test_every_output_is_there(built, settings):
     wave, result = built
     out = wave.reports
     assert result.findings == []
     assert (out / f"jarjestokartoitus-{YEAR}.pdf").exists()
     assert (out / f"jarjestokartoitus-{YEAR}.html").exists()
     assert (out / f"taulukot-{YEAR}.xlsx").exists()
-    munis = default_codebook().municipalities.for_year(YEAR)
+    munis = settings.codebook.municipalities.for_year(YEAR)
     assert len(list((out / "kunnat").glob("*.pdf"))) == len(munis) == 22
     assert (out / "kunnat" / "179-jyvaskyla.pdf").exists()
     sote = ["elakelaiset", "lapsi_perhe", "omaiset", "potilas_kansanterveys", "vammaiset",
@@ -120,10 +119,10 @@ def test_report_text_names_the_wave_and_its_numbers(built):
     assert reader.metadata.title == "Keski-Suomen järjestökartoitus 2025"
 
 
-def test_manifest_lists_inputs_and_outputs_with_hashes(built):
+def test_manifest_lists_inputs_and_outputs_with_hashes(built, settings):
     wave, result = built
     manifest = json.loads(result.manifest.read_text(encoding="utf-8"))
-    assert manifest["codebook_version"] == default_codebook().version
+    assert manifest["codebook_version"] == settings.codebook.version
     inputs = set(manifest["inputs"])
     assert f"raw/{YEAR}/jarjestokysely_vastaukset.csv" in inputs
     assert f"raw/{YEAR}/kysely.toml" in inputs
@@ -133,11 +132,11 @@ def test_manifest_lists_inputs_and_outputs_with_hashes(built):
     assert all(len(v["sha256"]) == 64 for v in manifest["outputs"].values())
 
 
-def test_two_builds_give_the_same_manifest(built, tmp_path):
+def test_two_builds_give_the_same_manifest(built, tmp_path, settings):
     wave, result = built
     other = make_wave(tmp_path)
     wave2 = resolve_wave(other / "raw", other / "processed", other / "reports", YEAR)
-    result2 = build_report(wave2, workers=2, force=True)
+    result2 = build_report(wave2, settings, workers=2, force=True)
     first = json.loads(result.manifest.read_text(encoding="utf-8"))
     second = json.loads(result2.manifest.read_text(encoding="utf-8"))
     assert first["outputs"] == second["outputs"]
@@ -231,20 +230,20 @@ def test_validate_is_a_dry_run(tmp_path):
     assert not (root / "processed").exists()
 
 
-def test_a_new_wave_sits_beside_the_old_and_municipality_pdfs_compare_with_it(tmp_path):
+def test_a_new_wave_sits_beside_the_old_and_municipality_pdfs_compare_with_it(tmp_path, settings):
     from kartoitus.build.pipeline import _previous_scores, build_data, report_jobs
     from kartoitus.stages import bank
     from kartoitus.publication import indicators
 
-    cb = default_codebook()
+    cb = settings.codebook
     for year, seed in ((2024, 5), (YEAR, 7)):
         write_demo_wave(tmp_path / "raw" / str(year), year=year, n_associations=60, seed=seed)
-        build_data(resolve_wave(tmp_path / "raw", tmp_path / "processed", tmp_path / "reports", year), cb)
+        build_data(resolve_wave(tmp_path / "raw", tmp_path / "processed", tmp_path / "reports", year), settings)
     assert bank.database_waves(tmp_path / "processed" / "kartoitus.sqlite") == [2024, YEAR]
     wave = resolve_wave(tmp_path / "raw", tmp_path / "processed", tmp_path / "reports", YEAR)
     year, scores = _previous_scores(wave, cb)
     assert year == 2024 and len(scores) == 22
-    data = bank.load_wave(wave.processed, YEAR)
+    data = bank.load_wave(wave.processed, YEAR, cb)
     tables = indicators.compute_all(data.association, data.municipality, YEAR, cb)
     jobs = report_jobs(wave, data.association, data.municipality, tables, {}, cb)
     payloads = [j.payload for j in jobs if j.id.startswith("kunta/")]

@@ -18,11 +18,12 @@ from kartoitus.stages.clean import (
     parse_single,
     split_multi,
 )
-from kartoitus.settings.codebook import default_codebook
+from kartoitus.settings import load_settings
 from kartoitus.errors import InputError
 from kartoitus.stages.ingest import RawTable
 
-CB = default_codebook()
+SETTINGS = load_settings()   # as the CLI builds it, once
+CB = SETTINGS.codebook
 ASSOC = CB.association
 MUNI = CB.municipality
 MUNIS = CB.municipalities

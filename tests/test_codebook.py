@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from kartoitus.settings.codebook import data_dir, default_codebook, load_codebook, municipality_codes
+from kartoitus.settings.codebook import data_dir, load_codebook, municipality_codes
 from kartoitus.errors import KartoitusError
 
 INSTRUMENT = Path(__file__).resolve().parents[2] / "shared" / "instrument"
-CB = default_codebook()
+CB = load_codebook()
 
 
 def test_surveys_questions_and_municipalities_load():

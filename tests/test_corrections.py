@@ -85,3 +85,36 @@ def test_semicolon_cp1252_file_and_missing_reason(tmp_path):
 
 def test_no_file_means_no_corrections(tmp_path):
     assert read_corrections(tmp_path / "korjaukset.csv") == []
+
+
+def test_a_corrected_main_sector_is_the_rows_source_and_no_rule_overrides_it(tmp_path, settings):
+    """Issue 9: a correction that sets ``paatoimiala`` to ``muu`` gives exactly ``muu``,
+    source ``korjaus``, no rule decision and no rule flag; rows without a correction are
+    still classified by the rules."""
+    from kartoitus.build.pipeline import process_tables
+
+    a = pd.DataFrame({"nimi": ["Mäkelän kyläyhdistys ry", "Harjun kyläyhdistys ry", "Laukaan Latu ry"],
+                      "kotikunta": ["Laukaa", "Laukaa", "Laukaa"],
+                      "paatoimiala": [None, None, "Liikunta ja urheilu"]},
+                     index=[2, 3, 4])
+    path = _write(tmp_path, ("tiedosto,rivi,yhdistys,kentta,arvo,syy\n"
+                             "a.csv,2,,paatoimiala,muu,ei kylätoimintaa vaan muuta\n"
+                             "a.csv,4,,paatoimiala,kulttuuri,kuoro\n"))
+    results, audit, log = process_tables([Raw(Path("a.csv"), "jarjestokysely", a)], settings, 2025, None,
+                                         path, read_corrections(path))
+    sid = settings.codebook.association.id
+    names = settings.names
+    data = results[sid].data.set_index(names.row)
+    assert data.loc[2, names.q_sector] == names.other
+    assert data.loc[2, names.sector_source] == names.source_correction
+    assert data.loc[4, names.q_sector] == "kulttuuri"
+    assert data.loc[4, names.sector_source] == names.source_correction
+    # the uncorrected row goes through the rules as before
+    assert data.loc[3, names.q_sector] == "kyla_asukas"
+    assert data.loc[3, names.sector_source] == "kyla_asukas_nimi"
+    decisions = results[sid].decisions
+    assert decisions[names.row].tolist() == [3]
+    flags = results[sid].flags
+    rule_flags = flags[flags["lippu"].str.startswith("luokiteltu_")]
+    assert rule_flags[names.row].tolist() == [3]
+    assert data.loc[2, names.flags] == ""

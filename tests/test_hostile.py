@@ -34,7 +34,7 @@ from kartoitus.stages import bank
 from kartoitus.stages import ingest
 from kartoitus.build.pipeline import build_data, process_tables
 from kartoitus.cli import app
-from kartoitus.settings.codebook import default_codebook
+from kartoitus.settings import load_settings
 from kartoitus.demo import write_demo_wave
 from kartoitus.errors import InputError, KartoitusError
 from kartoitus.stages.wave import read_window, resolve_wave
@@ -42,7 +42,8 @@ from kartoitus.stages.wave import read_window, resolve_wave
 YEAR, OLD = 2025, 2024
 FIXTURES = Path(__file__).parent / "fixtures" / "hostile"
 OLE = bytes.fromhex("D0CF11E0A1B11AE1")
-CB = default_codebook()
+SETTINGS = load_settings()   # as the CLI builds it, once
+CB = SETTINGS.codebook
 
 
 def title(qid: str) -> str:
@@ -58,7 +59,7 @@ def bank_root(tmp_path_factory) -> Path:
     write_demo_wave(root / "raw" / str(OLD), year=OLD, n_associations=40, seed=2)
     write_demo_wave(root / "raw" / str(YEAR), year=YEAR, n_associations=40, seed=1)
     for year in (OLD, YEAR):
-        build_data(resolve_wave(root / "raw", root / "processed", None, year))
+        build_data(resolve_wave(root / "raw", root / "processed", None, year), SETTINGS)
     reports = root / "reports" / str(OLD)        # stands for 2024's finished reports
     reports.mkdir(parents=True)
     (reports / f"jarjestokartoitus-{OLD}.pdf").write_bytes(b"%PDF-1.7 raportti 2024")
@@ -365,7 +366,7 @@ def test_random_cells_give_an_audit_that_adds_up(tmp_path, header_file, cells):
     except KartoitusError as exc:   # e.g. a quote or line break turned into a ragged row
         assert str(exc).startswith("solut.csv")
         return
-    results, audit, _ = process_tables([table], CB, YEAR, None)
+    results, audit, _ = process_tables([table], SETTINGS, YEAR, None)
     n = len(table.frame)
     assert len(audit) == n
     assert sorted(audit["row"].astype(int)) == sorted(table.frame.index.astype(int))

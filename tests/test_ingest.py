@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kartoitus.settings.codebook import default_codebook
+from kartoitus.settings import load_settings
 from kartoitus.errors import InputError, KartoitusError
 from kartoitus.stages.ingest import (
     ColumnMatch,
@@ -31,7 +31,7 @@ from kartoitus.stages.ingest import (
 )
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
-CB = default_codebook()
+CB = load_settings().codebook   # as the CLI builds it, once
 
 _spec = importlib.util.spec_from_file_location("ingest_fixtures", FIXTURES / "make_fixtures.py")
 fx = importlib.util.module_from_spec(_spec)
@@ -136,7 +136,7 @@ def _variant_path(name: str, tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize("name", VARIANTS)
 def test_every_export_shape_gives_the_same_rows(name, tmp_path):
-    table = read_file(_variant_path(name, tmp_path))
+    table = read_file(_variant_path(name, tmp_path), CB)
     assert table.survey == "jarjestokysely"
     assert list(table.frame.index) == [2, 3, 4]
     assert table.frame.index.name == "rivi"
@@ -162,14 +162,14 @@ def test_all_variants_present():
 def test_encoding_and_delimiter_are_kept(name, encoding, delimiter):
     data = (FIXTURES / name).read_bytes()
     assert sniff_csv(data) == (encoding, delimiter)
-    table = read_file(FIXTURES / name)
+    table = read_file(FIXTURES / name, CB)
     assert (table.encoding, table.delimiter) == (encoding, delimiter)
     # the codec reads the whole file back (BOM dropped)
     assert data.decode(encoding).startswith(("Aikaleima", "Timestamp", '"Yhdistyksen nimi"'))
 
 
 def test_xlsx_keeps_cell_types(tmp_path):
-    table = read_file(make_xlsx(tmp_path / "v.xlsx"))
+    table = read_file(make_xlsx(tmp_path / "v.xlsx"), CB)
     f = table.frame
     assert (table.encoding, table.delimiter) == (None, None)
     assert f.at[2, "aikaleima"] == dt.datetime(2024, 10, 15, 12, 34, 0)
@@ -189,7 +189,7 @@ def test_xlsx_int_column_with_gaps_stays_int(tmp_path):
     ws.append(["B ry", "Muurame", "Nuorisotoiminta", None])
     ws.append(["C ry", "Uurainen", "Nuorisotoiminta", ""])
     wb.save(tmp_path / "g.xlsx")
-    values = read_file(tmp_path / "g.xlsx").frame["jasenmaara"].tolist()
+    values = read_file(tmp_path / "g.xlsx", CB).frame["jasenmaara"].tolist()
     assert values == [35, None, None] and type(values[0]) is int
 
 
@@ -208,7 +208,7 @@ def test_xlsx_register_number_as_float_and_sheet_row_numbers(tmp_path):
     ws.cell(10, 2).number_format = "0"   # a formatted but empty cell further down
     path = tmp_path / "sheet.xlsx"
     wb.save(path)
-    table = read_file(path)
+    table = read_file(path, CB)
     assert list(table.frame.index) == [4, 5, 6]
     assert table.frame.at[4, "rekisterinumero"] == 105.23
     assert table.frame.loc[5].isna().all()   # the empty row is kept (clean rejects it)
@@ -227,7 +227,7 @@ def test_xlsx_picks_the_sheet_with_answers(tmp_path):
     ws.append(["2.9.2025 8.00.00", "Laukaa"])
     path = tmp_path / "kunnat.xlsx"
     wb.save(path)
-    table = read_file(path)
+    table = read_file(path, CB)
     assert table.survey == "kuntakysely"
     assert table.frame.to_dict("index") == {2: {"aikaleima": "2.9.2025 8.00.00", "kunta": "Laukaa"}}
 
@@ -236,7 +236,7 @@ def test_xlsx_picks_the_sheet_with_answers(tmp_path):
 
 
 def test_drifted_titles_and_hand_added_columns():
-    table = read_file(FIXTURES / "jarjestokysely_drifted.csv")
+    table = read_file(FIXTURES / "jarjestokysely_drifted.csv", CB)
     by_source = {m.source: m for m in table.mapping}
     assert by_source["Yhdistyksen nimi "] == ColumnMatch("Yhdistyksen nimi ", "nimi", "nimi", "exact", 100.0)
     assert by_source["Yhdistyksen kotikunta?"].method == "exact"
@@ -312,7 +312,7 @@ def test_duplicate_titles_in_a_file(tmp_path):
     p = tmp_path / "dup.csv"
     p.write_text("Yhdistyksen nimi,Yhdistyksen kotikunta,Yhdistyksen päätoimiala,Huom,Huom,"
                  "Yhdistyksen nimi\nA ry,Laukaa,Nuorisotoiminta,x,y,B ry\n", encoding="utf-8")
-    t = read_file(p)
+    t = read_file(p, CB)
     assert t.frame.to_dict("index") == {
         2: {"nimi": "A ry", "kotikunta": "Laukaa", "paatoimiala": "Nuorisotoiminta"}}
     assert t.extras.to_dict("index") == {2: {"Huom": "x", "Huom (2)": "y", "Yhdistyksen nimi": "B ry"}}
@@ -350,7 +350,7 @@ def test_detect_survey_errors():
 
 
 def test_kuntakysely_fixture():
-    t = read_file(FIXTURES / "kuntakysely_forms_fi.csv")
+    t = read_file(FIXTURES / "kuntakysely_forms_fi.csv", CB)
     assert t.survey == "kuntakysely"
     assert list(t.frame.columns) == ["aikaleima", "sahkoposti", "kunta", "vastaaja",
                                      "vastaajan_tehtava", "strategia", "avustukset_eur",
@@ -379,7 +379,7 @@ def _write(tmp_path, name, text, encoding="utf-8"):
 def test_empty_rows_kept_trailing_blank_lines_dropped(tmp_path):
     text = (HEAD + "\r\n" + '"A ry";Laukaa;"Monta\r\nriviä";035\r\n' + ";;;\r\n" + "\r\n"
             + "B ry;Uurainen;Nuorisotoiminta;\r\n" + ";;;\r\n;;;\r\n" + "\r\n\r\n")
-    t = read_file(_write(tmp_path, "a.csv", text, "cp1252"))
+    t = read_file(_write(tmp_path, "a.csv", text, "cp1252"), CB)
     assert list(t.frame.index) == [2, 3, 4, 5, 6, 7]
     assert t.frame.at[2, "jasenmaara"] == "035"        # text stays text
     assert t.frame.at[2, "paatoimiala"] == "Monta\r\nriviä"
@@ -388,20 +388,20 @@ def test_empty_rows_kept_trailing_blank_lines_dropped(tmp_path):
 
 
 def test_header_only_gives_an_empty_frame(tmp_path):
-    t = read_file(_write(tmp_path, "h.csv", HEAD + "\r\n"))
+    t = read_file(_write(tmp_path, "h.csv", HEAD + "\r\n"), CB)
     assert t.frame.empty and list(t.frame.columns) == ["nimi", "kotikunta", "paatoimiala", "jasenmaara"]
     assert len(t.extras) == 0
 
 
 def test_trailing_delimiter_column_is_ignored_and_untitled_data_is_extra(tmp_path):
-    t = read_file(_write(tmp_path, "t.csv", HEAD + ";;\nA ry;Laukaa;Liikunta ja urheilu;12;;huom\n"))
+    t = read_file(_write(tmp_path, "t.csv", HEAD + ";;\nA ry;Laukaa;Liikunta ja urheilu;12;;huom\n"), CB)
     assert list(t.frame.columns) == ["nimi", "kotikunta", "paatoimiala", "jasenmaara"]
     assert t.extras.to_dict("index") == {2: {"(nimetön sarake F)": "huom"}}
     assert [m.source for m in t.mapping if m.method == "extra"] == [""]
 
 
 def test_excel_sep_line(tmp_path):
-    t = read_file(_write(tmp_path, "s.csv", "sep=;\r\n" + HEAD + "\r\nA ry;Laukaa;Ympäristö ja luonto;3\r\n"))
+    t = read_file(_write(tmp_path, "s.csv", "sep=;\r\n" + HEAD + "\r\nA ry;Laukaa;Ympäristö ja luonto;3\r\n"), CB)
     assert t.delimiter == ";"
     assert t.frame.to_dict("index") == {3: {"nimi": "A ry", "kotikunta": "Laukaa",
                                             "paatoimiala": "Ympäristö ja luonto", "jasenmaara": "3"}}
@@ -421,7 +421,7 @@ def test_semicolon_file_whose_titles_contain_commas():
 
 def _error(path) -> str:
     with pytest.raises(InputError) as info:
-        read_file(path)
+        read_file(path, CB)
     assert info.value.path == Path(path)
     return str(info.value)
 
@@ -536,12 +536,12 @@ def test_read_wave_stops_at_first_bad_file(tmp_path):
     (tmp_path / "b.csv").write_bytes(b"")
     (tmp_path / "c.xls").write_bytes(b"\xd0\xcf\x11\xe0")
     with pytest.raises(InputError, match=r"^b\.csv: tiedosto on tyhjä"):
-        read_wave(tmp_path)
+        read_wave(tmp_path, CB)
     (tmp_path / "b.csv").unlink()
     with pytest.raises(InputError, match=r"^c\.xls: vanhaa Excel-muotoa"):
-        read_wave(tmp_path)
+        read_wave(tmp_path, CB)
     with pytest.raises(InputError, match="kansiota ei löydy"):
-        read_wave(tmp_path / "ei")
+        read_wave(tmp_path / "ei", CB)
 
 
 # -- timestamps ------------------------------------------------------------------------------
@@ -648,7 +648,7 @@ def test_sniff_and_read_round_trip(tmp_path, export):
     assert data.decode(got_encoding) == buf.getvalue()
     path = tmp_path / "export.csv"
     path.write_bytes(data)
-    table = read_file(path)
+    table = read_file(path, CB)
     frame = table.frame[["nimi", "kotikunta", "paatoimiala", "vapaa_sana"]]
     expected = [[v if v != "" else None for v in r] for r in rows]
     assert frame.values.tolist() == expected

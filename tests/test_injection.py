@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from kartoitus.stages import bank
 from kartoitus.publication import indicators
 from kartoitus.build.pipeline import build_data, report_meta
-from kartoitus.settings.codebook import default_codebook
+from kartoitus.settings import load_settings
 from kartoitus.demo import write_demo_wave
 from kartoitus.outputs.report import build_report_model
 from kartoitus.render.document import ZWSP, breakable, render_html, render_pdf
@@ -35,7 +35,8 @@ from kartoitus.stages.wave import resolve_wave
 from kartoitus.render.workbook import workbook_bytes
 
 YEAR = 2025
-CB = default_codebook()
+SETTINGS = load_settings()
+CB = SETTINGS.codebook
 LONG = "Q" * 2000
 HTML_BITS = ["<b>", "<img src=x onerror=alert(1)>", "<script>alert(1)</script>",
              "</style><style>body{display:none}</style>", "{{ 7*7 }}"]
@@ -80,7 +81,7 @@ def hostile_wave(tmp_path_factory):
     csv.writer(buf, lineterminator="\n").writerows(rows)
     path.write_text(buf.getvalue(), encoding="utf-8")
     wave = resolve_wave(root / "raw", root / "processed", root / "reports", YEAR)
-    result = build_data(wave)
+    result = build_data(wave, SETTINGS)
     return wave, result
 
 
@@ -114,7 +115,7 @@ def test_excel_facing_files_read_back_exactly(hostile_wave):
     assert "=HYPERLINK(\"http://x\")ZQXKUNTA" in set(flags["arvo"])
     mapping = bank.read_excel_facing_csv(wave.processed / bank.MAPPING_FILE)
     assert list(mapping["sarake"]) == list(result.mapping["sarake"])
-    audit = bank.load_wave(wave.processed, YEAR).audit
+    audit = bank.load_wave(wave.processed, YEAR, CB).audit
     assert list(audit["reason"]) == list(result.audit["reason"])
 
 
@@ -129,7 +130,7 @@ def test_data_files_keep_the_instruments_conventions(hostile_wave):
 
 def test_respondent_text_never_reaches_report_html_or_workbook(hostile_wave):
     wave, result = hostile_wave
-    processed = bank.load_wave(wave.processed, YEAR)
+    processed = bank.load_wave(wave.processed, YEAR, CB)
     tables = indicators.compute_all(processed.association, processed.municipality, YEAR, CB)
     model = build_report_model(tables, YEAR, report_meta(result, CB))
     html = render_html("report.html", model)

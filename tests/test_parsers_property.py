@@ -7,9 +7,10 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from kartoitus.stages.clean import match_municipalities, parse_numbers, split_multi
-from kartoitus.settings.codebook import default_codebook
+from kartoitus.settings import load_settings
 
-CB = default_codebook()
+SETTINGS = load_settings()   # as the CLI builds it, once
+CB = SETTINGS.codebook
 MUNIS = CB.municipalities
 SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

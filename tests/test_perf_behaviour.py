@@ -67,17 +67,17 @@ def _count_scans(monkeypatch) -> list[Path]:
     return scanned
 
 
-def test_rebuild_with_nothing_changed_redoes_nothing(wave, monkeypatch):
-    first = build_report(wave, workers=1)
+def test_rebuild_with_nothing_changed_redoes_nothing(wave, monkeypatch, settings):
+    first = build_report(wave, settings, workers=1)
     assert not first.data.reused and len(first.built) == 3 and first.skipped == []
     processed, outputs = _stamps(wave.processed), _stamps(wave.reports)
     manifest = first.manifest.read_bytes()
     record = build.read_sources(wave)
-    assert record["fingerprint"] == build.data_fingerprint(wave, build.default_codebook())
+    assert record["fingerprint"] == build.data_fingerprint(wave, settings)
     assert {"jarjestokysely.csv", "audit.csv"} <= set(record["outputs"])
 
     scanned = _count_scans(monkeypatch)
-    second = build_report(wave, workers=1)
+    second = build_report(wave, settings, workers=1)
     assert second.data.reused
     assert second.built == [] and sorted(second.skipped) == sorted(first.built)
     assert _stamps(wave.processed) == processed       # the data stage wrote nothing
@@ -88,38 +88,38 @@ def test_rebuild_with_nothing_changed_redoes_nothing(wave, monkeypatch):
     assert {p.name for p in scanned} <= {CACHE_FILE, build.MANIFEST_FILE}
     assert second.manifest.read_bytes() == manifest
     assert second.data.summary() == first.data.summary()
-    assert build.report_meta(second.data, build.default_codebook()) == \
-        build.report_meta(first.data, build.default_codebook())
+    assert build.report_meta(second.data, settings.codebook) == \
+        build.report_meta(first.data, settings.codebook)
     # --force: everything again
-    again = build_report(wave, workers=1, force=True)
+    again = build_report(wave, settings, workers=1, force=True)
     assert not again.data.reused
     assert len(again.built) == 3 and again.skipped == []
 
 
-def test_a_changed_raw_file_reruns_the_data_stage(wave):
-    first = build_report(wave, workers=1)
+def test_a_changed_raw_file_reruns_the_data_stage(wave, settings):
+    first = build_report(wave, settings, workers=1)
     export = wave.raw / "jarjestokysely_vastaukset.csv"
     lines = export.read_bytes().split(b"\r\n")
     export.write_bytes(b"\r\n".join(lines[:-2] + lines[-1:]))   # the last answer withdrawn
-    second = build_report(wave, workers=1)
+    second = build_report(wave, settings, workers=1)
     assert not second.data.reused
     assert second.data.summary()["yhteensä"].rows_in == first.data.summary()["yhteensä"].rows_in - 1
     assert "taulukot" in second.built                 # the workbook's tables changed
-    third = build_report(wave, workers=1)
+    third = build_report(wave, settings, workers=1)
     assert third.data.reused and third.built == []
 
 
-def test_an_edited_processed_file_or_settings_rerun_the_data_stage(wave):
-    assert not build_data(wave, reuse=True).reused
-    assert build_data(wave, reuse=True).reused
-    assert not build_data(wave, reuse=False).reused   # reuse is opt-in
+def test_an_edited_processed_file_or_settings_rerun_the_data_stage(wave, settings):
+    assert not build_data(wave, settings, reuse=True).reused
+    assert build_data(wave, settings, reuse=True).reused
+    assert not build_data(wave, settings, reuse=False).reused   # reuse is opt-in
     (wave.processed / "audit.csv").write_text("file,row\n", encoding="utf-8")
-    again = build_data(wave, reuse=True)
+    again = build_data(wave, settings, reuse=True)
     assert not again.reused and len(again.audit) > 1
     (wave.raw / "kysely.toml").write_text((wave.raw / "kysely.toml").read_text() + "\n", encoding="utf-8")
-    assert not build_data(wave, reuse=True).reused
+    assert not build_data(wave, settings, reuse=True).reused
     (wave.processed / SOURCES_FILE).unlink()
-    assert not build_data(wave, reuse=True).reused
+    assert not build_data(wave, settings, reuse=True).reused
 
 
 def _summary_lines(output: str) -> list[str]:

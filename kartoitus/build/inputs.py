@@ -61,7 +61,7 @@ def read_wave_input(processed_root: Path, year: int, settings: Settings, *,
                     previous: str = "municipality") -> WaveInput:
     """A processed wave (``<processed_root>/<year>/``) as the publication's input."""
     folder = Path(processed_root) / str(year)
-    processed = bank.load_wave(folder, year)
+    processed = bank.load_wave(folder, year, settings.codebook)
     reference = reference_data(reference_dir)
     return WaveInput(year=year, association=processed.association, municipality=processed.municipality,
                      meta=dict(meta or {}), population=population_of(reference, year), reference=reference,

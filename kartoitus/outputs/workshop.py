@@ -455,7 +455,7 @@ def workshop_pack(codes: list[str], year: int, processed_dir: Path, reports_dir:
     if reference_dir is None and processed_root is not None:
         candidate = Path(processed_root).parent / "reference"
         reference_dir = candidate if candidate.is_dir() else None
-    wave = load_wave(Path(processed_dir), year)
+    wave = load_wave(Path(processed_dir), year, cb)
     scoring = default_settings().scoring
     scores = kt.score_municipalities(wave.municipality, year, cb.municipalities,
                                      population=_population(year, reference_dir), scoring=scoring, codebook=cb)

@@ -1,7 +1,8 @@
 """Classification settings: ``luokittelu.yaml`` read and checked into frozen objects.
 
 The data stage's ``classify`` applies these; this module only parses the file
-(rules in order, the sote group, size classes, question roles, reach keys).
+(rules in order, the sote group, size classes, reach keys). The questions the
+rules read are named by their roles in ``sarakkeet.yaml`` (``settings.names``).
 """
 
 from __future__ import annotations
@@ -46,7 +47,6 @@ class Classification:
     rules: tuple[Rule, ...]
     sote: tuple[str, ...]
     size_classes: tuple[SizeClass, ...]
-    roles: dict = field(default_factory=dict)
     reach: dict = field(default_factory=dict)
     path: Path | None = None
 
@@ -116,7 +116,7 @@ def anchor_word_starts(pattern: str) -> str:
 
 
 def load_classification(path: Path) -> Classification:
-    """Everything in ``luokittelu.yaml``: rules, sote sectors, size classes, roles."""
+    """Everything in ``luokittelu.yaml``: rules, sote sectors, size classes, reach keys."""
     p = Path(path)
     try:
         raw = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
@@ -157,7 +157,6 @@ def load_classification(path: Path) -> Classification:
         high = c.get("ylaraja")
         classes.append(SizeClass(key=str(c["key"]), label=str(c.get("nimi", c["key"])), low=float(c.get("alaraja") or 0),
                                  high=None if high is None else float(high)))
-    roles = {k: str(v) for k, v in (raw.get("kysymykset") or {}).items()}
     reach = {k: str(v) for k, v in (raw.get("ulottuvuus") or {}).items()}
     return Classification(rules=tuple(rules), sote=tuple(raw.get("sote") or ()), size_classes=tuple(classes),
-                          roles=roles, reach=reach, path=p)
+                          reach=reach, path=p)

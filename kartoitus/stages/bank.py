@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from kartoitus.errors import KartoitusError
+from kartoitus.settings.codebook import Codebook
 
 #: processed files of a wave, by role
 SURVEY_FILE = "{survey}.csv"
@@ -258,20 +259,27 @@ def _quote(name: str) -> str:
     return '"' + str(name).replace('"', '""') + '"'
 
 
+def _quote_plain(name: str) -> str:
+    """A column name as it is when it is a plain identifier, else quoted."""
+    return name if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) else _quote(name)
+
+
 def write_database(path: Path, year: int, tables: dict[str, pd.DataFrame], wave_info: dict) -> Path:
     """Replace the wave's tables (``<name>_<year>``) in the SQLite data bank.
 
     All of the wave's tables and its row in ``aallot`` change in one
-    transaction; other waves' tables are not touched.
+    transaction; other waves' tables are not touched. ``wave_info`` gives the
+    columns of ``aallot`` after ``vuosi``, in order (``<survey>_n`` per survey,
+    ``raakarivit``, ``koodikirja``, ``versio``): whole numbers are INTEGER, the
+    rest TEXT.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
+    columns = ", ".join(f"{_quote_plain(k)} {'INTEGER' if isinstance(v, int) else 'TEXT'}"
+                        for k, v in wave_info.items())
     con = sqlite3.connect(path, isolation_level=None)
     try:
         con.execute("BEGIN IMMEDIATE")
-        con.execute(
-            "CREATE TABLE IF NOT EXISTS aallot (vuosi INTEGER PRIMARY KEY, jarjestokysely_n INTEGER, "
-            "kuntakysely_n INTEGER, raakarivit INTEGER, koodikirja TEXT, versio TEXT)"
-        )
+        con.execute(f"CREATE TABLE IF NOT EXISTS aallot (vuosi INTEGER PRIMARY KEY, {columns})")
         for name, frame in tables.items():
             frame = format_for_csv(frame)
             table = _quote(f"{name}_{year}")
@@ -281,9 +289,9 @@ def write_database(path: Path, year: int, tables: dict[str, pd.DataFrame], wave_
             marks = ", ".join("?" for _ in frame.columns)
             con.executemany(f"INSERT INTO {table} VALUES ({marks})", _sql_values(frame))
         con.execute(
-            "INSERT OR REPLACE INTO aallot VALUES (?, ?, ?, ?, ?, ?)",
-            (year, wave_info.get("jarjestokysely_n"), wave_info.get("kuntakysely_n"),
-             wave_info.get("raakarivit"), wave_info.get("koodikirja"), wave_info.get("versio")),
+            f"INSERT OR REPLACE INTO aallot (vuosi, {', '.join(_quote_plain(k) for k in wave_info)}) "
+            f"VALUES ({', '.join('?' for _ in range(len(wave_info) + 1))})",
+            (year, *wave_info.values()),
         )
         con.execute("COMMIT")
     except BaseException:
@@ -363,11 +371,11 @@ def read_processed_csv(path: Path) -> pd.DataFrame:
     return frame
 
 
-def load_wave(folder: Path, year: int) -> ProcessedWave:
-    """Read a processed wave written by :func:`write_wave`."""
+def load_wave(folder: Path, year: int, codebook: Codebook) -> ProcessedWave:
+    """Read a processed wave written by :func:`write_wave` (the codebook names its surveys)."""
     return ProcessedWave(
         year=year,
-        association=read_processed_csv(folder / SURVEY_FILE.format(survey="jarjestokysely")),
-        municipality=read_processed_csv(folder / SURVEY_FILE.format(survey="kuntakysely")),
+        association=read_processed_csv(folder / SURVEY_FILE.format(survey=codebook.association.id)),
+        municipality=read_processed_csv(folder / SURVEY_FILE.format(survey=codebook.municipality.id)),
         audit=read_excel_facing_csv(folder / AUDIT_FILE),
     )

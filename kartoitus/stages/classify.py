@@ -2,7 +2,10 @@
 
 Pure: cleaned (and de-duplicated) data in, data with derived columns and a table
 of automatic decisions out. The rules and classes live in
-``kartoitus/data/luokittelu.yaml``; this module only applies them.
+``kartoitus/data/luokittelu.yaml`` (``settings.classification``), the question
+roles and derived column names in ``kartoitus/data/sarakkeet.yaml``
+(``settings.names``); this module only applies them. The names below are the
+package's defaults.
 
 Derived columns:
 
@@ -12,7 +15,8 @@ Derived columns:
   other-texts and the ``toimialat`` answers; the first match decides
   (``paatoimiala_lahde`` = the rule id); when none matches the sector is
   ``muu`` (``paatoimiala_lahde`` = ``muu``). A row whose ``paatoimiala_lahde``
-  is already set (``korjaus``) is left as it is.
+  is already set (``korjaus``: the researcher corrected the main sector) keeps
+  its sector as it is; no rule runs for it and no decision is recorded.
 - ``toimialaryhma``: ``sote`` for the sectors listed under ``sote``, else ``muut``.
 - ``seutukunta_koodi``: sub-region code of ``kotikunta`` (empty outside the region).
 - ``kokoluokka``: size class key by ``jasenmaara`` (empty when missing).
@@ -30,13 +34,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kartoitus.settings.codebook import (
-    ASSOCIATION_SURVEY,
-    OTHER_SUFFIX,
-    Municipalities,
-    Survey,
-    default_codebook,
-)
+from kartoitus.settings.codebook import OTHER_SUFFIX, Municipalities, Survey
 from kartoitus.errors import ConfigError
 from kartoitus.settings.classification import (  # noqa: F401  (re-exported for callers)
     FIELDS,
@@ -49,15 +47,16 @@ from kartoitus.settings.classification import (  # noqa: F401  (re-exported for 
     fold_pattern,
     load_classification,
 )
+from kartoitus.settings.names import Names
 
-ANSWER = "vastaus"
-NO_RULE = "muu"
-OTHER_KEY = "muu"
-DECISION_COLUMNS = ["tiedosto", "rivi", "paatoimiala", "lahde", "selite"]
+#: helper column: how a reach was inferred (dropped before writing)
+REACH_NOTE = "_ulottuvuus_selite"
 FIELD_TEXT = {"nimi": "nimessä", "muu": "päätoimialan Muu-tekstissä", "toimialat_muu": "toimialojen Muu-tekstissä"}
 
-def _role(config: Classification, role: str) -> str:
-    return config.roles.get(role, role)
+
+def decision_columns(names: Names) -> list[str]:
+    """Columns of the decisions table (``luokittelu.csv``)."""
+    return [names.file, names.row, names.q_sector, "lahde", "selite"]
 
 
 def _text_col(data: pd.DataFrame, column: str) -> pd.Series:
@@ -128,61 +127,59 @@ def _combo_codes(frame: pd.DataFrame) -> np.ndarray:
     return combined
 
 
-def classify(data: pd.DataFrame, survey: Survey, rules: list[Rule] | None = None,
-             municipalities: Municipalities | None = None,
-             config: Classification | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def classify(data: pd.DataFrame, survey: Survey, classification: Classification, names: Names,
+             municipalities: Municipalities) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Add the derived columns; return ``(data, decisions)``.
 
     ``decisions`` has one row per automatic main-sector decision (rule or
     ``muu``): ``tiedosto, rivi, paatoimiala, lahde, selite``; ``selite`` says,
-    in Finnish, which rule matched which text. Data of the municipality
-    survey is returned unchanged (no derived columns there).
+    in Finnish, which rule matched which text. A row that comes with its
+    ``paatoimiala_lahde`` set (a correction) is its own source: its sector is
+    kept and no decision is recorded for it. Data of a survey without the
+    main-sector question (the municipality survey) is returned unchanged.
     """
-    decisions_empty = pd.DataFrame(columns=DECISION_COLUMNS)
-    if survey.id != ASSOCIATION_SURVEY:
-        return data.copy(), decisions_empty
-    if config is None:  # TODO(settings): callers pass settings.classification
-        from kartoitus.settings.codebook import data_dir
-        config = load_classification(data_dir() / RULES_FILE)
-    rules = list(config.rules) if rules is None else list(rules)
-    municipalities = municipalities or default_codebook().municipalities
+    columns = decision_columns(names)
+    if names.q_sector not in survey:
+        return data.copy(), pd.DataFrame(columns=columns)
+    rules = list(classification.rules)
     out = data.copy(deep=False)   # copy-on-write: the new columns never touch ``data``
+    file_col, row_col = names.file, names.row
 
-    q_sector = survey.question(_role(config, "paatoimiala"))
+    q_sector = survey.question(names.q_sector)
     sector_keys = list(q_sector.option_keys())
     labels = {o.key: o.label for o in q_sector.options}
-    labels[OTHER_KEY] = "Muu"
+    labels[names.other] = "Muu"
     for r in rules:
         if r.kind != SINGLE_SECTOR and r.sector not in labels:
             raise ConfigError(f"{RULES_FILE}: säännön {r.id} toimiala {r.sector!r} ei ole päätoimialan "
                               f"vaihtoehto; käytä jotakin näistä: {', '.join(sector_keys)}")
-    bad_sote = [s for s in config.sote if s not in labels]
+    bad_sote = [s for s in classification.sote if s not in labels]
     if bad_sote:
         raise ConfigError(f"{RULES_FILE}: sote-listan toimialat {bad_sote} eivät ole päätoimialan vaihtoehtoja")
 
     sid = q_sector.id
     answer = out[sid] if sid in out.columns else pd.Series(None, index=out.index, dtype=object)
     answer = answer.where(answer.notna(), "").astype(str).str.strip()
-    source = (out["paatoimiala_lahde"] if "paatoimiala_lahde" in out.columns
+    source = (out[names.sector_source] if names.sector_source in out.columns
               else pd.Series(None, index=out.index, dtype=object))
     preset = source.notna() & (source.astype(str).str.strip() != "")
     answered = answer.isin(sector_keys) & ~preset
     target = ~answered & ~preset
 
     sector = answer.where(answered | preset, "").to_numpy(dtype=object)
-    lahde = np.where(answered, ANSWER, "").astype(object)
+    lahde = np.where(answered, names.source_answer, "").astype(object)
     lahde[preset.to_numpy()] = source[preset].astype(str).to_numpy()
-    decision_rows = pd.DataFrame(columns=DECISION_COLUMNS)
+    decision_rows = pd.DataFrame(columns=columns)
 
     if target.any():
-        q_sectors = survey.question(_role(config, "toimialat")) if _role(config, "toimialat") in survey else None
+        q_sectors = survey.question(names.q_sectors) if names.q_sectors in survey else None
         # only the columns the rules read, of the rows they decide (not a copy of the whole frame)
-        wanted = {"tiedosto", "rivi", _role(config, "nimi"), sid + OTHER_SUFFIX}
+        wanted = {file_col, row_col, names.q_name, sid + OTHER_SUFFIX}
         if q_sectors is not None:
             wanted |= {q_sectors.id + OTHER_SUFFIX} | {f"{q_sectors.id}__{k}" for k in q_sectors.option_keys()}
         t = out.loc[target, [c for c in out.columns if c in wanted]]
         combos_full = pd.DataFrame({
-            "nimi": _text_col(t, _role(config, "nimi")),
+            "nimi": _text_col(t, names.q_name),
             "muu": _text_col(t, sid + OTHER_SUFFIX),
             "toimialat_muu": (_text_col(t, q_sectors.id + OTHER_SUFFIX) if q_sectors is not None
                               else pd.Series("", index=t.index, dtype=object)),
@@ -195,8 +192,8 @@ def classify(data: pd.DataFrame, survey: Survey, rules: list[Rule] | None = None
         per_combo = _run_rules(combos, rules)
 
         # what each distinct combination decides, and its explanation
-        rule_ids = np.array([r.id for r in rules] + [NO_RULE], dtype=object)
-        rule_sectors = np.array([r.sector for r in rules] + [OTHER_KEY], dtype=object)
+        rule_ids = np.array([r.id for r in rules] + [names.source_none], dtype=object)
+        rule_sectors = np.array([r.sector for r in rules] + [names.other], dtype=object)
         single_kind = np.array([r.kind == SINGLE_SECTOR for r in rules] + [False])
         c_idx = per_combo["rule"].to_numpy()
         c_idx = np.where(c_idx < 0, len(rules), c_idx)
@@ -229,43 +226,43 @@ def classify(data: pd.DataFrame, survey: Survey, rules: list[Rule] | None = None
         sector[tpos] = chosen
         lahde[tpos] = chosen_lahde
         decision_rows = pd.DataFrame({
-            "tiedosto": t["tiedosto"].to_numpy() if "tiedosto" in t.columns else "",
-            "rivi": t["rivi"].to_numpy() if "rivi" in t.columns else t.index.to_numpy(),
-            "paatoimiala": chosen,
+            file_col: t[file_col].to_numpy() if file_col in t.columns else "",
+            row_col: t[row_col].to_numpy() if row_col in t.columns else t.index.to_numpy(),
+            sid: chosen,
             "lahde": chosen_lahde,
             "selite": selite,
-        }, columns=DECISION_COLUMNS)
+        }, columns=columns)
 
     out[sid] = pd.Series(sector, index=out.index, dtype=object).where(pd.Series(sector, index=out.index) != "", None)
-    out["paatoimiala_lahde"] = pd.Series(lahde, index=out.index, dtype=object)
-    sote = set(config.sote)
-    out["toimialaryhma"] = np.where(pd.Series(sector).isin(sote).to_numpy(), "sote", "muut")
+    out[names.sector_source] = pd.Series(lahde, index=out.index, dtype=object)
+    sote = set(classification.sote)
+    out[names.group] = np.where(pd.Series(sector).isin(sote).to_numpy(), names.group_sote, names.group_other)
 
     # -- sub-region of the home municipality ---------------------------------
-    home = _role(config, "kotikunta")
+    home = names.q_home
     subregion = {m.code: m.subregion_code for m in municipalities}
     if home in out.columns:
-        out["seutukunta_koodi"] = out[home].map(subregion).astype(object)
-        out["seutukunta_koodi"] = out["seutukunta_koodi"].where(out["seutukunta_koodi"].notna(), None)
+        out[names.subregion] = out[home].map(subregion).astype(object)
+        out[names.subregion] = out[names.subregion].where(out[names.subregion].notna(), None)
     else:
-        out["seutukunta_koodi"] = None
+        out[names.subregion] = None
 
     # -- size class -------------------------------------------------------------
-    members_col = _role(config, "jasenmaara")
+    members_col = names.q_members
     size = pd.Series(None, index=out.index, dtype=object)
-    if members_col in out.columns and config.size_classes:
+    if members_col in out.columns and classification.size_classes:
         members = pd.to_numeric(out[members_col], errors="coerce")
-        for c in config.size_classes:
+        for c in classification.size_classes:
             hit = members.ge(c.low) & (members.lt(c.high) if c.high is not None else True) & size.isna()
             size[hit] = c.key
-    out["kokoluokka"] = size
+    out[names.size] = size
 
     # -- reach --------------------------------------------------------------------
-    area_col = _role(config, "toiminta_alue")
+    area_col = names.q_reach
     reach = (out[area_col].where(out[area_col].notna(), None).astype(object) if area_col in out.columns
              else pd.Series(None, index=out.index, dtype=object))
     note = pd.Series(None, index=out.index, dtype=object)
-    q_where = _role(config, "toimintakunnat")
+    q_where = names.q_reach_municipalities
     cols = [c for c in out.columns if str(c).startswith(q_where + "__") and not str(c).endswith(OTHER_SUFFIX)]
     if cols:
         # column by column: no matrix of the whole multi-select
@@ -277,12 +274,13 @@ def classify(data: pd.DataFrame, survey: Survey, rules: list[Rule] | None = None
             count += tick.fillna(0.0)
         need = reach.isna() & answered_where & (count > 0)
         inferred = pd.Series(None, index=out.index, dtype=object)
-        inferred[need & (count == 1)] = config.reach.get("yksi", "paikallinen")
-        inferred[need & (count > 1)] = config.reach.get("useampi", "seudullinen")
-        inferred[need & (count >= len(cols))] = config.reach.get("kaikki", "maakunnallinen")
+        reach_of = classification.reach
+        inferred[need & (count == 1)] = reach_of.get("yksi", "paikallinen")
+        inferred[need & (count > 1)] = reach_of.get("useampi", "seudullinen")
+        inferred[need & (count >= len(cols))] = reach_of.get("kaikki", "maakunnallinen")
         reach = reach.where(~need, inferred)
         note[need] = ("Ulottuvuus päätelty toimintakuntien määrästä (" + count[need].astype(int).astype(str)
                       + f"/{len(cols)}): " + inferred[need].astype(str))
-    out["ulottuvuus"] = reach
-    out["_ulottuvuus_selite"] = note
+    out[names.reach] = reach
+    out[REACH_NOTE] = note
     return out, decision_rows.reset_index(drop=True)

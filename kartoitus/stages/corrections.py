@@ -230,6 +230,13 @@ def _log(name, row, c: Correction, old, new, action) -> dict:
             "syy": c.syy, "toiminto": action}
 
 
+def _identity_columns(survey) -> tuple[str, ...]:
+    """Columns that name an association: the survey's key (its name) and its first
+    de-duplication key (the register number)."""
+    first = survey.dedupe[0] if survey.dedupe else ()
+    return tuple(dict.fromkeys(c for c in (survey.key, *first) if c))
+
+
 def _targets(c: Correction, frames: dict, surveys: dict, codebook: Codebook, path: Path,
              names: dict | None = None):
     """(file name, row numbers) pairs the correction applies to; error when none."""
@@ -250,7 +257,7 @@ def _targets(c: Correction, frames: dict, surveys: dict, codebook: Codebook, pat
         if surveys[name].id != codebook.association.id:
             continue
         mask = pd.Series(False, index=frame.index)
-        for column in ("nimi", "rekisterinumero"):
+        for column in _identity_columns(surveys[name]):
             if column in frame.columns:
                 key = (name, column)
                 normed = names.get(key) if names is not None else None
