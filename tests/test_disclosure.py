@@ -959,3 +959,27 @@ def test_the_auditor_finds_a_recoverable_cell():
     a.cell("x", None, "x")
     a.cell("y", None, "y")
     assert a.recovered() == []
+
+
+# -- disclosure below the indicators ------------------------------------------------------------
+
+def test_disclosure_does_not_import_the_indicators():
+    import subprocess
+    import sys
+
+    code = ("import sys, kartoitus.publication.disclosure; "
+            "sys.exit(1 if 'kartoitus.publication.indicators' in sys.modules else 0)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+
+
+def test_report_masks_are_the_masks_of_the_published_tables(wave, tables, settings):
+    from kartoitus.publication import disclosure
+
+    _, assoc, _ = wave
+    home = disclosure.home_hidden(assoc, YEAR, T, settings)
+    masks = indicators.report_masks(assoc, YEAR, T, settings)
+    assert masks == disclosure.masks_of(tables, home)
+    assert set(masks) == {"home", *disclosure.REPORT_TABLES}
+    assert masks["home"] and any(masks[tid] for tid in disclosure.REPORT_TABLES)
+    assert indicators.cooperation_hidden(assoc, YEAR, T, settings) == disclosure.views_mask(masks)
