@@ -127,7 +127,9 @@ def child_data(raw_root: Path, processed_root: Path) -> dict:
     t1 = time.perf_counter()
     processed = bank.load_wave(wave.processed, wave.year, cb)
     t2 = time.perf_counter()
-    tables = indicators.compute_all(processed.association, processed.municipality, wave.year, cb, None, 5)
+    from kartoitus.settings import load_settings
+    tables = indicators.compute_all(processed.association, processed.municipality, wave.year, load_settings(),
+                                    None, 5)
     t3 = time.perf_counter()
     stages.update({"load": t2 - t1, "indicators": t3 - t2})
     return {"imports": imports, "data_stage": data_seconds, "stages": stages,
@@ -138,15 +140,17 @@ def child_report(processed_root: Path, out_dir: Path) -> dict:
     """Charts (report model) and render (HTML -> PDF) of the main report, in this process."""
     from kartoitus.stages import bank
     from kartoitus.publication import indicators
-    from kartoitus.settings.codebook import default_codebook
-    from kartoitus.outputs.report import build_report_model, preview_meta, write_report
+    from kartoitus.outputs.report import report_model
+    from kartoitus.publication import Publication
+    from kartoitus.render.report import drawn, write_report
+    from kartoitus.settings import load_settings
 
-    cb = default_codebook()
-    processed = bank.load_wave(processed_root / str(YEAR), YEAR, cb)
-    tables = indicators.compute_all(processed.association, processed.municipality, YEAR, cb, None, 5)
-    meta = preview_meta(processed.association, processed.municipality, YEAR)
+    settings = load_settings()
+    processed = bank.load_wave(processed_root / str(YEAR), YEAR, settings.codebook)
+    tables = indicators.compute_all(processed.association, processed.municipality, YEAR, settings, None, 5)
+    pub = Publication(settings=settings, year=YEAR, threshold=5, meta={}, tables=tables)
     t0 = time.perf_counter()
-    model = build_report_model(tables, YEAR, meta)
+    model = drawn(report_model(pub))      # the model with its charts drawn
     t1 = time.perf_counter()
     paths = write_report(model, out_dir)
     t2 = time.perf_counter()

@@ -243,9 +243,11 @@ def test_a_new_wave_sits_beside_the_old_and_municipality_pdfs_compare_with_it(tm
     wave = resolve_wave(tmp_path / "raw", tmp_path / "processed", tmp_path / "reports", YEAR)
     year, scores = _previous_scores(wave, cb)
     assert year == 2024 and len(scores) == 22
-    data = bank.load_wave(wave.processed, YEAR, cb)
-    tables = indicators.compute_all(data.association, data.municipality, YEAR, cb)
-    jobs = report_jobs(wave, data.association, data.municipality, tables, {}, cb)
+    data = bank.load_wave(wave.processed, YEAR, settings.codebook)
+    from kartoitus.publication import Publication
+    tables = indicators.compute_all(data.association, data.municipality, YEAR, settings)
+    pub = Publication(settings=settings, year=YEAR, threshold=5, meta={}, tables=tables)
+    jobs = report_jobs(wave, data.association, data.municipality, pub, cb)
     payloads = [j.payload for j in jobs if j.id.startswith("kunta/")]
     assert len(payloads) == 22
     assert all(p["previous_year"] == 2024 and p["previous_scores"] is not None for p in payloads)

@@ -46,12 +46,11 @@ import pytest
 
 scipy_optimize = pytest.importorskip("scipy.optimize")
 
-from kartoitus.settings import default_settings
 from kartoitus.stages import bank
 from kartoitus.publication import indicators
 from kartoitus.publication import kuntatutka as kt  # noqa: E402
 from kartoitus.publication import suppression as sup  # noqa: E402
-from kartoitus.settings.codebook import OUTSIDE_REGION, default_codebook  # noqa: E402
+from kartoitus.settings.codebook import OUTSIDE_REGION  # noqa: E402
 from kartoitus.outputs import infographic as ig  # noqa: E402
 from kartoitus.outputs import municipality as mu  # noqa: E402
 from kartoitus.outputs import workshop as ws  # noqa: E402
@@ -213,8 +212,8 @@ class Audit:
 # -- the wave ------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def wave():
-    cb = default_codebook()
+def wave(settings):
+    cb = settings.codebook
     folder = FIXTURE / str(YEAR)
     assoc = bank.read_processed_csv(folder / "jarjestokysely.csv")
     muni = bank.read_processed_csv(folder / "kuntakysely.csv")
@@ -222,15 +221,15 @@ def wave():
 
 
 @pytest.fixture(scope="module")
-def tables(wave):
+def tables(wave, settings):
     cb, assoc, muni = wave
-    return indicators.compute_all(assoc, muni, YEAR, cb, threshold=T)
+    return indicators.compute_all(assoc, muni, YEAR, settings, threshold=T)
 
 
 @pytest.fixture(scope="module")
-def kuntatutka(wave):
+def kuntatutka(wave, settings):
     cb, assoc, muni = wave
-    scoring = default_settings().scoring
+    scoring = settings.scoring
     scores = kt.score_municipalities(muni, YEAR, cb.municipalities, scoring=scoring, codebook=cb)
     return {"scoring": scoring, "scores": scores, "median": kt.region_summary(scores),
             "checklist": kt.checklist(muni, YEAR, cb.municipalities, scoring=scoring, codebook=cb),
@@ -344,7 +343,7 @@ def _pct_of(t: Table, i, col):
 
 # -- the systems of equations --------------------------------------------------------------
 
-def add_home_sector(a: Audit, cb, assoc, tables, municipal, pages, workshop) -> None:
+def add_home_sector(a: Audit, cb, assoc, tables, municipal, pages, workshop, sote_group) -> None:
     """Respondents by home municipality x main sector: the report's sector, sector-group,
     municipality and sub-region counts, every municipality PDF's and the workshop pack's
     sector counts and n, the infographics' headline and sub-region counts."""
@@ -370,7 +369,7 @@ def add_home_sector(a: Audit, cb, assoc, tables, municipal, pages, workshop) -> 
         a.cell(f"S|{s}", shown(t, i, "lkm"), f"vastaajat_toimiala {s}")
         a.share(f"S|{s}", "N", shown(t, i, "osuus"), f"vastaajat_toimiala {s}")
 
-    sote = set(default_settings().classification.sote)
+    sote = set(sote_group)
     t = tables["vastaajat_ryhma"]
     a.total("G|sote", [f"S|{s}" for s in grid.columns if s in sote])
     a.total("G|muut", [f"S|{s}" for s in grid.columns if s not in sote])
@@ -506,12 +505,12 @@ def add_activity(a: Audit, cb, assoc, tables, municipal) -> None:
                 a.cell(name, shown(act, row, "yhdistyksia"), f"kunta {m}: toiminta {row}")
 
 
-def add_people(a: Audit, cb, assoc, tables, municipal, pages) -> None:
+def add_people(a: Audit, cb, assoc, tables, municipal, pages, people) -> None:
     """Members, volunteers, paid staff: respondents and totals by sector (report,
     infographics) and by municipality (PDFs, workshop), with the common total."""
     home, sec = home_of(assoc, cb), sector_of(assoc, cb)
     t = tables["henkilot_toimiala"]
-    for q, _ in indicators.PEOPLE:
+    for q, _ in people:
         v = pd.to_numeric(assoc[q], errors="coerce")
         for cut, groups in (("s", sec), ("m", home)):
             n = v.notna().groupby(groups).sum()
@@ -711,14 +710,14 @@ def views_of(municipal, cb) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def audit(wave, tables, kuntatutka, municipal, pages, workshop):
+def audit(wave, tables, kuntatutka, municipal, pages, workshop, settings):
     cb, assoc, muni = wave
-    truth = indicators.compute_all(assoc, muni, YEAR, cb, threshold=0)
+    truth = indicators.compute_all(assoc, muni, YEAR, settings, threshold=0)
     a = Audit()
-    add_home_sector(a, cb, assoc, tables, municipal, pages, workshop)
+    add_home_sector(a, cb, assoc, tables, municipal, pages, workshop, settings.sote)
     add_home_reach(a, cb, assoc, tables, municipal)
     add_activity(a, cb, assoc, tables, municipal)
-    add_people(a, cb, assoc, tables, municipal, pages)
+    add_people(a, cb, assoc, tables, municipal, pages, indicators.people(settings.names))
     add_options(a, cb, assoc, tables, pages)
     add_grid(a, cb, assoc, tables, views_of(municipal, cb), pages)
     add_other_tables(a, cb, tables, truth)
@@ -729,7 +728,7 @@ def audit(wave, tables, kuntatutka, municipal, pages, workshop):
 #: several outputs print (municipality, sub-region and sector counts, the municipality x
 #: sector and x reach grids, the infographics' sector x sub-region counts) are suppressed
 #: together (kartoitus.publication.disclosure.home_hidden), the two views follow yhteistyo_kunta and
-#: the infographic panels the report's tables by sector (disclosure.report_masks).
+#: the infographic panels the report's tables by sector (indicators.report_masks).
 KNOWN_OPEN: tuple[str, ...] = ()
 
 
@@ -960,3 +959,27 @@ def test_the_auditor_finds_a_recoverable_cell():
     a.cell("x", None, "x")
     a.cell("y", None, "y")
     assert a.recovered() == []
+
+
+# -- disclosure below the indicators ------------------------------------------------------------
+
+def test_disclosure_does_not_import_the_indicators():
+    import subprocess
+    import sys
+
+    code = ("import sys, kartoitus.publication.disclosure; "
+            "sys.exit(1 if 'kartoitus.publication.indicators' in sys.modules else 0)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+
+
+def test_report_masks_are_the_masks_of_the_published_tables(wave, tables, settings):
+    from kartoitus.publication import disclosure
+
+    _, assoc, _ = wave
+    home = disclosure.home_hidden(assoc, YEAR, T, settings)
+    masks = indicators.report_masks(assoc, YEAR, T, settings)
+    assert masks == disclosure.masks_of(tables, home)
+    assert set(masks) == {"home", *disclosure.REPORT_TABLES}
+    assert masks["home"] and any(masks[tid] for tid in disclosure.REPORT_TABLES)
+    assert indicators.cooperation_hidden(assoc, YEAR, T, settings) == disclosure.views_mask(masks)

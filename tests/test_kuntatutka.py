@@ -242,7 +242,8 @@ def test_two_views_hide_what_the_report_hides(muni):
     from kartoitus.publication import indicators
 
     tv = kt.two_views(assoc_frame(), muni, YEAR, MUNIS, threshold=5).set_index(["kunta", "vaite"])
-    report = indicators.yhteistyo_kunta(assoc_frame(), YEAR, threshold=5)
+    from kartoitus.settings import load_settings
+    report = indicators.yhteistyo_kunta(assoc_frame(), YEAR, load_settings(), threshold=5)
     i = report.frame.index[report.frame["avain"] == "179:yhteistyo_yhdyshenkilo"][0]
     r = tv.loc[("179", "yhteistyo_yhdyshenkilo")]
     assert report.is_suppressed(i, "samaa_mielta") and report.is_suppressed(i, "keskiarvo")

@@ -98,27 +98,19 @@ def _previous_scores(wave: Wave, codebook: Codebook):
     return None, None
 
 
-def report_jobs(wave: Wave, assoc: pd.DataFrame, muni: pd.DataFrame, tables: dict, meta: dict,
-                codebook: Codebook, *, population=None, threshold: int = 5) -> list:
-    """Every output of a wave as an independent, fingerprinted job."""
+def report_jobs(wave: Wave, assoc: pd.DataFrame, muni: pd.DataFrame, pub, codebook: Codebook, *,
+                population=None, threshold: int = 5) -> list:
+    """Every output of a wave as an independent, fingerprinted job (``pub``: the wave's
+    :class:`kartoitus.publication.Publication`, its tables computed)."""
     from kartoitus.publication import kuntatutka
     from kartoitus.build.jobs import Job, code_digest, fingerprint, folder_digest
+    from kartoitus.build.report_jobs import report_and_workbook_jobs
     from kartoitus.outputs import infographic, municipality
     from kartoitus.render.document import TEMPLATES
 
     common = (folder_digest(Path(TEMPLATES)), codebook.version, __version__, code_digest())
     out = wave.reports
-    title = f"Keski-Suomen järjestökartoitus {wave.year}: taulukot"
-    jobs = [
-        Job("raportti", "kartoitus.outputs.report:render_job",
-            {"tables": tables, "year": wave.year, "meta": meta, "out_dir": out},
-            [out / f"jarjestokartoitus-{wave.year}.pdf", out / f"jarjestokartoitus-{wave.year}.html"],
-            label="pääraportti"),
-        Job("taulukot", "kartoitus.render.workbook:render_job",
-            {"tables": tables, "path": out / f"taulukot-{wave.year}.xlsx", "title": title, "year": wave.year,
-             "meta": {"codebook_version": codebook.version}},
-            [out / f"taulukot-{wave.year}.xlsx"], label="Excel-taulukot"),
-    ]
+    jobs = report_and_workbook_jobs(pub, out)
     scores = kuntatutka.score_municipalities(muni, wave.year, codebook.municipalities, population=population,
                                              codebook=codebook)
     prev_year, prev_scores = _previous_scores(wave, codebook)
@@ -218,7 +210,7 @@ def build_report(wave: Wave, settings: Settings, *, workers: int | None = None,
     an output already found clean is not scanned again. ``force`` redoes everything.
     """
     from kartoitus.stages import bank
-    from kartoitus.publication import indicators
+    from kartoitus.publication import Publication, indicators
     from kartoitus.build.jobs import CACHE_FILE, OutputCheck, default_workers, run_jobs
     from kartoitus.build.manifest import write_manifest
     from kartoitus.stages.reference import load_reference
@@ -237,12 +229,16 @@ def build_report(wave: Wave, settings: Settings, *, workers: int | None = None,
     assoc, muni = processed.association, processed.municipality
     reference_dir = Path(reference_dir) if reference_dir is not None else DEFAULT_REFERENCE
     reference = load_reference(reference_dir) if reference_dir.is_dir() else None
-    tables = indicators.compute_all(assoc, muni, wave.year, codebook, reference, threshold)
     population = None
     if reference is not None and reference.population is not None:
         population, _ = reference.population_for(wave.year)
     meta = report_meta(data, codebook)
-    jobs = report_jobs(wave, assoc, muni, tables, meta, codebook, population=population, threshold=threshold)
+    # TEMPORARY (helper `report`): the lead wires publish(WaveInput(...), settings, parts=...) here;
+    # until publication.municipalities/sectors exist, the tables part is made as publish() makes it
+    settings = default_settings()
+    pub = Publication(settings=settings, year=wave.year, threshold=threshold, meta=dict(meta),
+                      tables=indicators.compute_all(assoc, muni, wave.year, settings, reference, threshold))
+    jobs = report_jobs(wave, assoc, muni, pub, codebook, population=population, threshold=threshold)
     wave.reports.mkdir(parents=True, exist_ok=True)
     progress(f"tuotokset: {len(jobs)}")
     key = privacy_key(personal.digest())

@@ -99,6 +99,14 @@ SOTE_COUNT = 8
 SUPPRESSED_MESSAGE = "Alle {threshold} yhdistystä: lukuja ei julkaista"
 OUTSIDE_LABEL = "Keski-Suomen ulkopuolella"
 UNKNOWN = "_ei_tietoa"
+
+
+def _settings():
+    """TRANSITION: the settings (to be passed in by the caller)."""
+    from kartoitus.settings import default_settings
+    return default_settings()
+
+
 UNKNOWN_LABEL = "Ei tiedossa"
 NOT_ASKED = "Ei kysytty vuonna {year}."
 DASH = "\u2013"
@@ -291,7 +299,8 @@ def infographic_masks(assoc: pd.DataFrame, year: int, threshold: int = sup.DEFAU
     """What the pages hide, computed once over the whole wave (``assoc``: every
     association with every column the report reads): :func:`kartoitus.publication.disclosure.report_masks`
     of :data:`REPORT_TABLES` (plain, picklable)."""
-    return disclosure.report_masks(assoc, year, threshold, codebook, REPORT_TABLES)
+    from kartoitus.publication import indicators
+    return indicators.report_masks(assoc, year, threshold, _settings(), REPORT_TABLES)
 
 
 def sector_hidden(masks: dict, sector: str, year: int, codebook: Codebook | None = None) -> dict:
@@ -301,7 +310,7 @@ def sector_hidden(masks: dict, sector: str, year: int, codebook: Codebook | None
     cb = codebook or default_codebook()
     home = masks["home"]
     where = [x for x in cb.municipalities.subregions(year) if f"W|{sector}|{x}" in home]
-    where += [key for key, cell in ((OUTSIDE_REGION, OUTSIDE_REGION), (UNKNOWN, disclosure.NO_HOME))
+    where += [key for key, cell in ((OUTSIDE_REGION, OUTSIDE_REGION), (UNKNOWN, _settings().names.unknown_home))
               if f"HS|{cell}|{sector}" in home]
     people = {}
     cols = masks.get("henkilot_toimiala", {}).get(sector, [])
@@ -394,7 +403,7 @@ def subregion_keys(own: pd.DataFrame, year: int, codebook: Codebook) -> pd.Serie
     if home in own.columns:
         sub_of = {m.code: m.subregion_code for m in codebook.municipalities.for_year(year)}
         sub_of[OUTSIDE_REGION] = OUTSIDE_REGION
-        subs = disclosure.home_keys(own, year, codebook).map(sub_of)
+        subs = disclosure.home_keys(own, year, _settings()).map(sub_of)
     elif SUBREGION_COLUMN in own.columns:
         subs = own[SUBREGION_COLUMN].astype("string").str.strip()
     else:
@@ -983,7 +992,7 @@ def mask_columns(header: Iterable[str], codebook: Codebook | None = None) -> lis
     report counts an answer given only as other text). Never names."""
     cb = codebook or default_codebook()
     header = list(header)
-    wanted = {SECTOR_Q, home_column(cb), SUBREGION_COLUMN, disclosure.GROUP_COLUMN, disclosure.REACH_COLUMN,
+    wanted = {SECTOR_Q, home_column(cb), SUBREGION_COLUMN, _settings().names.group, _settings().names.reach,
               "jasenmaara", "vapaaehtoiset", "palkatut_htv"}
     prefixes = tuple(f"{q}__" for q in (*OPTION_QS, SECTORS_Q))
     rows = {r.key for r in cb.association.question(COOPERATION_Q).rows}

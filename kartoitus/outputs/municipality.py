@@ -63,7 +63,7 @@ PEOPLE_LABELS = {"jasenmaara": "Jäsenet", "vapaaehtoiset": "Aktiiviset vapaaeht
 OTHER_SECTOR = "muu"
 OUTSIDE = "ulkopuolella"
 OTHER_SECTOR_LABEL = "Muu toimiala"
-UNKNOWN = disclosure.NO_KEY
+UNKNOWN = default_settings().names.no_answer  # TRANSITION: settings passed in
 UNKNOWN_LABEL = "Ei tiedossa"
 
 NOT_ANSWERED_TEXT = "Kunta ei vastannut kuntakyselyyn"
@@ -218,7 +218,7 @@ def force_hidden(table: Table, keys: set, columns: tuple[str, ...]) -> Table:
 def column_keys(assoc: pd.DataFrame, column: str) -> pd.Series:
     """Key per association in ``column`` (``Ei tiedossa`` for a missing one), as
     :func:`kartoitus.publication.disclosure.grid_keys` counts them."""
-    return disclosure.grid_keys(assoc, column)
+    return disclosure.grid_keys(assoc, column, default_settings())
 
 
 def _grid_mask(hidden: frozenset[str], grid: str, year: int, codebook: Codebook | None = None) -> pd.DataFrame:
@@ -226,7 +226,7 @@ def _grid_mask(hidden: frozenset[str], grid: str, year: int, codebook: Codebook 
     as a frame: index keys, columns municipality codes of ``year`` (+ ``ulkopuolella``
     and ``_tuntematon``); True = hide."""
     cb = codebook or default_codebook()
-    columns = [m.code for m in cb.municipalities.for_year(year)] + [OUTSIDE, disclosure.NO_HOME]
+    columns = [m.code for m in cb.municipalities.for_year(year)] + [OUTSIDE, default_settings().names.unknown_home]
     cells = [c[len(grid) + 1:].split("|", 1) for c in hidden if c.startswith(grid + "|")]
     keys = sorted({k for _, k in cells})
     mask = pd.DataFrame(False, index=pd.Index(keys, dtype=object), columns=columns)
@@ -239,7 +239,7 @@ def _grid_mask(hidden: frozenset[str], grid: str, year: int, codebook: Codebook 
 def home_hidden(assoc: pd.DataFrame, year: int, threshold: int = sup.DEFAULT_THRESHOLD,
                 codebook: Codebook | None = None) -> frozenset[str]:
     """:func:`kartoitus.publication.disclosure.home_hidden` (``assoc``: the whole wave)."""
-    return disclosure.home_hidden(assoc, year, threshold, codebook)
+    return disclosure.home_hidden(assoc, year, threshold, default_settings())
 
 
 def count_hidden(hidden: frozenset[str], code: str) -> bool:
@@ -783,7 +783,8 @@ def municipality_jobs(wave_year: int, out_dir: Path, assoc: pd.DataFrame, muni: 
     mask = sector_mask(assoc, wave_year, hidden=hidden, codebook=cb)
     rmask = reach_mask(assoc, wave_year, hidden=hidden, codebook=cb)
     pmask = people_mask(assoc, wave_year, threshold, cb)
-    views = disclosure.views_mask(disclosure.report_masks(assoc, wave_year, threshold, cb, ("yhteistyo_kunta",)))
+    from kartoitus.publication import indicators
+    views = indicators.cooperation_hidden(assoc, wave_year, threshold, default_settings())
     payloads = []
     for m in cb.municipalities.for_year(wave_year):
         keep = home == m.code

@@ -198,7 +198,8 @@ def workshop_masks(assoc: pd.DataFrame, year: int, threshold: int = sup.DEFAULT_
     """What the pack hides, computed over the whole wave (``assoc``: every
     association): ``{"home": disclosure.home_hidden (sorted), "views": {(code, statement):
     [hidden columns of yhteistyo_kunta]}}`` (plain, picklable)."""
-    masks = disclosure.report_masks(assoc, year, threshold, codebook, ("yhteistyo_kunta",))
+    from kartoitus.publication import indicators
+    masks = indicators.report_masks(assoc, year, threshold, default_settings(), ("yhteistyo_kunta",))
     # a sorted tuple, not a set: the payload's fingerprint must not depend on hash order
     return {"home": tuple(sorted(masks["home"])), "views": disclosure.views_mask(masks, codes)}
 
@@ -207,7 +208,7 @@ def region_sector_table(assoc: pd.DataFrame, hidden: frozenset[str], threshold: 
                         codebook: Codebook) -> Table:
     """The region column: the report's ``vastaajat_toimiala`` (every respondent by
     main sector, shares of all), hidden where the report hides it."""
-    keys = disclosure.report_sector(disclosure.grid_keys(assoc, mu.SECTOR_Q), codebook)
+    keys = disclosure.report_sector(disclosure.grid_keys(assoc, mu.SECTOR_Q, default_settings()), default_settings())
     labels = mu.sector_labels(codebook)
     forced = [k for k in labels if f"S|{k}" in hidden]
     return mu.distribution_table(keys, labels, "paja_toimialat_maakunta", "Maakunta", threshold, mu.SECTOR_Q,
@@ -221,7 +222,7 @@ def sector_matrix(assoc: pd.DataFrame, year: int, codes: list[str], names: dict[
     :func:`kartoitus.publication.disclosure.home_hidden` of the wave (None: computed from
     ``assoc``), so the pack hides the cells the PDFs and the report hide."""
     if home is None:
-        home = disclosure.home_hidden(assoc, year, threshold, codebook)
+        home = disclosure.home_hidden(assoc, year, threshold, default_settings())
     mask = mu.sector_mask(assoc, year, hidden=home, codebook=codebook)
     tables = {c: mu.sector_table(mu.own_associations(assoc, c, codebook), threshold, codebook,
                                  f"paja_toimialat_{c}", hidden=mu.hidden_sectors(mask, c), keep_zero=True,

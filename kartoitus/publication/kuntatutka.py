@@ -427,9 +427,10 @@ def two_views(assoc: pd.DataFrame, muni: pd.DataFrame, year: int, municipalities
     row_labels = {r.key: r.label for q in cb.association.of_type("grid") for r in q.rows}
     survey = cb.municipality
     if hidden is None:
-        from kartoitus.publication import disclosure
+        from kartoitus.publication import indicators
+        from kartoitus.settings import default_settings
 
-        hidden = disclosure.cooperation_hidden(assoc, year, threshold, cb)
+        hidden = indicators.cooperation_hidden(assoc, year, threshold, default_settings())
     code_list = [str(c) for c in codes]
 
     parts = []
