@@ -445,27 +445,14 @@ def report_meta(data: DataResult, codebook: Codebook) -> dict:
     return meta
 
 
-def _previous_scores(wave: Wave, codebook: Codebook):
-    """Kuntatutka scores of the newest earlier wave in the data bank, if any."""
-    from kartoitus.stages import bank
-    from kartoitus.publication import kuntatutka
-    from kartoitus.stages.wave import year_folders
-
-    earlier = [y for y in year_folders(wave.processed_root) if y < wave.year]
-    for year in reversed(earlier):
-        path = wave.processed_root / str(year) / bank.SURVEY_FILE.format(survey=codebook.municipality.id)
-        if path.exists():
-            muni = bank.read_processed_csv(path)
-            return year, kuntatutka.score_municipalities(muni, year, codebook.municipalities, codebook=codebook)
-    return None, None
-
-
 def report_jobs(wave: Wave, assoc: pd.DataFrame, muni: pd.DataFrame, tables: dict, meta: dict,
                 codebook: Codebook, *, population=None, threshold: int = 5) -> list:
     """Every output of a wave as an independent, fingerprinted job."""
-    from kartoitus.publication import kuntatutka
+    from kartoitus.build.inputs import previous_waves
     from kartoitus.build.jobs import Job, code_digest, fingerprint, folder_digest
-    from kartoitus.outputs import infographic, municipality
+    from kartoitus.build.municipalities import municipality_jobs
+    from kartoitus.outputs import infographic
+    from kartoitus.publication import WaveInput, publish
     from kartoitus.render.document import TEMPLATES
 
     common = (folder_digest(Path(TEMPLATES)), codebook.version, __version__, code_digest())
@@ -481,13 +468,11 @@ def report_jobs(wave: Wave, assoc: pd.DataFrame, muni: pd.DataFrame, tables: dic
              "meta": {"codebook_version": codebook.version}},
             [out / f"taulukot-{wave.year}.xlsx"], label="Excel-taulukot"),
     ]
-    scores = kuntatutka.score_municipalities(muni, wave.year, codebook.municipalities, population=population,
-                                             codebook=codebook)
-    prev_year, prev_scores = _previous_scores(wave, codebook)
-    for p in municipality.municipality_jobs(wave.year, out, assoc, muni, scores, previous_scores=prev_scores,
-                                            previous_year=prev_year, codebook=codebook, threshold=threshold):
-        jobs.append(Job(f"kunta/{p['code']}", "kartoitus.outputs.municipality:render_job", p, [p["out"]],
-                        label=f"kunta {p['name']}"))
+    settings = default_settings()  # TODO(lead): report_jobs takes the publication (or settings)
+    data = WaveInput(year=wave.year, association=assoc, municipality=muni, population=population,
+                     previous=previous_waves(wave.processed_root, wave.year, settings, columns="municipality"))
+    pub = publish(data, settings, threshold=threshold, parts=("kuntatutka", "municipalities"))
+    jobs += municipality_jobs(pub, out)
     for p in infographic.infographic_jobs(wave.year, out, assoc, threshold=threshold, codebook=codebook):
         jobs.append(Job(f"infografiikka/{p['sector']}", "kartoitus.outputs.infographic:render_job", p,
                         list(p["outputs"]), label=f"infografiikka {p['sector']}"))
