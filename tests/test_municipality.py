@@ -273,6 +273,12 @@ def test_jobs_carry_the_model_and_the_path(pub, tmp_path, settings):
     assert set(job.payload) == {"model", "out"}
     assert job.payload["model"]["sectors"] == mu.municipality_model(pub, BIG)["sectors"]
     pickle.loads(pickle.dumps(job.payload))
+    # the build cache keys on the payload: the same publication gives the same fingerprints
+    from kartoitus.build.jobs import fingerprint
+
+    again = municipality_jobs(pub, tmp_path)
+    assert [fingerprint(j.payload) for j in jobs] == [fingerprint(j.payload) for j in again]
+    assert len({fingerprint(j.payload) for j in jobs}) == len(jobs)
 
 
 # -- rendered PDFs (one per kind) ----------------------------------------------------------
