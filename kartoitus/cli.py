@@ -323,14 +323,13 @@ def workshop_pack(
     reports: Optional[Path] = typer.Option(None, "--reports", help=REPORTS_HELP),
 ):
     """Elinvoimapajan aineisto: valittujen kuntien vertailu yhdessä PDF:ssä (<raportit>/<vuosi>/pajat/)."""
-    from kartoitus.outputs.workshop import workshop_pack as run
-    from kartoitus.stages.wave import resolve_wave
+    from kartoitus.build.workshop import workshop_pack as run
+    from kartoitus.settings import load_settings
 
     if not kunnat and not seutukunta:
         _fail("anna kunnat (esim. kartoitus workshop-pack Äänekoski Hankasalmi Konnevesi) tai --seutukunta")
-    wave = resolve_wave(None, processed, reports, year, need_raw=False)
-    path = run(list(kunnat or []), wave.year, wave.processed, wave.reports, wave.processed_root,
-               subregion=seutukunta)
+    path = run(load_settings(), list(kunnat or []), subregion=seutukunta, year=year, processed=processed,
+               reports=reports)
     _console().print(f"kirjoitettu {path}", markup=False)
 
 

@@ -231,9 +231,12 @@ def test_validate_is_a_dry_run(tmp_path):
 
 
 def test_a_new_wave_sits_beside_the_old_and_municipality_pdfs_compare_with_it(tmp_path, settings):
-    from kartoitus.build.pipeline import _previous_scores, build_data, report_jobs
-    from kartoitus.stages import bank
+    from kartoitus.build.inputs import previous_waves
+    from kartoitus.build.pipeline import build_data, report_jobs
+    from kartoitus.outputs.municipality import NO_PREVIOUS_TEXT
     from kartoitus.publication import indicators
+    from kartoitus.publication import kuntatutka as kt
+    from kartoitus.stages import bank
 
     cb = settings.codebook
     for year, seed in ((2024, 5), (YEAR, 7)):
@@ -241,13 +244,15 @@ def test_a_new_wave_sits_beside_the_old_and_municipality_pdfs_compare_with_it(tm
         build_data(resolve_wave(tmp_path / "raw", tmp_path / "processed", tmp_path / "reports", year), settings)
     assert bank.database_waves(tmp_path / "processed" / "kartoitus.sqlite") == [2024, YEAR]
     wave = resolve_wave(tmp_path / "raw", tmp_path / "processed", tmp_path / "reports", YEAR)
-    year, scores = _previous_scores(wave, cb)
-    assert year == 2024 and len(scores) == 22
-    data = bank.load_wave(wave.processed, YEAR, settings.codebook)
-    from kartoitus.publication import Publication
+    previous = previous_waves(wave.processed_root, YEAR, settings, columns="municipality")
+    assert [p.year for p in previous] == [2024]
+    scores = kt.score_municipalities(previous[0].municipality, 2024, settings.scoring, settings.codebook)
+    assert len(scores) == 22
+    data = bank.load_wave(wave.processed, YEAR, cb)
     tables = indicators.compute_all(data.association, data.municipality, YEAR, settings)
-    pub = Publication(settings=settings, year=YEAR, threshold=5, meta={}, tables=tables)
-    jobs = report_jobs(wave, data.association, data.municipality, pub, cb)
-    payloads = [j.payload for j in jobs if j.id.startswith("kunta/")]
-    assert len(payloads) == 22
-    assert all(p["previous_year"] == 2024 and p["previous_scores"] is not None for p in payloads)
+    jobs = report_jobs(wave, data.association, data.municipality, tables, {}, cb)
+    models = [j.payload["model"] for j in jobs if j.id.startswith("kunta/")]
+    assert len(models) == 22
+    assert all(m["change"]["text"] != NO_PREVIOUS_TEXT for m in models)
+    tables = [m["change"]["table"] for m in models if m["change"]["table"] is not None]
+    assert tables and all(t["headers"][1]["text"] == "Edellinen aalto 2024" for t in tables)

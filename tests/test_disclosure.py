@@ -54,6 +54,8 @@ from kartoitus.settings.codebook import OUTSIDE_REGION  # noqa: E402
 from kartoitus.outputs import infographic as ig  # noqa: E402
 from kartoitus.outputs import municipality as mu  # noqa: E402
 from kartoitus.outputs import workshop as ws  # noqa: E402
+from kartoitus.publication import WaveInput, disclosure, publish  # noqa: E402
+from kartoitus.publication import municipalities as pm  # noqa: E402
 from kartoitus.tables import SUPPRESSED_MARK, Table  # noqa: E402
 
 FIXTURE = Path(__file__).parent / "fixtures" / "disclosure"
@@ -227,37 +229,31 @@ def tables(wave, settings):
 
 
 @pytest.fixture(scope="module")
-def kuntatutka(wave, settings):
+def publication(wave, settings):
+    """The wave's kuntatutka and municipality figures, published once (as a full build does)."""
     cb, assoc, muni = wave
-    scoring = settings.scoring
-    scores = kt.score_municipalities(muni, YEAR, cb.municipalities, scoring=scoring, codebook=cb)
-    return {"scoring": scoring, "scores": scores, "median": kt.region_summary(scores),
-            "checklist": kt.checklist(muni, YEAR, cb.municipalities, scoring=scoring, codebook=cb),
-            "views": kt.two_views(assoc, muni, YEAR, cb.municipalities, threshold=T, scoring=scoring,
-                                  codebook=cb)}
+    return publish(WaveInput(year=YEAR, association=assoc, municipality=muni), settings, threshold=T,
+                   parts=("kuntatutka", "municipalities"))
 
 
 @pytest.fixture(scope="module")
-def municipal(wave, kuntatutka):
+def kuntatutka(publication):
+    tut = publication.kuntatutka
+    return {"scores": tut.scores, "median": tut.region_median, "checklist": tut.checklist}
+
+
+@pytest.fixture(scope="module")
+def municipal(wave, publication):
     """Per municipality: the Tables its PDF prints (and the workshop pack's columns) and
-    its model, built from the payload of ``municipality_jobs`` (as a full build does)."""
+    its model, from the publication's figures (as a full build renders them)."""
     cb, assoc, muni = wave
     out = {}
-    for job in mu.municipality_jobs(YEAR, Path("/nonexistent"), assoc, muni, kuntatutka["scores"],
-                                    kuntatutka["median"], kuntatutka["checklist"], codebook=cb, threshold=T):
-        code = job["code"]
-        own = mu.own_associations(job["assoc"], code, cb)
+    for code, f in publication.municipalities.items():
         out[code] = {
-            "own": own, "job": job,
-            "sectors": mu.sector_table(own, T, cb, hidden=job["sector_hidden"], n_hidden=job["n_hidden"]),
-            "reach": mu.reach_table(own, T, cb, hidden=job["reach_hidden"], n_hidden=job["n_hidden"]),
-            "people": mu.people_table(own, T, cb, hidden=job["people_hidden"]),
-            "activity": mu.activity_table(job["assoc"], code, T, cb),
-            "model": mu.build_municipality_model(
-                code, YEAR, job["assoc"], job["muni"], job["scores"], job["region_median"], job["checklist"],
-                job["previous_scores"], cb, T, charts=False, sector_hidden=job["sector_hidden"],
-                reach_hidden=job["reach_hidden"], people_hidden=job["people_hidden"], n_hidden=job["n_hidden"],
-                views_hidden=job["views_hidden"]),
+            "own": pm.own_associations(assoc, code, publication.settings), "figures": f,
+            "sectors": pm.drop_zero_rows(f.sectors),      # the PDF leaves out a published zero row
+            "reach": f.reach, "people": f.people, "activity": f.activity,
+            "model": mu.municipality_model(publication, code),
         }
     return out
 
@@ -281,16 +277,12 @@ def pages(wave):
 
 
 @pytest.fixture(scope="module")
-def workshop(wave, kuntatutka):
-    """The workshop pack of every municipality of the year (its model, from its payload)."""
+def workshop(wave, publication):
+    """The workshop pack of every municipality of the year (its model, from the publication)."""
     cb, assoc, muni = wave
     codes = [m.code for m in cb.municipalities.for_year(YEAR)]
-    job = ws.workshop_payload(codes, YEAR, Path("/nonexistent.pdf"), assoc, muni, kuntatutka["scores"],
-                              kuntatutka["median"], kuntatutka["checklist"], codebook=cb, threshold=T)
-    model = ws.build_workshop_model(job["codes"], YEAR, job["assoc"], job["muni"], job["scores"],
-                                    job["region_median"], job["checklist"], cb, T, charts=False,
-                                    masks=job["masks"])
-    return {"job": job, "model": model}
+    return {"model": ws.workshop_model(publication, codes),
+            "region": publication.municipalities[codes[0]].region}
 
 
 # -- helpers over the data -----------------------------------------------------------------
@@ -404,7 +396,7 @@ def add_home_sector(a: Audit, cb, assoc, tables, municipal, pages, workshop, sot
         st = municipal[m]["sectors"]
         printed = municipal[m]["model"]["n_associations"]       # the intro prints it (or hides it)
         a.cell(f"K|{m}", None if printed is None else float(printed), f"kunta {m}: vastanneita")
-        caption_hidden = municipal[m]["job"]["n_hidden"] or 0 < st.n < T     # "n = <5" in the captions
+        caption_hidden = municipal[m]["figures"].count_hidden or 0 < st.n < T     # "n = <5" in the captions
         a.cell(f"K|{m}", None if caption_hidden else float(st.n), f"kunta {m}: n")
         for s in grid.columns:
             where = f"kunta {m}: toimiala {s}"
@@ -416,8 +408,7 @@ def add_home_sector(a: Audit, cb, assoc, tables, municipal, pages, workshop, sot
 
     # workshop pack: the region column (the report's shares of every respondent, n printed) and
     # the number of associations per municipality
-    job = workshop["job"]
-    reg = ws.region_sector_table(job["assoc"], job["masks"]["home"], T, cb)
+    reg = workshop["region"].sectors
     a.cell("N", reg.n, "paja: maakunta n")
     for s in reg.frame.index:
         a.share(f"S|{s}", "N", shown(reg, s, "osuus"), f"paja: maakunta {s}")
@@ -450,15 +441,15 @@ def add_home_reach(a: Audit, cb, assoc, tables, municipal) -> None:
     """Respondents by home municipality x reach: the report's reach table and every
     municipality PDF's reach table."""
     home = home_of(assoc, cb)
-    reach = assoc["ulottuvuus"].astype(object).where(assoc["ulottuvuus"].notna(), mu.UNKNOWN).astype(str)
+    reach = assoc["ulottuvuus"].astype(object).where(assoc["ulottuvuus"].notna(), disclosure.NO_KEY).astype(str)
     t = tables["ulottuvuus"]
-    keys = [*map(str, t.frame["avain"]), mu.UNKNOWN]
+    keys = [*map(str, t.frame["avain"]), disclosure.NO_KEY]
     grid = pd.crosstab(home, reach).reindex(index=homes(cb), columns=keys, fill_value=0)
     for m in grid.index:
         for r in keys:
             a.var(f"HR|{m}|{r}", grid.at[m, r])
         a.total(f"K|{m}", [f"HR|{m}|{r}" for r in keys], f"reach of {m} adds up to its count")
-    a.total("U|n", [f"HR|{m}|{r}" for m in grid.index for r in keys if r != mu.UNKNOWN])
+    a.total("U|n", [f"HR|{m}|{r}" for m in grid.index for r in keys if r != disclosure.NO_KEY])
     a.cell("U|n", t.n, "ulottuvuus n")
     for r in keys[:-1]:
         a.total(f"U|{r}", [f"HR|{m}|{r}" for m in grid.index])
@@ -699,14 +690,8 @@ def add_other_tables(a: Audit, cb, tables, truth) -> None:
 
 
 def views_of(municipal, cb) -> pd.DataFrame:
-    """The two views every municipality PDF prints, from its own payload."""
-    parts = []
-    for code, parts_ in municipal.items():
-        job = parts_["job"]
-        v = kt.two_views(job["assoc"], job["muni"], YEAR, cb.municipalities, threshold=T, codebook=cb,
-                         hidden=job["views_hidden"])
-        parts.append(v[v["kunta"] == code])
-    return pd.concat(parts, ignore_index=True)
+    """The two views every municipality PDF prints, from its figures."""
+    return pd.concat([parts_["figures"].views for parts_ in municipal.values()], ignore_index=True)
 
 
 @pytest.fixture(scope="module")
@@ -899,7 +884,9 @@ def test_municipality_pdf_prints_the_model(municipal, tmp_path):
     model's, every number of its tables is printed, and every ``<5`` of the model is."""
     code = max(municipal, key=lambda c: len(municipal[c]["own"]))
     model = municipal[code]["model"]
-    path = mu.render_model(model, tmp_path / f"{code}.pdf")
+    from kartoitus.render.municipality import write_municipality
+
+    path = write_municipality(model, tmp_path / f"{code}.pdf")
     text = _pdf_text(path)
     allowed = _tokens(_strings(model)) | {str(i) for i in range(1, 10)}    # + page numbers
     stray = _tokens([text]) - allowed
