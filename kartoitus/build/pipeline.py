@@ -465,7 +465,7 @@ def report_jobs(wave: Wave, assoc: pd.DataFrame, muni: pd.DataFrame, tables: dic
     """Every output of a wave as an independent, fingerprinted job."""
     from kartoitus.publication import kuntatutka
     from kartoitus.build.jobs import Job, code_digest, fingerprint, folder_digest
-    from kartoitus.outputs import infographic, municipality
+    from kartoitus.outputs import municipality
     from kartoitus.render.document import TEMPLATES
 
     common = (folder_digest(Path(TEMPLATES)), codebook.version, __version__, code_digest())
@@ -488,9 +488,12 @@ def report_jobs(wave: Wave, assoc: pd.DataFrame, muni: pd.DataFrame, tables: dic
                                             previous_year=prev_year, codebook=codebook, threshold=threshold):
         jobs.append(Job(f"kunta/{p['code']}", "kartoitus.outputs.municipality:render_job", p, [p["out"]],
                         label=f"kunta {p['name']}"))
-    for p in infographic.infographic_jobs(wave.year, out, assoc, threshold=threshold, codebook=codebook):
-        jobs.append(Job(f"infografiikka/{p['sector']}", "kartoitus.outputs.infographic:render_job", p,
-                        list(p["outputs"]), label=f"infografiikka {p['sector']}"))
+    # TEMPORARY (sector helper): the lead passes the wave's Publication in; then only the last line stays
+    from kartoitus.build.infographic import infographic_jobs
+    from kartoitus.publication import WaveInput, publish
+    pub = publish(WaveInput(year=wave.year, association=assoc, municipality=muni), default_settings(),
+                  threshold=threshold, parts=("sectors",))
+    jobs += infographic_jobs(pub, out)
     for job in jobs:
         job.fingerprint = fingerprint(job.id, job.func, job.payload, common)
     return jobs
