@@ -265,9 +265,9 @@ def infographic_model(pub: Publication, sector: str) -> dict:
     also_hidden = head.is_suppressed("muiden_ohella", "yhdistyksia")
     also = head.frame.at["muiden_ohella", "yhdistyksia"]
     model["tiles"] = [
-        {"value": _cell(head, "paatoimiala", "yhdistyksia"),
+        {"value": _cell(head, names.q_sector, "yhdistyksia"),
          "label": "yhdistystä päätoimialana",
-         "detail": f"{_cell(head, 'paatoimiala', 'osuus')} kaikista vastanneista "
+         "detail": f"{_cell(head, names.q_sector, 'osuus')} kaikista vastanneista "
                    f"(n\u00a0=\u00a0{fi_integer(n_all)})",
          "suppressed": False},
         {"value": SUPPRESSED_MARK if also_hidden else "+" + fi_integer(also),

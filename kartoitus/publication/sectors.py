@@ -28,7 +28,7 @@ a page without numbers.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 import numpy as np
 import pandas as pd
@@ -39,6 +39,9 @@ from kartoitus.publication import suppression as sup
 from kartoitus.settings import Settings
 from kartoitus.settings.codebook import Codebook
 from kartoitus.tables import Table
+
+if TYPE_CHECKING:
+    from kartoitus.publication import WaveInput
 
 #: Title of the sub-region table (and caption of its panel).
 WHERE_TITLE = "Yhdistyksiä kotipaikan seutukunnan mukaan"
@@ -418,13 +421,14 @@ def people_table(own: pd.DataFrame, settings: Settings, threshold: int,
 
 
 def headline_table(n_main: int, n_also: int, n_all: int, threshold: int, settings: Settings) -> Table:
-    """How many associations have the sector as their main sector, how many more
-    name it among others, and the main-sector share of every respondent."""
+    """How many associations have the sector as their main sector (row ``paatoimiala``),
+    how many more name it among others (``muiden_ohella``), and their shares of every
+    respondent."""
     frame = pd.DataFrame({
         "kuvaus": ["Päätoimiala", "Lisäksi muiden toimialojen ohella"],
         "yhdistyksia": [float(n_main), float(n_also)],
         "osuus": [_share(n_main, n_all), _share(n_also, n_all)],
-    }, index=pd.Index(["paatoimiala", "muiden_ohella"], name="avain"))
+    }, index=pd.Index([settings.names.q_sector, "muiden_ohella"], name="avain"))
     table = Table(id="ig_yhdistykset", title="Toimialan yhdistykset", frame=frame, n=n_all,
                   columns={"kuvaus": "", "yhdistyksia": "Yhdistyksiä", "osuus": "Osuus vastanneista (%)"},
                   kinds={"yhdistyksia": "count", "osuus": "percent"},
@@ -462,7 +466,7 @@ def sector_tables(sector: str, year: int, assoc: pd.DataFrame, settings: Setting
 
 # -- the publication's part ---------------------------------------------------------------
 
-def sector_figures(data, settings: Settings, threshold: int = sup.DEFAULT_THRESHOLD,
+def sector_figures(data: WaveInput, settings: Settings, threshold: int = sup.DEFAULT_THRESHOLD,
                    only: tuple[str, ...] | None = None) -> dict[str, SectorFigures]:
     """The figures of every sector page of the wave (``data``: a
     :class:`kartoitus.publication.WaveInput`; only its association survey is read),
