@@ -301,14 +301,12 @@ def infographic(
 
     if bool(sector) == all_sectors:
         _fail("anna joko toimiala (esim. kartoitus infographic elakelaiset) tai --all")
+    from kartoitus.build.infographic import make_infographics
+    from kartoitus.settings import load_settings
+
     wave = resolve_wave(None, processed, reports, year, need_raw=False)
     console = _console()
-    if all_sectors:
-        from kartoitus.outputs.infographic import all_infographics
-        paths = all_infographics(wave.year, wave.processed_root, wave.reports_root)
-    else:
-        from kartoitus.outputs.infographic import infographic as run
-        paths = run(sector, wave.year, wave.processed_root, wave.reports_root)
+    paths = make_infographics(wave, load_settings(), None if all_sectors else [sector])
     for path in paths:
         console.print(f"kirjoitettu {path}", markup=False)
 

@@ -52,6 +52,9 @@ from kartoitus.publication import kuntatutka as kt  # noqa: E402
 from kartoitus.publication import suppression as sup  # noqa: E402
 from kartoitus.settings.codebook import OUTSIDE_REGION  # noqa: E402
 from kartoitus.outputs import infographic as ig  # noqa: E402
+from kartoitus.publication import WaveInput, publish  # noqa: E402
+from kartoitus.publication.sectors import option_questions  # noqa: E402
+from kartoitus.render.infographic import render_model as render_infographic  # noqa: E402
 from kartoitus.outputs import municipality as mu  # noqa: E402
 from kartoitus.outputs import workshop as ws  # noqa: E402
 from kartoitus.publication import WaveInput, disclosure, publish  # noqa: E402
@@ -260,20 +263,15 @@ def municipal(wave, publication):
 
 @pytest.fixture(scope="module")
 def pages(wave):
-    """Per sector with a page: the infographic's Tables and its model, built from the
-    payload of ``infographic_jobs`` (as a full build does)."""
+    """Per sector with a page: the infographic's Tables (the publication's ``sectors``
+    part, as a full build computes it) and its model."""
     cb, assoc, muni = wave
+    pub = publish(WaveInput(year=YEAR, association=assoc, municipality=muni), default_settings(), threshold=T,
+                  parts=("sectors",))
     out = {}
-    region = None
-    for job in ig.infographic_jobs(YEAR, Path("/nonexistent"), assoc, threshold=T, codebook=cb):
-        s = job["sector"]
-        model = ig.build_infographic_model(s, YEAR, job["assoc"], cb, T, region=job["region"],
-                                           hidden=job["hidden"])
-        tabs = None if model["suppressed"] else ig.sector_tables(s, YEAR, job["assoc"], cb, T,
-                                                                 region=job["region"], hidden=job["hidden"])
-        region = job["region"] or region
-        out[s] = {"model": model, "tables": tabs, "job": job}
-    return {"region": region, "pages": out}
+    for s, figures in pub.sectors.items():
+        out[s] = {"model": ig.infographic_model(pub, s), "tables": figures.tables}
+    return {"pages": out}
 
 
 @pytest.fixture(scope="module")
@@ -428,7 +426,7 @@ def add_home_sector(a: Audit, cb, assoc, tables, municipal, pages, workshop, sot
             a.total(f"W|{s}|{x}", [f"HS|{m}|{s}" for m in codes])
             a.cell(f"W|{s}|{x}", shown(where_t, x, "yhdistyksia"), f"infografiikka {s}: seutukunta {x}")
             a.share(f"W|{s}|{x}", f"S|{s}", shown(where_t, x, "osuus"), f"infografiikka {s}: {x}")
-        for key, label in ((OUTSIDE_REGION, OUTSIDE_REGION), (UNKNOWN, ig.UNKNOWN)):
+        for key, label in ((OUTSIDE_REGION, OUTSIDE_REGION), (UNKNOWN, default_settings().names.no_answer)):
             name = f"HS|{key}|{s}"
             if label in where_t.frame.index:
                 a.cell(name, shown(where_t, label, "yhdistyksia"), f"infografiikka {s}: {label}")
@@ -542,7 +540,7 @@ def add_options(a: Audit, cb, assoc, tables, pages) -> None:
     and the infographics' option panels (counts, shares, region share)."""
     sec = sector_of(assoc, cb)
     by_sector = {"kohderyhmat": "kohderyhmat_toimiala", "toimintamuodot": "toimintamuodot_toimiala"}
-    for q in ig.OPTION_QS:
+    for q in option_questions(default_settings()):
         question = cb.association.question(q)
         keys = list(question.option_keys())
         cols = [f"{q}__{k}" for k in keys]
@@ -909,7 +907,7 @@ def test_infographic_pdf_prints_the_model(pages, tmp_path):
                  key=lambda s: sum(r["suppressed"] for p in pages["pages"][s]["model"]["panels"].values()
                                    for r in p["rows"]))
     model = pages["pages"][sector]["model"]
-    pdf, _png = ig.render_model(model)
+    pdf, _png = render_infographic(model)
     path = tmp_path / "page.pdf"
     path.write_bytes(pdf)
     text = _pdf_text(path)
