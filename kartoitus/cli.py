@@ -158,8 +158,9 @@ def demo_data(
 ):
     """Kirjoita realistiset esimerkkivastaukset molemmista kyselyistä kansioon <raw>/<vuosi>/."""
     from kartoitus.demo import write_demo_wave
+    from kartoitus.settings import load_settings
 
-    files = write_demo_wave(raw / str(year), year=year, n_associations=size, seed=seed)
+    files = write_demo_wave(raw / str(year), load_settings(), year=year, n_associations=size, seed=seed)
     console = _console()
     for f in files:
         console.print(f"kirjoitettu {f}")

@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 
 from kartoitus.build.pipeline import build_report
 from kartoitus.cli import app
+from kartoitus.settings import load_settings
 from kartoitus.settings.codebook import default_codebook
 from kartoitus.demo import write_demo_wave
 from kartoitus.stages.wave import resolve_wave
@@ -47,7 +48,7 @@ def plant_personal_row(path: Path) -> None:
 
 def make_wave(root: Path) -> Path:
     raw = root / "raw" / str(YEAR)
-    write_demo_wave(raw, year=YEAR, n_associations=60, seed=7)
+    write_demo_wave(raw, load_settings(), year=YEAR, n_associations=60, seed=7)
     plant_personal_row(raw / "jarjestokysely_vastaukset.csv")
     return root
 
@@ -238,7 +239,7 @@ def test_a_new_wave_sits_beside_the_old_and_municipality_pdfs_compare_with_it(tm
 
     cb = default_codebook()
     for year, seed in ((2024, 5), (YEAR, 7)):
-        write_demo_wave(tmp_path / "raw" / str(year), year=year, n_associations=60, seed=seed)
+        write_demo_wave(tmp_path / "raw" / str(year), load_settings(), year=year, n_associations=60, seed=seed)
         build_data(resolve_wave(tmp_path / "raw", tmp_path / "processed", tmp_path / "reports", year), cb)
     assert bank.database_waves(tmp_path / "processed" / "kartoitus.sqlite") == [2024, YEAR]
     wave = resolve_wave(tmp_path / "raw", tmp_path / "processed", tmp_path / "reports", YEAR)
