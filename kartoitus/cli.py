@@ -339,24 +339,17 @@ def check_privacy(
 ):
     """Etsi tuotoksista sähköpostiosoitteet, puhelinnumerot ja vastaajien henkilötiedot."""
     from kartoitus import privacy
-    from kartoitus.stages import ingest
-    from kartoitus.settings.codebook import default_codebook
-    from kartoitus.stages.wave import DEFAULT_REPORTS, resolve_wave, year_folders
+    from kartoitus.settings import load_settings
+    from kartoitus.stages.wave import DEFAULT_REPORTS
 
     target = path or DEFAULT_REPORTS
-    raw_root = raw or Path("data/raw")
-    values: set[str] = set()
-    if year is not None or year_folders(raw_root):
-        wave = resolve_wave(raw_root, None, None, year)
-        cb = default_codebook()
-        values = privacy.personal_values_from_tables(ingest.read_wave(wave.raw, cb, wave.year), cb)
-    findings = privacy.scan_path(target, values)
+    result = privacy.check_outputs(target, load_settings(), raw or Path("data/raw"), year)
     console = _console()
-    if findings:
-        console.print(f"[bold red]{len(findings)} osumaa:[/]", markup=True)
-        _print_findings(console, findings, target if target.is_dir() else target.parent)
+    if result.findings:
+        console.print(f"[bold red]{len(result.findings)} osumaa:[/]", markup=True)
+        _print_findings(console, result.findings, target if target.is_dir() else target.parent)
         raise typer.Exit(1)
-    console.print(f"{target}: ei henkilötietoja (tarkistettu {len(values)} vastaajien henkilötietoa, "
+    console.print(f"{target}: ei henkilötietoja (tarkistettu {result.values} vastaajien henkilötietoa, "
                   "sähköpostit ja puhelinnumerot)")
 
 
@@ -369,11 +362,11 @@ def purge_personal(
 ):
     """Poista aallon raakatiedostoista henkilötietosarakkeet säilytysajan päätyttyä."""
     from kartoitus import privacy
-    from kartoitus.settings.codebook import default_codebook
+    from kartoitus.settings import load_settings
     from kartoitus.stages.wave import resolve_wave
 
     wave = resolve_wave(raw, None, None, year)
-    report = privacy.purge_personal(wave.raw, default_codebook(), dry_run=not apply)
+    report = privacy.purge_personal(wave.raw, load_settings().codebook, dry_run=not apply)
     console = _console()
     for line in report.lines():
         console.print(line, markup=False)

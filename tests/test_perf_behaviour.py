@@ -67,13 +67,13 @@ def _count_scans(monkeypatch) -> list[Path]:
     return scanned
 
 
-def test_rebuild_with_nothing_changed_redoes_nothing(wave, monkeypatch):
+def test_rebuild_with_nothing_changed_redoes_nothing(wave, monkeypatch, settings):
     first = build_report(wave, workers=1)
     assert not first.data.reused and len(first.built) == 3 and first.skipped == []
     processed, outputs = _stamps(wave.processed), _stamps(wave.reports)
     manifest = first.manifest.read_bytes()
     record = build.read_sources(wave)
-    assert record["fingerprint"] == build.data_fingerprint(wave, build.default_codebook())
+    assert record["fingerprint"] == build.data_fingerprint(wave, settings.codebook)
     assert {"jarjestokysely.csv", "audit.csv"} <= set(record["outputs"])
 
     scanned = _count_scans(monkeypatch)
@@ -88,8 +88,7 @@ def test_rebuild_with_nothing_changed_redoes_nothing(wave, monkeypatch):
     assert {p.name for p in scanned} <= {CACHE_FILE, build.MANIFEST_FILE}
     assert second.manifest.read_bytes() == manifest
     assert second.data.summary() == first.data.summary()
-    assert build.report_meta(second.data, build.default_codebook()) == \
-        build.report_meta(first.data, build.default_codebook())
+    assert build.report_meta(second.data, settings.codebook) == build.report_meta(first.data, settings.codebook)
     # --force: everything again
     again = build_report(wave, workers=1, force=True)
     assert not again.data.reused
