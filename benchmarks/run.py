@@ -110,10 +110,10 @@ def child_data(raw_root: Path, processed_root: Path) -> dict:
     from kartoitus.stages import bank
     from kartoitus.build import pipeline as build
     from kartoitus.publication import indicators
-    from kartoitus.settings.codebook import default_codebook
+    from kartoitus.settings import load_settings
     from kartoitus.stages.wave import resolve_wave
 
-    cb = default_codebook()
+    cb = load_settings().codebook
     wave = resolve_wave(raw_root, processed_root, None, YEAR)
     imports = time.perf_counter() - t_import
     marks: list[tuple[str, float]] = []
@@ -138,10 +138,10 @@ def child_report(processed_root: Path, out_dir: Path) -> dict:
     """Charts (report model) and render (HTML -> PDF) of the main report, in this process."""
     from kartoitus.stages import bank
     from kartoitus.publication import indicators
-    from kartoitus.settings.codebook import default_codebook
+    from kartoitus.settings import load_settings
     from kartoitus.outputs.report import build_report_model, preview_meta, write_report
 
-    cb = default_codebook()
+    cb = load_settings().codebook
     processed = bank.load_wave(processed_root / str(YEAR), YEAR)
     tables = indicators.compute_all(processed.association, processed.municipality, YEAR, cb, None, 5)
     meta = preview_meta(processed.association, processed.municipality, YEAR)
