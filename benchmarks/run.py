@@ -69,11 +69,12 @@ def _peak_mb() -> float:
 def child_generate(raw_dir: Path, size: int, seed: int) -> dict:
     """Write a demo wave of ``size`` association answers as CSV exports (big waves: no xlsx)."""
     from kartoitus import demo
-    from kartoitus.settings.codebook import default_codebook
+    from kartoitus.settings import load_settings
 
-    cb = default_codebook()
+    settings = load_settings()
+    config = demo.load_demo_config(settings.data_dir)
     t0 = time.perf_counter()
-    answers = demo.make_answers(YEAR, size, seed, cb)
+    answers = demo.make_answers(settings, YEAR, size, seed, config=config)
     assoc = answers[demo.ASSOCIATION_SURVEY]
     raw_dir.mkdir(parents=True, exist_ok=True)
     styles = {demo.CHANNEL_FORM: (demo.FILE_FORM, demo.STYLE_FORMS_EN),
@@ -81,9 +82,9 @@ def child_generate(raw_dir: Path, size: int, seed: int) -> dict:
               demo.CHANNEL_LATE: ("jarjestokysely_myohastyneet.csv", demo.STYLE_FORMS_EN)}
     for channel, (name, style) in styles.items():
         part = assoc[assoc["_kanava"] == channel]
-        demo.write_association_csv(part, raw_dir / name, style, cb)
-    demo.write_municipality_csv(answers[demo.MUNICIPALITY_SURVEY], raw_dir / demo.FILE_MUNICIPALITY, cb)
-    demo.write_survey_window(raw_dir, YEAR)
+        demo.write_association_csv(part, raw_dir / name, settings, config, style)
+    demo.write_municipality_csv(answers[demo.MUNICIPALITY_SURVEY], raw_dir / demo.FILE_MUNICIPALITY, settings, config)
+    demo.write_survey_window(raw_dir, YEAR, config)
     size_bytes = sum(p.stat().st_size for p in raw_dir.iterdir())
     return {"seconds": time.perf_counter() - t0, "raw_bytes": size_bytes, "rows": int(len(assoc))}
 

@@ -158,8 +158,9 @@ def demo_data(
 ):
     """Kirjoita realistiset esimerkkivastaukset molemmista kyselyistä kansioon <raw>/<vuosi>/."""
     from kartoitus.demo import write_demo_wave
+    from kartoitus.settings import load_settings
 
-    files = write_demo_wave(raw / str(year), year=year, n_associations=size, seed=seed)
+    files = write_demo_wave(raw / str(year), load_settings(), year=year, n_associations=size, seed=seed)
     console = _console()
     for f in files:
         console.print(f"kirjoitettu {f}")
@@ -173,15 +174,13 @@ def build_data(
     year: Optional[int] = typer.Option(None, "--year", help=YEAR_HELP),
 ):
     """Lue aallon raakatiedostot, siivoa, luokittele ja tallenna tietopankkiin."""
-    from kartoitus.build.data import build_data as run
-    from kartoitus.settings import load_settings
+    from kartoitus.build.pipeline import build_data as run
     from kartoitus.stages.wave import resolve_wave
 
     wave = resolve_wave(raw, processed, None, year)
-    settings = load_settings()
     console = _console()
     with _Steps(console, f"Aalto {wave.year}") as steps:
-        result = run(wave, settings, progress=steps)
+        result = run(wave, progress=steps)
     _print_data_summary(console, result)
     console.print(f"Käsitelty data: {wave.processed}/  tietopankki: {wave.database}")
 
@@ -196,15 +195,14 @@ def validate(
     """Kuivaharjoitus: näytä sarakkeiden tunnistus ja ongelmat, mitään ei kirjoiteta."""
     from rich.table import Table as RichTable
 
-    from kartoitus.build.data import validate_file
-    from kartoitus.settings import load_settings
+    from kartoitus.build.pipeline import validate_file
 
     if year is None:
         parent = file.resolve().parent.name
         year = int(parent) if parent.isdigit() and len(parent) == 4 else None
     if year is None:
         _fail(f"{file}: vuotta ei voi päätellä kansion nimestä; anna --year")
-    v = validate_file(file, year, load_settings())
+    v = validate_file(file, year)
     console = _console()
     console.print(f"{file.name}: kysely {v.survey}, merkistö {v.encoding or 'xlsx'}, "
                   f"erotin {v.delimiter!r}" if v.delimiter else f"{file.name}: kysely {v.survey}")
@@ -268,14 +266,12 @@ def build_report(
 ):
     """Koko kartoitus: data, pääraportti, kuntien PDF:t, infografiikat, Excel-taulukot."""
     from kartoitus.build.pipeline import build_report as run
-    from kartoitus.settings import load_settings
     from kartoitus.stages.wave import resolve_wave
 
     wave = resolve_wave(raw, processed, reports, year)
-    settings = load_settings()
     console = _console()
     with _Steps(console, f"Aalto {wave.year}") as steps:
-        result = run(wave, settings, workers=jobs, force=force, reference_dir=reference, progress=steps)
+        result = run(wave, workers=jobs, force=force, reference_dir=reference, progress=steps)
     _print_data_summary(console, result.data)
     console.print(f"Tuotoksia tehty {len(result.built)}, ennallaan (välimuisti) {len(result.skipped)}")
     if result.findings:
@@ -301,12 +297,14 @@ def infographic(
 
     if bool(sector) == all_sectors:
         _fail("anna joko toimiala (esim. kartoitus infographic elakelaiset) tai --all")
-    from kartoitus.build.infographic import make_infographics
-    from kartoitus.settings import load_settings
-
     wave = resolve_wave(None, processed, reports, year, need_raw=False)
     console = _console()
-    paths = make_infographics(wave, load_settings(), None if all_sectors else [sector])
+    if all_sectors:
+        from kartoitus.outputs.infographic import all_infographics
+        paths = all_infographics(wave.year, wave.processed_root, wave.reports_root)
+    else:
+        from kartoitus.outputs.infographic import infographic as run
+        paths = run(sector, wave.year, wave.processed_root, wave.reports_root)
     for path in paths:
         console.print(f"kirjoitettu {path}", markup=False)
 
@@ -321,13 +319,14 @@ def workshop_pack(
     reports: Optional[Path] = typer.Option(None, "--reports", help=REPORTS_HELP),
 ):
     """Elinvoimapajan aineisto: valittujen kuntien vertailu yhdessä PDF:ssä (<raportit>/<vuosi>/pajat/)."""
-    from kartoitus.build.workshop import workshop_pack as run
-    from kartoitus.settings import load_settings
+    from kartoitus.outputs.workshop import workshop_pack as run
+    from kartoitus.stages.wave import resolve_wave
 
     if not kunnat and not seutukunta:
         _fail("anna kunnat (esim. kartoitus workshop-pack Äänekoski Hankasalmi Konnevesi) tai --seutukunta")
-    path = run(load_settings(), list(kunnat or []), subregion=seutukunta, year=year, processed=processed,
-               reports=reports)
+    wave = resolve_wave(None, processed, reports, year, need_raw=False)
+    path = run(list(kunnat or []), wave.year, wave.processed, wave.reports, wave.processed_root,
+               subregion=seutukunta)
     _console().print(f"kirjoitettu {path}", markup=False)
 
 
@@ -341,23 +340,16 @@ def check_privacy(
     """Etsi tuotoksista sähköpostiosoitteet, puhelinnumerot ja vastaajien henkilötiedot."""
     from kartoitus import privacy
     from kartoitus.settings import load_settings
-    from kartoitus.stages import ingest
-    from kartoitus.stages.wave import DEFAULT_REPORTS, resolve_wave, year_folders
+    from kartoitus.stages.wave import DEFAULT_REPORTS
 
     target = path or DEFAULT_REPORTS
-    raw_root = raw or Path("data/raw")
-    values: set[str] = set()
-    if year is not None or year_folders(raw_root):
-        wave = resolve_wave(raw_root, None, None, year)
-        cb = load_settings().codebook
-        values = privacy.personal_values_from_tables(ingest.read_wave(wave.raw, cb, wave.year), cb)
-    findings = privacy.scan_path(target, values)
+    result = privacy.check_outputs(target, load_settings(), raw or Path("data/raw"), year)
     console = _console()
-    if findings:
-        console.print(f"[bold red]{len(findings)} osumaa:[/]", markup=True)
-        _print_findings(console, findings, target if target.is_dir() else target.parent)
+    if result.findings:
+        console.print(f"[bold red]{len(result.findings)} osumaa:[/]", markup=True)
+        _print_findings(console, result.findings, target if target.is_dir() else target.parent)
         raise typer.Exit(1)
-    console.print(f"{target}: ei henkilötietoja (tarkistettu {len(values)} vastaajien henkilötietoa, "
+    console.print(f"{target}: ei henkilötietoja (tarkistettu {result.values} vastaajien henkilötietoa, "
                   "sähköpostit ja puhelinnumerot)")
 
 

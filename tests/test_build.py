@@ -46,7 +46,7 @@ def plant_personal_row(path: Path) -> None:
 
 def make_wave(root: Path) -> Path:
     raw = root / "raw" / str(YEAR)
-    write_demo_wave(raw, year=YEAR, n_associations=60, seed=7)
+    write_demo_wave(raw, load_settings(), year=YEAR, n_associations=60, seed=7)
     plant_personal_row(raw / "jarjestokysely_vastaukset.csv")
     return root
 

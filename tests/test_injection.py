@@ -63,7 +63,7 @@ def title(cb, qid: str) -> str:
 def hostile_wave(tmp_path_factory, settings):
     root = tmp_path_factory.mktemp("injection")
     raw = root / "raw" / str(YEAR)
-    write_demo_wave(raw, year=YEAR, n_associations=40, seed=4)
+    write_demo_wave(raw, settings, year=YEAR, n_associations=40, seed=4)
     path = raw / "jarjestokysely_vastaukset.csv"
     rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
     header = rows[0]

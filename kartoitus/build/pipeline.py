@@ -169,8 +169,8 @@ class _PersonalValues:
 def privacy_key(values_digest: str) -> str:
     """Cache key of a privacy scan: the personal values, the scanner's rules, the tool version."""
     from kartoitus import privacy
-    from kartoitus.build.jobs import file_digest, fingerprint
-    return fingerprint("tietosuoja", values_digest, file_digest(Path(privacy.__file__)), __version__)
+    from kartoitus.build.jobs import fingerprint
+    return fingerprint("tietosuoja", values_digest, privacy.rules_digest(), __version__)
 
 
 def _scan_reports(folder: Path, ran, key: str, values: _PersonalValues, cache_path: Path) -> list:
