@@ -174,13 +174,15 @@ def build_data(
     year: Optional[int] = typer.Option(None, "--year", help=YEAR_HELP),
 ):
     """Lue aallon raakatiedostot, siivoa, luokittele ja tallenna tietopankkiin."""
-    from kartoitus.build.pipeline import build_data as run
+    from kartoitus.build.data import build_data as run
+    from kartoitus.settings import load_settings
     from kartoitus.stages.wave import resolve_wave
 
     wave = resolve_wave(raw, processed, None, year)
+    settings = load_settings()
     console = _console()
     with _Steps(console, f"Aalto {wave.year}") as steps:
-        result = run(wave, progress=steps)
+        result = run(wave, settings, progress=steps)
     _print_data_summary(console, result)
     console.print(f"Käsitelty data: {wave.processed}/  tietopankki: {wave.database}")
 
@@ -195,14 +197,15 @@ def validate(
     """Kuivaharjoitus: näytä sarakkeiden tunnistus ja ongelmat, mitään ei kirjoiteta."""
     from rich.table import Table as RichTable
 
-    from kartoitus.build.pipeline import validate_file
+    from kartoitus.build.data import validate_file
+    from kartoitus.settings import load_settings
 
     if year is None:
         parent = file.resolve().parent.name
         year = int(parent) if parent.isdigit() and len(parent) == 4 else None
     if year is None:
         _fail(f"{file}: vuotta ei voi päätellä kansion nimestä; anna --year")
-    v = validate_file(file, year)
+    v = validate_file(file, year, load_settings())
     console = _console()
     console.print(f"{file.name}: kysely {v.survey}, merkistö {v.encoding or 'xlsx'}, "
                   f"erotin {v.delimiter!r}" if v.delimiter else f"{file.name}: kysely {v.survey}")
@@ -266,12 +269,14 @@ def build_report(
 ):
     """Koko kartoitus: data, pääraportti, kuntien PDF:t, infografiikat, Excel-taulukot."""
     from kartoitus.build.pipeline import build_report as run
+    from kartoitus.settings import load_settings
     from kartoitus.stages.wave import resolve_wave
 
     wave = resolve_wave(raw, processed, reports, year)
+    settings = load_settings()
     console = _console()
     with _Steps(console, f"Aalto {wave.year}") as steps:
-        result = run(wave, workers=jobs, force=force, reference_dir=reference, progress=steps)
+        result = run(wave, settings, workers=jobs, force=force, reference_dir=reference, progress=steps)
     _print_data_summary(console, result.data)
     console.print(f"Tuotoksia tehty {len(result.built)}, ennallaan (välimuisti) {len(result.skipped)}")
     if result.findings:
@@ -297,14 +302,12 @@ def infographic(
 
     if bool(sector) == all_sectors:
         _fail("anna joko toimiala (esim. kartoitus infographic elakelaiset) tai --all")
+    from kartoitus.build.infographic import make_infographics
+    from kartoitus.settings import load_settings
+
     wave = resolve_wave(None, processed, reports, year, need_raw=False)
     console = _console()
-    if all_sectors:
-        from kartoitus.outputs.infographic import all_infographics
-        paths = all_infographics(wave.year, wave.processed_root, wave.reports_root)
-    else:
-        from kartoitus.outputs.infographic import infographic as run
-        paths = run(sector, wave.year, wave.processed_root, wave.reports_root)
+    paths = make_infographics(wave, load_settings(), None if all_sectors else [sector])
     for path in paths:
         console.print(f"kirjoitettu {path}", markup=False)
 
@@ -319,14 +322,13 @@ def workshop_pack(
     reports: Optional[Path] = typer.Option(None, "--reports", help=REPORTS_HELP),
 ):
     """Elinvoimapajan aineisto: valittujen kuntien vertailu yhdessä PDF:ssä (<raportit>/<vuosi>/pajat/)."""
-    from kartoitus.outputs.workshop import workshop_pack as run
-    from kartoitus.stages.wave import resolve_wave
+    from kartoitus.build.workshop import workshop_pack as run
+    from kartoitus.settings import load_settings
 
     if not kunnat and not seutukunta:
         _fail("anna kunnat (esim. kartoitus workshop-pack Äänekoski Hankasalmi Konnevesi) tai --seutukunta")
-    wave = resolve_wave(None, processed, reports, year, need_raw=False)
-    path = run(list(kunnat or []), wave.year, wave.processed, wave.reports, wave.processed_root,
-               subregion=seutukunta)
+    path = run(load_settings(), list(kunnat or []), subregion=seutukunta, year=year, processed=processed,
+               reports=reports)
     _console().print(f"kirjoitettu {path}", markup=False)
 
 

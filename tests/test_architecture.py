@@ -27,7 +27,9 @@ FILE_IO = {"open", "read_text", "read_bytes", "write_text", "write_bytes", "read
            "unlink", "savefig", "write_pdf", "load_wave", "read_processed_csv", "connect",
            "atomic_write_bytes", "atomic_write_text"}
 #: where settings may be built from the data files
-SETTINGS_EDGE = {"kartoitus/settings", "kartoitus/cli.py", "kartoitus/build"}
+#: where files of settings may be read. The demo generator is an edge tool of its own (it
+#: writes export files); its demo.yaml configures the made-up answers, not a build.
+SETTINGS_EDGE = {"kartoitus/settings", "kartoitus/cli.py", "kartoitus/build", "kartoitus/demo/config.py"}
 
 
 def _modules(folder: Path = PACKAGE):

@@ -60,6 +60,9 @@ from kartoitus.outputs import workshop as ws  # noqa: E402
 from kartoitus.publication import WaveInput, disclosure, publish  # noqa: E402
 from kartoitus.publication import municipalities as pm  # noqa: E402
 from kartoitus.tables import SUPPRESSED_MARK, Table  # noqa: E402
+from kartoitus.settings import load_settings  # noqa: E402
+
+SETTINGS = load_settings()
 
 FIXTURE = Path(__file__).parent / "fixtures" / "disclosure"
 YEAR = 2025
@@ -266,7 +269,7 @@ def pages(wave):
     """Per sector with a page: the infographic's Tables (the publication's ``sectors``
     part, as a full build computes it) and its model."""
     cb, assoc, muni = wave
-    pub = publish(WaveInput(year=YEAR, association=assoc, municipality=muni), default_settings(), threshold=T,
+    pub = publish(WaveInput(year=YEAR, association=assoc, municipality=muni), SETTINGS, threshold=T,
                   parts=("sectors",))
     out = {}
     for s, figures in pub.sectors.items():
@@ -426,7 +429,7 @@ def add_home_sector(a: Audit, cb, assoc, tables, municipal, pages, workshop, sot
             a.total(f"W|{s}|{x}", [f"HS|{m}|{s}" for m in codes])
             a.cell(f"W|{s}|{x}", shown(where_t, x, "yhdistyksia"), f"infografiikka {s}: seutukunta {x}")
             a.share(f"W|{s}|{x}", f"S|{s}", shown(where_t, x, "osuus"), f"infografiikka {s}: {x}")
-        for key, label in ((OUTSIDE_REGION, OUTSIDE_REGION), (UNKNOWN, default_settings().names.no_answer)):
+        for key, label in ((OUTSIDE_REGION, OUTSIDE_REGION), (UNKNOWN, SETTINGS.names.no_answer)):
             name = f"HS|{key}|{s}"
             if label in where_t.frame.index:
                 a.cell(name, shown(where_t, label, "yhdistyksia"), f"infografiikka {s}: {label}")
@@ -540,7 +543,7 @@ def add_options(a: Audit, cb, assoc, tables, pages) -> None:
     and the infographics' option panels (counts, shares, region share)."""
     sec = sector_of(assoc, cb)
     by_sector = {"kohderyhmat": "kohderyhmat_toimiala", "toimintamuodot": "toimintamuodot_toimiala"}
-    for q in option_questions(default_settings()):
+    for q in option_questions(SETTINGS):
         question = cb.association.question(q)
         keys = list(question.option_keys())
         cols = [f"{q}__{k}" for k in keys]

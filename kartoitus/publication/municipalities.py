@@ -344,7 +344,7 @@ def region_sector_table(assoc: pd.DataFrame, hidden: frozenset[str], threshold: 
                         settings: Settings) -> Table:
     """The region column of a workshop pack: the report's ``vastaajat_toimiala``
     (every respondent by main sector, shares of all), hidden where the report hides it."""
-    names, cb = settings.names, settings.codebook
+    names = settings.names
     keys = disclosure.report_sector(disclosure.grid_keys(assoc, names.q_sector, settings), settings)
     labels = sector_labels(settings)
     forced = [k for k in labels if f"S|{k}" in hidden]

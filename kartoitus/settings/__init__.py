@@ -105,12 +105,3 @@ def load_settings(data_dir: Path | None = None, templates: Path | None = None) -
 
 __all__ = ["Settings", "load_settings", "package_data", "package_templates"]
 
-
-from functools import lru_cache  # noqa: E402
-
-
-@lru_cache(maxsize=1)
-def default_settings() -> Settings:
-    """TRANSITION ONLY: the package's settings, cached. Being removed: settings are
-    built at the edge (cli, build, test fixtures) and passed down."""
-    return load_settings()

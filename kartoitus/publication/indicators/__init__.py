@@ -66,7 +66,7 @@ from kartoitus.publication.indicators.respondents import (
 )
 from kartoitus.publication.suppression import DEFAULT_THRESHOLD
 from kartoitus.settings import Settings
-from kartoitus.stages.reference import Reference
+from kartoitus.models import Reference
 from kartoitus.tables import Table
 
 # -- public API ---------------------------------------------------------------------------

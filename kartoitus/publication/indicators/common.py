@@ -13,7 +13,7 @@ from kartoitus.publication.suppression import DEFAULT_THRESHOLD, SuppressionPlan
 from kartoitus.settings import Settings
 from kartoitus.settings.codebook import OTHER_SUFFIX, Codebook, Question, municipality_codes
 from kartoitus.settings.names import Names
-from kartoitus.stages.reference import Reference
+from kartoitus.models import Reference
 from kartoitus.tables import Table
 
 KEY = "avain"
