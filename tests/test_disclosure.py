@@ -442,15 +442,15 @@ def add_home_reach(a: Audit, cb, assoc, tables, municipal) -> None:
     """Respondents by home municipality x reach: the report's reach table and every
     municipality PDF's reach table."""
     home = home_of(assoc, cb)
-    reach = assoc["ulottuvuus"].astype(object).where(assoc["ulottuvuus"].notna(), disclosure.NO_KEY).astype(str)
+    reach = assoc["ulottuvuus"].astype(object).where(assoc["ulottuvuus"].notna(), SETTINGS.names.no_answer).astype(str)
     t = tables["ulottuvuus"]
-    keys = [*map(str, t.frame["avain"]), disclosure.NO_KEY]
+    keys = [*map(str, t.frame["avain"]), SETTINGS.names.no_answer]
     grid = pd.crosstab(home, reach).reindex(index=homes(cb), columns=keys, fill_value=0)
     for m in grid.index:
         for r in keys:
             a.var(f"HR|{m}|{r}", grid.at[m, r])
         a.total(f"K|{m}", [f"HR|{m}|{r}" for r in keys], f"reach of {m} adds up to its count")
-    a.total("U|n", [f"HR|{m}|{r}" for m in grid.index for r in keys if r != disclosure.NO_KEY])
+    a.total("U|n", [f"HR|{m}|{r}" for m in grid.index for r in keys if r != SETTINGS.names.no_answer])
     a.cell("U|n", t.n, "ulottuvuus n")
     for r in keys[:-1]:
         a.total(f"U|{r}", [f"HR|{m}|{r}" for m in grid.index])

@@ -100,7 +100,7 @@ def test_sector_suppression_holds_across_municipalities(settings):
             + [("410", "nuoriso")] * 6 + [("410", "liikunta")] * 10 + [("410", "kulttuuri")] * 12
             + [("077", "liikunta")] * 7)
     assoc = pd.DataFrame(rows, columns=["kotikunta", "paatoimiala"])
-    mask = pm.sector_mask(disclosure.home_hidden(assoc, YEAR, 5, settings.codebook), YEAR, settings)
+    mask = pm.sector_mask(disclosure.home_hidden(assoc, YEAR, 5, settings), YEAR, settings)
     assert pm.hidden_sectors(mask, "179") == ["kulttuuri", "nuoriso"]
     assert "nuoriso" in pm.hidden_sectors(mask, "410")     # the cross-municipality complement
     for code in ("179", "410", "077"):                 # every row and column has 0 or at least 2 hidden cells
@@ -137,7 +137,7 @@ def test_people_totals_suppressed_across_municipalities(settings):
 
 def test_figures_follow_the_wave_wide_suppression(pub, assoc, settings):
     """The figures hide what disclosure.home_hidden hides over the whole wave, once."""
-    hidden = disclosure.home_hidden(assoc, YEAR, 5, settings.codebook)
+    hidden = disclosure.home_hidden(assoc, YEAR, 5, settings)
     mask = pm.sector_mask(hidden, YEAR, settings)
     for code, f in pub.municipalities.items():
         assert f.count_hidden == pm.count_hidden(hidden, code)
