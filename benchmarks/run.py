@@ -69,11 +69,12 @@ def _peak_mb() -> float:
 def child_generate(raw_dir: Path, size: int, seed: int) -> dict:
     """Write a demo wave of ``size`` association answers as CSV exports (big waves: no xlsx)."""
     from kartoitus import demo
-    from kartoitus.settings.codebook import default_codebook
+    from kartoitus.settings import load_settings
 
-    cb = default_codebook()
+    settings = load_settings()
+    config = demo.load_demo_config(settings.data_dir)
     t0 = time.perf_counter()
-    answers = demo.make_answers(YEAR, size, seed, cb)
+    answers = demo.make_answers(settings, YEAR, size, seed, config=config)
     assoc = answers[demo.ASSOCIATION_SURVEY]
     raw_dir.mkdir(parents=True, exist_ok=True)
     styles = {demo.CHANNEL_FORM: (demo.FILE_FORM, demo.STYLE_FORMS_EN),
@@ -81,9 +82,9 @@ def child_generate(raw_dir: Path, size: int, seed: int) -> dict:
               demo.CHANNEL_LATE: ("jarjestokysely_myohastyneet.csv", demo.STYLE_FORMS_EN)}
     for channel, (name, style) in styles.items():
         part = assoc[assoc["_kanava"] == channel]
-        demo.write_association_csv(part, raw_dir / name, style, cb)
-    demo.write_municipality_csv(answers[demo.MUNICIPALITY_SURVEY], raw_dir / demo.FILE_MUNICIPALITY, cb)
-    demo.write_survey_window(raw_dir, YEAR)
+        demo.write_association_csv(part, raw_dir / name, settings, config, style)
+    demo.write_municipality_csv(answers[demo.MUNICIPALITY_SURVEY], raw_dir / demo.FILE_MUNICIPALITY, settings, config)
+    demo.write_survey_window(raw_dir, YEAR, config)
     size_bytes = sum(p.stat().st_size for p in raw_dir.iterdir())
     return {"seconds": time.perf_counter() - t0, "raw_bytes": size_bytes, "rows": int(len(assoc))}
 
@@ -127,7 +128,9 @@ def child_data(raw_root: Path, processed_root: Path) -> dict:
     t1 = time.perf_counter()
     processed = bank.load_wave(wave.processed, wave.year, cb)
     t2 = time.perf_counter()
-    tables = indicators.compute_all(processed.association, processed.municipality, wave.year, cb, None, 5)
+    from kartoitus.settings import load_settings
+    tables = indicators.compute_all(processed.association, processed.municipality, wave.year, load_settings(),
+                                    None, 5)
     t3 = time.perf_counter()
     stages.update({"load": t2 - t1, "indicators": t3 - t2})
     return {"imports": imports, "data_stage": data_seconds, "stages": stages,
@@ -138,15 +141,17 @@ def child_report(processed_root: Path, out_dir: Path) -> dict:
     """Charts (report model) and render (HTML -> PDF) of the main report, in this process."""
     from kartoitus.stages import bank
     from kartoitus.publication import indicators
-    from kartoitus.settings.codebook import default_codebook
-    from kartoitus.outputs.report import build_report_model, preview_meta, write_report
+    from kartoitus.outputs.report import report_model
+    from kartoitus.publication import Publication
+    from kartoitus.render.report import drawn, write_report
+    from kartoitus.settings import load_settings
 
-    cb = default_codebook()
-    processed = bank.load_wave(processed_root / str(YEAR), YEAR, cb)
-    tables = indicators.compute_all(processed.association, processed.municipality, YEAR, cb, None, 5)
-    meta = preview_meta(processed.association, processed.municipality, YEAR)
+    settings = load_settings()
+    processed = bank.load_wave(processed_root / str(YEAR), YEAR, settings.codebook)
+    tables = indicators.compute_all(processed.association, processed.municipality, YEAR, settings, None, 5)
+    pub = Publication(settings=settings, year=YEAR, threshold=5, meta={}, tables=tables)
     t0 = time.perf_counter()
-    model = build_report_model(tables, YEAR, meta)
+    model = drawn(report_model(pub))      # the model with its charts drawn
     t1 = time.perf_counter()
     paths = write_report(model, out_dir)
     t2 = time.perf_counter()

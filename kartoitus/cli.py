@@ -169,8 +169,9 @@ def demo_data(
 ):
     """Kirjoita realistiset esimerkkivastaukset molemmista kyselyistä kansioon <raw>/<vuosi>/."""
     from kartoitus.demo import write_demo_wave
+    from kartoitus.settings import load_settings
 
-    files = write_demo_wave(raw / str(year), year=year, n_associations=size, seed=seed)
+    files = write_demo_wave(raw / str(year), load_settings(), year=year, n_associations=size, seed=seed)
     console = _console()
     for f in files:
         console.print(f"kirjoitettu {f}")
@@ -319,14 +320,12 @@ def infographic(
 
     if bool(sector) == all_sectors:
         _fail("anna joko toimiala (esim. kartoitus infographic elakelaiset) tai --all")
+    from kartoitus.build.infographic import make_infographics
+    from kartoitus.settings import load_settings
+
     wave = resolve_wave(None, processed, reports, year, need_raw=False)
     console = _console()
-    if all_sectors:
-        from kartoitus.outputs.infographic import all_infographics
-        paths = all_infographics(wave.year, wave.processed_root, wave.reports_root)
-    else:
-        from kartoitus.outputs.infographic import infographic as run
-        paths = run(sector, wave.year, wave.processed_root, wave.reports_root)
+    paths = make_infographics(wave, load_settings(), None if all_sectors else [sector])
     for path in paths:
         console.print(f"kirjoitettu {path}", markup=False)
 
@@ -341,14 +340,13 @@ def workshop_pack(
     reports: Optional[Path] = typer.Option(None, "--reports", help=REPORTS_HELP),
 ):
     """Elinvoimapajan aineisto: valittujen kuntien vertailu yhdessä PDF:ssä (<raportit>/<vuosi>/pajat/)."""
-    from kartoitus.outputs.workshop import workshop_pack as run
-    from kartoitus.stages.wave import resolve_wave
+    from kartoitus.build.workshop import workshop_pack as run
+    from kartoitus.settings import load_settings
 
     if not kunnat and not seutukunta:
         _fail("anna kunnat (esim. kartoitus workshop-pack Äänekoski Hankasalmi Konnevesi) tai --seutukunta")
-    wave = resolve_wave(None, processed, reports, year, need_raw=False)
-    path = run(list(kunnat or []), wave.year, wave.processed, wave.reports, wave.processed_root,
-               subregion=seutukunta)
+    path = run(load_settings(), list(kunnat or []), subregion=seutukunta, year=year, processed=processed,
+               reports=reports)
     _console().print(f"kirjoitettu {path}", markup=False)
 
 
@@ -362,23 +360,16 @@ def check_privacy(
     """Etsi tuotoksista sähköpostiosoitteet, puhelinnumerot ja vastaajien henkilötiedot."""
     from kartoitus import privacy
     from kartoitus.settings import load_settings
-    from kartoitus.stages import ingest
-    from kartoitus.stages.wave import DEFAULT_REPORTS, resolve_wave, year_folders
+    from kartoitus.stages.wave import DEFAULT_REPORTS
 
     target = path or DEFAULT_REPORTS
-    raw_root = raw or Path("data/raw")
-    values: set[str] = set()
-    if year is not None or year_folders(raw_root):
-        wave = resolve_wave(raw_root, None, None, year)
-        cb = load_settings().codebook
-        values = privacy.personal_values_from_tables(ingest.read_wave(wave.raw, cb, wave.year), cb)
-    findings = privacy.scan_path(target, values)
+    result = privacy.check_outputs(target, load_settings(), raw or Path("data/raw"), year)
     console = _console()
-    if findings:
-        console.print(f"[bold red]{len(findings)} osumaa:[/]", markup=True)
-        _print_findings(console, findings, target if target.is_dir() else target.parent)
+    if result.findings:
+        console.print(f"[bold red]{len(result.findings)} osumaa:[/]", markup=True)
+        _print_findings(console, result.findings, target if target.is_dir() else target.parent)
         raise typer.Exit(1)
-    console.print(f"{target}: ei henkilötietoja (tarkistettu {len(values)} vastaajien henkilötietoa, "
+    console.print(f"{target}: ei henkilötietoja (tarkistettu {result.values} vastaajien henkilötietoa, "
                   "sähköpostit ja puhelinnumerot)")
 
 

@@ -44,16 +44,16 @@ def plant_personal_row(path: Path) -> None:
         csv.writer(fh, lineterminator="\n").writerow(row)
 
 
-def make_wave(root: Path) -> Path:
+def make_wave(root: Path, settings) -> Path:
     raw = root / "raw" / str(YEAR)
-    write_demo_wave(raw, year=YEAR, n_associations=60, seed=7)
+    write_demo_wave(raw, settings, year=YEAR, n_associations=60, seed=7)
     plant_personal_row(raw / "jarjestokysely_vastaukset.csv")
     return root
 
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory, settings):
-    root = make_wave(tmp_path_factory.mktemp("wave"))
+    root = make_wave(tmp_path_factory.mktemp("wave"), settings)
     wave = resolve_wave(root / "raw", root / "processed", root / "reports", YEAR)
     result = build_report(wave, settings, workers=2, force=True)
     return wave, result
@@ -134,7 +134,7 @@ def test_manifest_lists_inputs_and_outputs_with_hashes(built, settings):
 
 def test_two_builds_give_the_same_manifest(built, tmp_path, settings):
     wave, result = built
-    other = make_wave(tmp_path)
+    other = make_wave(tmp_path, settings)
     wave2 = resolve_wave(other / "raw", other / "processed", other / "reports", YEAR)
     result2 = build_report(wave2, settings, workers=2, force=True)
     first = json.loads(result.manifest.read_text(encoding="utf-8"))
@@ -160,8 +160,8 @@ def test_check_privacy_passes_on_the_build_and_fails_on_a_planted_file(built, tm
     assert "Pirkko" in bad.output
 
 
-def test_build_data_cli_prints_the_audit_sum(tmp_path):
-    root = make_wave(tmp_path)
+def test_build_data_cli_prints_the_audit_sum(tmp_path, settings):
+    root = make_wave(tmp_path, settings)
     result = CliRunner().invoke(app, ["build-data", "--raw", str(root / "raw"),
                                       "--processed", str(root / "processed")])
     assert result.exit_code == 0, result.output
@@ -172,8 +172,8 @@ def test_build_data_cli_prints_the_audit_sum(tmp_path):
     assert rows_in == 83 == kept + replaced + rejected
 
 
-def test_a_wrong_file_is_one_clear_error_and_keeps_earlier_data(tmp_path):
-    root = make_wave(tmp_path)
+def test_a_wrong_file_is_one_clear_error_and_keeps_earlier_data(tmp_path, settings):
+    root = make_wave(tmp_path, settings)
     runner = CliRunner()
     args = ["build-data", "--raw", str(root / "raw"), "--processed", str(root / "processed")]
     assert runner.invoke(app, args).exit_code == 0
@@ -187,8 +187,8 @@ def test_a_wrong_file_is_one_clear_error_and_keeps_earlier_data(tmp_path):
     assert after == before
 
 
-def test_corrections_are_applied_on_every_build_and_recorded(tmp_path):
-    root = make_wave(tmp_path)
+def test_corrections_are_applied_on_every_build_and_recorded(tmp_path, settings):
+    root = make_wave(tmp_path, settings)
     runner = CliRunner()
     args = ["build-data", "--raw", str(root / "raw"), "--processed", str(root / "processed")]
     assert runner.invoke(app, args).exit_code == 0
@@ -224,8 +224,8 @@ def test_corrections_are_applied_on_every_build_and_recorded(tmp_path):
     assert "korjaukset.csv, rivi 5" in " ".join(result.output.split())
 
 
-def test_validate_is_a_dry_run(tmp_path):
-    root = make_wave(tmp_path)
+def test_validate_is_a_dry_run(tmp_path, settings):
+    root = make_wave(tmp_path, settings)
     path = root / "raw" / str(YEAR) / "jarjestokysely_paperilomakkeet.csv"
     result = CliRunner().invoke(app, ["validate", str(path)])
     assert result.exit_code == 0, result.output
@@ -236,21 +236,27 @@ def test_validate_is_a_dry_run(tmp_path):
 
 
 def test_a_new_wave_sits_beside_the_old_and_municipality_pdfs_compare_with_it(tmp_path, settings):
-    from kartoitus.build.pipeline import _previous_scores, build_data, report_jobs
-    from kartoitus.stages import bank
+    from kartoitus.build.inputs import previous_waves
+    from kartoitus.build.pipeline import build_data, report_jobs, wave_input
+    from kartoitus.publication import publish
+    from kartoitus.outputs.municipality import NO_PREVIOUS_TEXT
     from kartoitus.publication import indicators
+    from kartoitus.publication import kuntatutka as kt
+    from kartoitus.stages import bank
 
-    cb = settings.codebook
     for year, seed in ((2024, 5), (YEAR, 7)):
-        write_demo_wave(tmp_path / "raw" / str(year), year=year, n_associations=60, seed=seed)
+        write_demo_wave(tmp_path / "raw" / str(year), settings, year=year, n_associations=60, seed=seed)
         build_data(resolve_wave(tmp_path / "raw", tmp_path / "processed", tmp_path / "reports", year), settings)
     assert bank.database_waves(tmp_path / "processed" / "kartoitus.sqlite") == [2024, YEAR]
     wave = resolve_wave(tmp_path / "raw", tmp_path / "processed", tmp_path / "reports", YEAR)
-    year, scores = _previous_scores(wave, cb)
-    assert year == 2024 and len(scores) == 22
-    data = bank.load_wave(wave.processed, YEAR, cb)
-    tables = indicators.compute_all(data.association, data.municipality, YEAR, cb)
-    jobs = report_jobs(wave, data.association, data.municipality, tables, {}, cb)
-    payloads = [j.payload for j in jobs if j.id.startswith("kunta/")]
-    assert len(payloads) == 22
-    assert all(p["previous_year"] == 2024 and p["previous_scores"] is not None for p in payloads)
+    previous = previous_waves(wave.processed_root, YEAR, settings, columns="municipality")
+    assert [p.year for p in previous] == [2024]
+    scores = kt.score_municipalities(previous[0].municipality, 2024, settings.scoring, settings.codebook)
+    assert len(scores) == 22
+    pub = publish(wave_input(wave, settings, {}, None), settings)
+    jobs = report_jobs(pub, wave, settings)
+    models = [j.payload["model"] for j in jobs if j.id.startswith("kunta/")]
+    assert len(models) == 22
+    assert all(m["change"]["text"] != NO_PREVIOUS_TEXT for m in models)
+    tables = [m["change"]["table"] for m in models if m["change"]["table"] is not None]
+    assert tables and all(t["headers"][1]["text"] == "Edellinen aalto 2024" for t in tables)

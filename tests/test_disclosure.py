@@ -46,16 +46,23 @@ import pytest
 
 scipy_optimize = pytest.importorskip("scipy.optimize")
 
-from kartoitus.settings import default_settings
 from kartoitus.stages import bank
 from kartoitus.publication import indicators
 from kartoitus.publication import kuntatutka as kt  # noqa: E402
 from kartoitus.publication import suppression as sup  # noqa: E402
-from kartoitus.settings.codebook import OUTSIDE_REGION, default_codebook  # noqa: E402
+from kartoitus.settings.codebook import OUTSIDE_REGION  # noqa: E402
 from kartoitus.outputs import infographic as ig  # noqa: E402
+from kartoitus.publication import WaveInput, publish  # noqa: E402
+from kartoitus.publication.sectors import option_questions  # noqa: E402
+from kartoitus.render.infographic import render_model as render_infographic  # noqa: E402
 from kartoitus.outputs import municipality as mu  # noqa: E402
 from kartoitus.outputs import workshop as ws  # noqa: E402
+from kartoitus.publication import WaveInput, disclosure, publish  # noqa: E402
+from kartoitus.publication import municipalities as pm  # noqa: E402
 from kartoitus.tables import SUPPRESSED_MARK, Table  # noqa: E402
+from kartoitus.settings import load_settings  # noqa: E402
+
+SETTINGS = load_settings()
 
 FIXTURE = Path(__file__).parent / "fixtures" / "disclosure"
 YEAR = 2025
@@ -213,8 +220,8 @@ class Audit:
 # -- the wave ------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def wave():
-    cb = default_codebook()
+def wave(settings):
+    cb = settings.codebook
     folder = FIXTURE / str(YEAR)
     assoc = bank.read_processed_csv(folder / "jarjestokysely.csv")
     muni = bank.read_processed_csv(folder / "kuntakysely.csv")
@@ -222,76 +229,61 @@ def wave():
 
 
 @pytest.fixture(scope="module")
-def tables(wave):
+def tables(wave, settings):
     cb, assoc, muni = wave
-    return indicators.compute_all(assoc, muni, YEAR, cb, threshold=T)
+    return indicators.compute_all(assoc, muni, YEAR, settings, threshold=T)
 
 
 @pytest.fixture(scope="module")
-def kuntatutka(wave):
+def publication(wave, settings):
+    """The wave's kuntatutka and municipality figures, published once (as a full build does)."""
     cb, assoc, muni = wave
-    scoring = default_settings().scoring
-    scores = kt.score_municipalities(muni, YEAR, cb.municipalities, scoring=scoring, codebook=cb)
-    return {"scoring": scoring, "scores": scores, "median": kt.region_summary(scores),
-            "checklist": kt.checklist(muni, YEAR, cb.municipalities, scoring=scoring, codebook=cb),
-            "views": kt.two_views(assoc, muni, YEAR, cb.municipalities, threshold=T, scoring=scoring,
-                                  codebook=cb)}
+    return publish(WaveInput(year=YEAR, association=assoc, municipality=muni), settings, threshold=T,
+                   parts=("kuntatutka", "municipalities"))
 
 
 @pytest.fixture(scope="module")
-def municipal(wave, kuntatutka):
+def kuntatutka(publication):
+    tut = publication.kuntatutka
+    return {"scores": tut.scores, "median": tut.region_median, "checklist": tut.checklist}
+
+
+@pytest.fixture(scope="module")
+def municipal(wave, publication):
     """Per municipality: the Tables its PDF prints (and the workshop pack's columns) and
-    its model, built from the payload of ``municipality_jobs`` (as a full build does)."""
+    its model, from the publication's figures (as a full build renders them)."""
     cb, assoc, muni = wave
     out = {}
-    for job in mu.municipality_jobs(YEAR, Path("/nonexistent"), assoc, muni, kuntatutka["scores"],
-                                    kuntatutka["median"], kuntatutka["checklist"], codebook=cb, threshold=T):
-        code = job["code"]
-        own = mu.own_associations(job["assoc"], code, cb)
+    for code, f in publication.municipalities.items():
         out[code] = {
-            "own": own, "job": job,
-            "sectors": mu.sector_table(own, T, cb, hidden=job["sector_hidden"], n_hidden=job["n_hidden"]),
-            "reach": mu.reach_table(own, T, cb, hidden=job["reach_hidden"], n_hidden=job["n_hidden"]),
-            "people": mu.people_table(own, T, cb, hidden=job["people_hidden"]),
-            "activity": mu.activity_table(job["assoc"], code, T, cb),
-            "model": mu.build_municipality_model(
-                code, YEAR, job["assoc"], job["muni"], job["scores"], job["region_median"], job["checklist"],
-                job["previous_scores"], cb, T, charts=False, sector_hidden=job["sector_hidden"],
-                reach_hidden=job["reach_hidden"], people_hidden=job["people_hidden"], n_hidden=job["n_hidden"],
-                views_hidden=job["views_hidden"]),
+            "own": pm.own_associations(assoc, code, publication.settings), "figures": f,
+            "sectors": pm.drop_zero_rows(f.sectors),      # the PDF leaves out a published zero row
+            "reach": f.reach, "people": f.people, "activity": f.activity,
+            "model": mu.municipality_model(publication, code),
         }
     return out
 
 
 @pytest.fixture(scope="module")
 def pages(wave):
-    """Per sector with a page: the infographic's Tables and its model, built from the
-    payload of ``infographic_jobs`` (as a full build does)."""
+    """Per sector with a page: the infographic's Tables (the publication's ``sectors``
+    part, as a full build computes it) and its model."""
     cb, assoc, muni = wave
+    pub = publish(WaveInput(year=YEAR, association=assoc, municipality=muni), SETTINGS, threshold=T,
+                  parts=("sectors",))
     out = {}
-    region = None
-    for job in ig.infographic_jobs(YEAR, Path("/nonexistent"), assoc, threshold=T, codebook=cb):
-        s = job["sector"]
-        model = ig.build_infographic_model(s, YEAR, job["assoc"], cb, T, region=job["region"],
-                                           hidden=job["hidden"])
-        tabs = None if model["suppressed"] else ig.sector_tables(s, YEAR, job["assoc"], cb, T,
-                                                                 region=job["region"], hidden=job["hidden"])
-        region = job["region"] or region
-        out[s] = {"model": model, "tables": tabs, "job": job}
-    return {"region": region, "pages": out}
+    for s, figures in pub.sectors.items():
+        out[s] = {"model": ig.infographic_model(pub, s), "tables": figures.tables}
+    return {"pages": out}
 
 
 @pytest.fixture(scope="module")
-def workshop(wave, kuntatutka):
-    """The workshop pack of every municipality of the year (its model, from its payload)."""
+def workshop(wave, publication):
+    """The workshop pack of every municipality of the year (its model, from the publication)."""
     cb, assoc, muni = wave
     codes = [m.code for m in cb.municipalities.for_year(YEAR)]
-    job = ws.workshop_payload(codes, YEAR, Path("/nonexistent.pdf"), assoc, muni, kuntatutka["scores"],
-                              kuntatutka["median"], kuntatutka["checklist"], codebook=cb, threshold=T)
-    model = ws.build_workshop_model(job["codes"], YEAR, job["assoc"], job["muni"], job["scores"],
-                                    job["region_median"], job["checklist"], cb, T, charts=False,
-                                    masks=job["masks"])
-    return {"job": job, "model": model}
+    return {"model": ws.workshop_model(publication, codes),
+            "region": publication.municipalities[codes[0]].region}
 
 
 # -- helpers over the data -----------------------------------------------------------------
@@ -344,7 +336,7 @@ def _pct_of(t: Table, i, col):
 
 # -- the systems of equations --------------------------------------------------------------
 
-def add_home_sector(a: Audit, cb, assoc, tables, municipal, pages, workshop) -> None:
+def add_home_sector(a: Audit, cb, assoc, tables, municipal, pages, workshop, sote_group) -> None:
     """Respondents by home municipality x main sector: the report's sector, sector-group,
     municipality and sub-region counts, every municipality PDF's and the workshop pack's
     sector counts and n, the infographics' headline and sub-region counts."""
@@ -370,7 +362,7 @@ def add_home_sector(a: Audit, cb, assoc, tables, municipal, pages, workshop) -> 
         a.cell(f"S|{s}", shown(t, i, "lkm"), f"vastaajat_toimiala {s}")
         a.share(f"S|{s}", "N", shown(t, i, "osuus"), f"vastaajat_toimiala {s}")
 
-    sote = set(default_settings().classification.sote)
+    sote = set(sote_group)
     t = tables["vastaajat_ryhma"]
     a.total("G|sote", [f"S|{s}" for s in grid.columns if s in sote])
     a.total("G|muut", [f"S|{s}" for s in grid.columns if s not in sote])
@@ -405,7 +397,7 @@ def add_home_sector(a: Audit, cb, assoc, tables, municipal, pages, workshop) -> 
         st = municipal[m]["sectors"]
         printed = municipal[m]["model"]["n_associations"]       # the intro prints it (or hides it)
         a.cell(f"K|{m}", None if printed is None else float(printed), f"kunta {m}: vastanneita")
-        caption_hidden = municipal[m]["job"]["n_hidden"] or 0 < st.n < T     # "n = <5" in the captions
+        caption_hidden = municipal[m]["figures"].count_hidden or 0 < st.n < T     # "n = <5" in the captions
         a.cell(f"K|{m}", None if caption_hidden else float(st.n), f"kunta {m}: n")
         for s in grid.columns:
             where = f"kunta {m}: toimiala {s}"
@@ -417,8 +409,7 @@ def add_home_sector(a: Audit, cb, assoc, tables, municipal, pages, workshop) -> 
 
     # workshop pack: the region column (the report's shares of every respondent, n printed) and
     # the number of associations per municipality
-    job = workshop["job"]
-    reg = ws.region_sector_table(job["assoc"], job["masks"]["home"], T, cb)
+    reg = workshop["region"].sectors
     a.cell("N", reg.n, "paja: maakunta n")
     for s in reg.frame.index:
         a.share(f"S|{s}", "N", shown(reg, s, "osuus"), f"paja: maakunta {s}")
@@ -438,7 +429,7 @@ def add_home_sector(a: Audit, cb, assoc, tables, municipal, pages, workshop) -> 
             a.total(f"W|{s}|{x}", [f"HS|{m}|{s}" for m in codes])
             a.cell(f"W|{s}|{x}", shown(where_t, x, "yhdistyksia"), f"infografiikka {s}: seutukunta {x}")
             a.share(f"W|{s}|{x}", f"S|{s}", shown(where_t, x, "osuus"), f"infografiikka {s}: {x}")
-        for key, label in ((OUTSIDE_REGION, OUTSIDE_REGION), (UNKNOWN, ig.UNKNOWN)):
+        for key, label in ((OUTSIDE_REGION, OUTSIDE_REGION), (UNKNOWN, SETTINGS.names.no_answer)):
             name = f"HS|{key}|{s}"
             if label in where_t.frame.index:
                 a.cell(name, shown(where_t, label, "yhdistyksia"), f"infografiikka {s}: {label}")
@@ -451,15 +442,15 @@ def add_home_reach(a: Audit, cb, assoc, tables, municipal) -> None:
     """Respondents by home municipality x reach: the report's reach table and every
     municipality PDF's reach table."""
     home = home_of(assoc, cb)
-    reach = assoc["ulottuvuus"].astype(object).where(assoc["ulottuvuus"].notna(), mu.UNKNOWN).astype(str)
+    reach = assoc["ulottuvuus"].astype(object).where(assoc["ulottuvuus"].notna(), SETTINGS.names.no_answer).astype(str)
     t = tables["ulottuvuus"]
-    keys = [*map(str, t.frame["avain"]), mu.UNKNOWN]
+    keys = [*map(str, t.frame["avain"]), SETTINGS.names.no_answer]
     grid = pd.crosstab(home, reach).reindex(index=homes(cb), columns=keys, fill_value=0)
     for m in grid.index:
         for r in keys:
             a.var(f"HR|{m}|{r}", grid.at[m, r])
         a.total(f"K|{m}", [f"HR|{m}|{r}" for r in keys], f"reach of {m} adds up to its count")
-    a.total("U|n", [f"HR|{m}|{r}" for m in grid.index for r in keys if r != mu.UNKNOWN])
+    a.total("U|n", [f"HR|{m}|{r}" for m in grid.index for r in keys if r != SETTINGS.names.no_answer])
     a.cell("U|n", t.n, "ulottuvuus n")
     for r in keys[:-1]:
         a.total(f"U|{r}", [f"HR|{m}|{r}" for m in grid.index])
@@ -506,12 +497,12 @@ def add_activity(a: Audit, cb, assoc, tables, municipal) -> None:
                 a.cell(name, shown(act, row, "yhdistyksia"), f"kunta {m}: toiminta {row}")
 
 
-def add_people(a: Audit, cb, assoc, tables, municipal, pages) -> None:
+def add_people(a: Audit, cb, assoc, tables, municipal, pages, people) -> None:
     """Members, volunteers, paid staff: respondents and totals by sector (report,
     infographics) and by municipality (PDFs, workshop), with the common total."""
     home, sec = home_of(assoc, cb), sector_of(assoc, cb)
     t = tables["henkilot_toimiala"]
-    for q, _ in indicators.PEOPLE:
+    for q, _ in people:
         v = pd.to_numeric(assoc[q], errors="coerce")
         for cut, groups in (("s", sec), ("m", home)):
             n = v.notna().groupby(groups).sum()
@@ -552,7 +543,7 @@ def add_options(a: Audit, cb, assoc, tables, pages) -> None:
     and the infographics' option panels (counts, shares, region share)."""
     sec = sector_of(assoc, cb)
     by_sector = {"kohderyhmat": "kohderyhmat_toimiala", "toimintamuodot": "toimintamuodot_toimiala"}
-    for q in ig.OPTION_QS:
+    for q in option_questions(SETTINGS):
         question = cb.association.question(q)
         keys = list(question.option_keys())
         cols = [f"{q}__{k}" for k in keys]
@@ -700,25 +691,19 @@ def add_other_tables(a: Audit, cb, tables, truth) -> None:
 
 
 def views_of(municipal, cb) -> pd.DataFrame:
-    """The two views every municipality PDF prints, from its own payload."""
-    parts = []
-    for code, parts_ in municipal.items():
-        job = parts_["job"]
-        v = kt.two_views(job["assoc"], job["muni"], YEAR, cb.municipalities, threshold=T, codebook=cb,
-                         hidden=job["views_hidden"])
-        parts.append(v[v["kunta"] == code])
-    return pd.concat(parts, ignore_index=True)
+    """The two views every municipality PDF prints, from its figures."""
+    return pd.concat([parts_["figures"].views for parts_ in municipal.values()], ignore_index=True)
 
 
 @pytest.fixture(scope="module")
-def audit(wave, tables, kuntatutka, municipal, pages, workshop):
+def audit(wave, tables, kuntatutka, municipal, pages, workshop, settings):
     cb, assoc, muni = wave
-    truth = indicators.compute_all(assoc, muni, YEAR, cb, threshold=0)
+    truth = indicators.compute_all(assoc, muni, YEAR, settings, threshold=0)
     a = Audit()
-    add_home_sector(a, cb, assoc, tables, municipal, pages, workshop)
+    add_home_sector(a, cb, assoc, tables, municipal, pages, workshop, settings.sote)
     add_home_reach(a, cb, assoc, tables, municipal)
     add_activity(a, cb, assoc, tables, municipal)
-    add_people(a, cb, assoc, tables, municipal, pages)
+    add_people(a, cb, assoc, tables, municipal, pages, indicators.people(settings.names))
     add_options(a, cb, assoc, tables, pages)
     add_grid(a, cb, assoc, tables, views_of(municipal, cb), pages)
     add_other_tables(a, cb, tables, truth)
@@ -729,7 +714,7 @@ def audit(wave, tables, kuntatutka, municipal, pages, workshop):
 #: several outputs print (municipality, sub-region and sector counts, the municipality x
 #: sector and x reach grids, the infographics' sector x sub-region counts) are suppressed
 #: together (kartoitus.publication.disclosure.home_hidden), the two views follow yhteistyo_kunta and
-#: the infographic panels the report's tables by sector (disclosure.report_masks).
+#: the infographic panels the report's tables by sector (indicators.report_masks).
 KNOWN_OPEN: tuple[str, ...] = ()
 
 
@@ -900,7 +885,9 @@ def test_municipality_pdf_prints_the_model(municipal, tmp_path):
     model's, every number of its tables is printed, and every ``<5`` of the model is."""
     code = max(municipal, key=lambda c: len(municipal[c]["own"]))
     model = municipal[code]["model"]
-    path = mu.render_model(model, tmp_path / f"{code}.pdf")
+    from kartoitus.render.municipality import write_municipality
+
+    path = write_municipality(model, tmp_path / f"{code}.pdf")
     text = _pdf_text(path)
     allowed = _tokens(_strings(model)) | {str(i) for i in range(1, 10)}    # + page numbers
     stray = _tokens([text]) - allowed
@@ -923,7 +910,7 @@ def test_infographic_pdf_prints_the_model(pages, tmp_path):
                  key=lambda s: sum(r["suppressed"] for p in pages["pages"][s]["model"]["panels"].values()
                                    for r in p["rows"]))
     model = pages["pages"][sector]["model"]
-    pdf, _png = ig.render_model(model)
+    pdf, _png = render_infographic(model)
     path = tmp_path / "page.pdf"
     path.write_bytes(pdf)
     text = _pdf_text(path)
@@ -960,3 +947,27 @@ def test_the_auditor_finds_a_recoverable_cell():
     a.cell("x", None, "x")
     a.cell("y", None, "y")
     assert a.recovered() == []
+
+
+# -- disclosure below the indicators ------------------------------------------------------------
+
+def test_disclosure_does_not_import_the_indicators():
+    import subprocess
+    import sys
+
+    code = ("import sys, kartoitus.publication.disclosure; "
+            "sys.exit(1 if 'kartoitus.publication.indicators' in sys.modules else 0)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+
+
+def test_report_masks_are_the_masks_of_the_published_tables(wave, tables, settings):
+    from kartoitus.publication import disclosure
+
+    _, assoc, _ = wave
+    home = disclosure.home_hidden(assoc, YEAR, T, settings)
+    masks = indicators.report_masks(assoc, YEAR, T, settings)
+    assert masks == disclosure.masks_of(tables, home)
+    assert set(masks) == {"home", *disclosure.REPORT_TABLES}
+    assert masks["home"] and any(masks[tid] for tid in disclosure.REPORT_TABLES)
+    assert indicators.cooperation_hidden(assoc, YEAR, T, settings) == disclosure.views_mask(masks)

@@ -54,10 +54,10 @@ def title(qid: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def bank_root(tmp_path_factory) -> Path:
+def bank_root(tmp_path_factory, settings) -> Path:
     root = tmp_path_factory.mktemp("hostile")
-    write_demo_wave(root / "raw" / str(OLD), year=OLD, n_associations=40, seed=2)
-    write_demo_wave(root / "raw" / str(YEAR), year=YEAR, n_associations=40, seed=1)
+    write_demo_wave(root / "raw" / str(OLD), settings, year=OLD, n_associations=40, seed=2)
+    write_demo_wave(root / "raw" / str(YEAR), settings, year=YEAR, n_associations=40, seed=1)
     for year in (OLD, YEAR):
         build_data(resolve_wave(root / "raw", root / "processed", None, year), SETTINGS)
     reports = root / "reports" / str(OLD)        # stands for 2024's finished reports

@@ -15,7 +15,6 @@ import pandas as pd
 import pytest
 
 from kartoitus.publication import indicators
-from kartoitus.settings.codebook import default_codebook
 from kartoitus.errors import InputError
 from kartoitus.publication.indicators import compute_all
 from kartoitus.stages.reference import load_reference
@@ -35,9 +34,9 @@ def frames():
 
 
 @pytest.fixture(scope="module")
-def tables(frames):
+def tables(frames, settings):
     assoc, muni = frames
-    return compute_all(assoc, muni, 2025, reference=load_reference(FIX / "reference"))
+    return compute_all(assoc, muni, 2025, settings, reference=load_reference(FIX / "reference"))
 
 
 def col(t: Table, column: str, key_col: str = "avain") -> dict:
@@ -105,9 +104,9 @@ def test_vastaajat_kunta_every_municipality_with_reference(tables):
     assert "Väestö: vuoden 2025 tieto." in t.note
 
 
-def test_vastaajat_kunta_without_reference(frames):
+def test_vastaajat_kunta_without_reference(frames, settings):
     assoc, _ = frames
-    t = indicators.vastaajat_kunta(assoc, 2025)
+    t = indicators.vastaajat_kunta(assoc, 2025, settings)
     assert "vaesto" not in t.frame.columns and "per_1000" not in t.frame.columns
     assert "Väestötietoja ei ole saatavilla" in t.note
     assert "Yhdistysrekisterin tietoja ei ole saatavilla" in t.note
@@ -209,15 +208,15 @@ def test_single_questions_with_secondary_suppression(tables):
     assert col(t, "lkm") == {"kylla": H, "ei": 11, "eos": H}
 
 
-def test_hva_avustus_not_asked_before_2023(frames):
+def test_hva_avustus_not_asked_before_2023(frames, settings):
     assoc, _ = frames
     old = assoc.drop(columns=["hva_avustus"])
-    t = indicators.hva_avustus(old, 2021)
+    t = indicators.hva_avustus(old, 2021, settings)
     assert t.asked is False
     assert t.note == "Kysymystä ei esitetty vuoden 2021 kyselyssä."
     assert t.frame.empty  # never zeros
     # even if a 2021 file had the column, the codebook says it was not asked
-    assert indicators.hva_avustus(assoc, 2021).asked is False
+    assert indicators.hva_avustus(assoc, 2021, settings).asked is False
 
 
 def test_multi_selects(tables):
@@ -360,19 +359,19 @@ def test_kunnat_summaries(tables):
                                                       "tapahtumatuki": 1, "muu": 1}
 
 
-def test_municipality_tables_without_survey(frames):
+def test_municipality_tables_without_survey(frames, settings):
     assoc, _ = frames
-    out = compute_all(assoc, None, 2025)
+    out = compute_all(assoc, None, 2025, settings)
     assert out["kunnat_vastaukset"].asked is False
     assert "Kuntakyselyn aineistoa ei ole" in out["kunnat_vastaukset"].note
 
 
 # -- whole-set properties ----------------------------------------------------------------------
 
-def test_every_question_is_in_some_table(tables):
+def test_every_question_is_in_some_table(tables, settings):
     """Walk the codebook: every non-personal question is the source of some table; every
     question other than text appears in a table besides the item-response table."""
-    cb = default_codebook()
+    cb = settings.codebook
     sources = {tid: set(t.source.split(",")) for tid, t in tables.items()}
     for survey in (cb.association, cb.municipality):
         for q in survey.asked_in(2025):
@@ -402,36 +401,36 @@ def test_no_published_small_counts_and_shapes(tables):
             assert np.nanmin(vals, initial=0) >= 0 and np.nanmax(vals, initial=0) <= 100
 
 
-def test_inputs_not_modified_and_codes_as_numbers(frames):
+def test_inputs_not_modified_and_codes_as_numbers(frames, settings):
     assoc, muni = frames
     before = assoc.copy()
-    compute_all(assoc, muni, 2025)
+    compute_all(assoc, muni, 2025, settings)
     pd.testing.assert_frame_equal(assoc, before)
     numeric = assoc.assign(kotikunta=pd.to_numeric(assoc.kotikunta, errors="coerce"))
-    t = indicators.vastaajat_kunta(numeric, 2025)
+    t = indicators.vastaajat_kunta(numeric, 2025, settings)
     lkm = dict(zip(t.frame.avain, t.frame.lkm))
     assert lkm["179"] == 12
-    raw = indicators.vastaajat_kunta(numeric, 2025, threshold=0)
+    raw = indicators.vastaajat_kunta(numeric, 2025, settings, threshold=0)
     full = dict(zip(raw.frame.avain, raw.frame.lkm))
     assert full["410"] == 6 and full["077"] > 0  # 077 read as 77 still lands on Hankasalmi
     assert t.frame.loc[t.frame.avain == "077"].index.size == 1
 
 
-def test_threshold_is_configurable(frames):
+def test_threshold_is_configurable(frames, settings):
     assoc, _ = frames
-    t = indicators.kunta_avustus(assoc, 2025, threshold=0)
+    t = indicators.kunta_avustus(assoc, 2025, settings, threshold=0)
     assert dict(zip(t.frame.avain, t.frame.lkm)) == {"kylla": 10, "ei": 15, "eos": 2}
     assert not t.mask().to_numpy().any()
 
 
-def test_scales_to_many_rows(frames):
+def test_scales_to_many_rows(frames, settings):
     """Vectorised: 30,000 rows (1,000 copies) take well under a few seconds."""
     import time
 
     assoc, muni = frames
     big = pd.concat([assoc] * 1000, ignore_index=True)
     start = time.perf_counter()
-    out = compute_all(big, muni, 2025)
+    out = compute_all(big, muni, 2025, settings)
     assert time.perf_counter() - start < 20
     assert dict(zip(out["kunta_avustus"].frame.avain, out["kunta_avustus"].frame.lkm)) == \
         {"kylla": 10000, "ei": 15000, "eos": 2000}

@@ -1,10 +1,12 @@
-"""Sector infographics: sectors, hand-counted model values, suppression, one-page PDF, PNG.
+"""Sector infographics: sectors, hand-counted figures and model values, suppression,
+the jobs of a build, the single-page command, one-page PDF and PNG.
 
 The hand-counted fixture wave (tests/fixtures/processed/2025, 30 associations) has
 main sectors: elakelaiset 6, kulttuuri 6, vammaiset 5, liikunta 5, lapsi_perhe 3,
-kyla_asukas 3, muu 2. Only two pages are rendered (session fixture): elakelaiset
-through the CLI entry point and lapsi_perhe (under the threshold) through the
-worker entry point.
+kyla_asukas 3, muu 2. The publication's ``sectors`` part is computed once for the
+session (the real :func:`kartoitus.publication.publish`, as a build does). Only two
+pages are rendered (session fixture): elakelaiset through the command's entry point
+and lapsi_perhe (under the threshold) through the worker entry point.
 """
 
 from __future__ import annotations
@@ -13,15 +15,22 @@ import pickle
 import re
 import struct
 import zlib
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 import pytest
-import yaml
 
-from kartoitus.settings.codebook import default_codebook
+from kartoitus.build import infographic as build_ig
+from kartoitus.build.jobs import fingerprint
 from kartoitus.errors import ConfigError, KartoitusError
+from kartoitus.fmt import fi_integer
 from kartoitus.outputs import infographic as ig
+from kartoitus.publication import Publication, WaveInput, publish
+from kartoitus.publication import sectors as sec
+from kartoitus.render import infographic as render_ig
+from kartoitus.stages import bank
+from kartoitus.stages.wave import Wave
 
 FIXTURE = Path(__file__).parent / "fixtures" / "processed"
 YEAR = 2025
@@ -35,21 +44,37 @@ def _plain(text: str) -> str:
     return re.sub(r"\s+", " ", text.replace(NBSP, " ").replace("\u202f", " ")).strip()
 
 
-@pytest.fixture(scope="module")
-def assoc() -> pd.DataFrame:
-    return ig.read_association(FIXTURE / str(YEAR))
+def _publish(assoc: pd.DataFrame, settings, **kwargs) -> Publication:
+    data = WaveInput(year=YEAR, association=assoc, municipality=pd.DataFrame())
+    return publish(data, settings, parts=("sectors",), **kwargs)
 
 
 @pytest.fixture(scope="session")
-def rendered(tmp_path_factory):
-    """Two pages: elakelaiset via ``infographic`` (CLI), lapsi_perhe via ``render_job``."""
+def assoc() -> pd.DataFrame:
+    """The fixture wave's association survey, read as the data bank reads it."""
+    return bank.read_processed_csv(FIXTURE / str(YEAR) / "jarjestokysely.csv")
+
+
+@pytest.fixture(scope="session")
+def pub(assoc, settings) -> Publication:
+    """The publication's ``sectors`` part of the fixture wave (every page)."""
+    return _publish(assoc, settings)
+
+
+def _fixture_wave(reports: Path) -> Wave:
+    return Wave(YEAR, FIXTURE.parent / "raw-not-needed", FIXTURE, reports)
+
+
+@pytest.fixture(scope="session")
+def rendered(tmp_path_factory, pub, settings):
+    """Two pages: elakelaiset via the ``infographic`` command's entry point, lapsi_perhe
+    via the worker entry point (``render_job``) of a build's job."""
     reports = tmp_path_factory.mktemp("reports")
-    cli_paths = ig.infographic("Eläkeläiset", YEAR, FIXTURE, reports)
-    data = ig.read_association(FIXTURE / str(YEAR))
-    payload = next(p for p in ig.infographic_jobs(YEAR, reports / str(YEAR), data)
-                   if p["sector"] == "lapsi_perhe")
-    job_paths = ig.render_job(payload)
-    return {"reports": reports, "elakelaiset": cli_paths, "lapsi_perhe": job_paths, "payload": payload}
+    cli_paths = build_ig.make_infographics(_fixture_wave(reports), settings, ["Eläkeläiset"])
+    job = next(j for j in build_ig.infographic_jobs(pub, reports / str(YEAR))
+               if j.id == "infografiikka/lapsi_perhe")
+    job_paths = render_ig.render_job(job.payload)
+    return {"reports": reports, "elakelaiset": cli_paths, "lapsi_perhe": job_paths, "job": job}
 
 
 def _pdf_text(path: Path) -> tuple[int, str]:
@@ -90,49 +115,65 @@ def _png_chunks(data: bytes) -> list[tuple[bytes, bytes]]:
     ("Muu sosiaali- ja terveysalan toiminta", "muu_sote"),
     ("elakelaset", "elakelaiset"),          # a typo, still only one sector that close
 ])
-def test_resolve_sector_variants(text, key):
-    assert ig.resolve_sector(text) == key
+def test_resolve_sector_variants(text, key, settings):
+    assert ig.resolve_sector(text, settings) == key
 
 
 @pytest.mark.parametrize("text", ["", "xyz", "muu", "toiminta", "urheiluseura ja kuoro"])
-def test_resolve_sector_unknown_lists_keys_and_labels(text):
+def test_resolve_sector_unknown_lists_keys_and_labels(text, settings):
     with pytest.raises(KartoitusError) as err:
-        ig.resolve_sector(text)
+        ig.resolve_sector(text, settings)
     message = str(err.value)
     assert "elakelaiset (Eläkeläistoiminta)" in message
     assert "liikunta (Liikunta ja urheilu)" in message
     assert "muu_sote (Muu sosiaali- ja terveysalan toiminta)" in message
 
 
-def test_sote_sectors_are_the_first_eight_of_the_codebook():
-    keys = [o.key for o in default_codebook().association.question("paatoimiala").options]
+def test_sote_sectors_are_the_settings_group_in_codebook_order(settings):
+    keys = [o.key for o in settings.codebook.association.question("paatoimiala").options]
     assert keys[:8] == SOTE
-    assert list(ig.sote_sectors()) == SOTE
+    assert list(sec.sote_sectors(settings)) == SOTE
+    shuffled = replace(settings, classification=replace(settings.classification,
+                                                        sote=("vammaiset", "elakelaiset")))
+    assert sec.sote_sectors(shuffled) == ("elakelaiset", "vammaiset")      # codebook order
+    for bad, named in ((("elakelaiset", "golf"), "golf"), ((), "(tyhjä lista)")):
+        broken = replace(settings, classification=replace(settings.classification, sote=bad))
+        with pytest.raises(ConfigError, match=re.escape(named)):
+            sec.sote_sectors(broken)
 
 
-def test_sote_sectors_from_classification_file(tmp_path):
-    (tmp_path / "luokittelu.yaml").write_text(
-        yaml.safe_dump({"sote": ["vammaiset", "elakelaiset"], "rules": []}), encoding="utf-8")
-    assert ig.sote_sectors(folder=tmp_path) == ("elakelaiset", "vammaiset")   # codebook order
-    (tmp_path / "luokittelu.yaml").write_text(yaml.safe_dump({"rules": []}), encoding="utf-8")
-    assert list(ig.sote_sectors(folder=tmp_path)) == SOTE                     # not defined there
-    (tmp_path / "luokittelu.yaml").write_text(yaml.safe_dump({"sote": ["elakelaiset", "golf"]}),
-                                              encoding="utf-8")
-    with pytest.raises(ConfigError, match="golf"):
-        ig.sote_sectors(folder=tmp_path)
+def test_sector_keys_always_has_the_sote_sectors(assoc, settings):
+    assert sec.sector_keys(assoc, settings) == [*SOTE, "kulttuuri", "liikunta"]
+    assert sec.sector_keys(assoc, settings, threshold=6) == [*SOTE, "kulttuuri"]
+    assert sec.sector_keys(assoc.iloc[0:0], settings) == SOTE
 
 
-def test_sector_keys_always_has_the_eight_sote_sectors(assoc):
-    assert ig.sector_keys(YEAR, assoc) == [*SOTE, "kulttuuri", "liikunta"]
-    assert ig.sector_keys(YEAR, assoc, threshold=6) == [*SOTE, "kulttuuri"]
-    empty = assoc.iloc[0:0]
-    assert ig.sector_keys(YEAR, empty) == SOTE
+def test_publication_has_every_page_in_order_and_withholds_small_ones(pub):
+    assert list(pub.sectors) == [*SOTE, "kulttuuri", "liikunta"]
+    small = pub.sectors["lapsi_perhe"]
+    assert small.withheld == sec.UNDER_THRESHOLD and small.tables is None and small.n_main is None
+    # vammaiset (5) is the complement of lapsi_perhe (3, hidden) in the sote group: the report hides it
+    assert pub.sectors["vammaiset"].withheld == sec.REPORT_HIDES
+    big = pub.sectors["elakelaiset"]
+    assert big.withheld is None and big.n_main == 6
+    assert set(big.tables) == {"headline", "where", "people", "kohderyhmat", "toimintamuodot", "haasteet",
+                               "yhteistyo"}
+
+
+def test_publication_only_named_sectors(assoc, settings, pub):
+    one = _publish(assoc, settings, sectors=("liikunta",))
+    assert list(one.sectors) == ["liikunta"]
+    assert ig.infographic_model(one, "liikunta") == ig.infographic_model(pub, "liikunta")
+    with pytest.raises(KartoitusError, match="tuntematon toimiala 'golf'"):
+        _publish(assoc, settings, sectors=("golf",))
+    with pytest.raises(KartoitusError, match="ei ole laskettu"):
+        ig.infographic_model(one, "kulttuuri")
 
 
 # -- the model (pure, hand-counted) ---------------------------------------------------------
 
-def test_model_big_sector_hand_counted(assoc):
-    m = ig.build_infographic_model("elakelaiset", YEAR, assoc)
+def test_model_big_sector_hand_counted(pub):
+    m = ig.infographic_model(pub, "elakelaiset")
     assert not m["suppressed"]
     assert m["label"] == "Eläkeläistoiminta" and m["group"] == "sote"
     assert "2025" in m["subtitle"]
@@ -161,119 +202,148 @@ def test_model_big_sector_hand_counted(assoc):
     values = [r["width"] for r in m["panels"]["toimintamuodot"]["rows"]]
     assert values == sorted(values, reverse=True)
     assert m["panels"]["toimintamuodot"]["rows"][-1]["suppressed"]
+    # plain data: no colours or other look (render adds them), picklable
+    assert "colors" not in m
+    assert pickle.loads(pickle.dumps(m)) == m
 
 
-def test_model_small_count_of_other_sectors_is_hidden(assoc):
-    m = ig.build_infographic_model("liikunta", YEAR, assoc)
+def test_model_small_count_of_other_sectors_is_hidden(pub):
+    m = ig.infographic_model(pub, "liikunta")
     assert m["group"] == "muut" and not m["suppressed"]
     # 5 main sector; rows 1, 2, 3 (elakelaiset) also tick liikunta: 3 -> hidden
     assert m["tiles"][0]["value"] == "5"
     assert m["tiles"][1]["value"] == "<5" and m["tiles"][1]["suppressed"]
 
 
-def test_model_under_threshold_has_no_numbers(assoc):
-    m = ig.build_infographic_model("lapsi_perhe", YEAR, assoc)
+def test_model_under_threshold_has_no_numbers(pub):
+    m = ig.infographic_model(pub, "lapsi_perhe")
     assert m["suppressed"]
     assert m["message"] == "Alle 5 yhdistystä: lukuja ei julkaista"
     assert m["tiles"] == [] and m["panels"] == {}
+    assert m["explanation"][0].startswith("Järjestökartoitukseen vastasi alle 5 yhdistystä")
     text = " ".join([m["message"], *m["explanation"], *m["footnotes"]])
     assert set(re.findall(r"\d+", text.replace("2025", ""))) == {"5"}
     # a sote sector with no associations at all still gets its page
-    m0 = ig.build_infographic_model("omaiset", YEAR, assoc)
+    m0 = ig.infographic_model(pub, "omaiset")
     assert m0["suppressed"] and m0["label"] == "Omaistoiminta"
 
 
-def test_model_members_of_fewer_than_five_respondents_are_hidden(assoc):
-    # the report hides vammaiset's count (5) as the complement of lapsi_perhe in the sote group,
-    # so its page has no numbers; hidden={} (no report mask) tests the page's own suppression
-    assert ig.build_infographic_model("vammaiset", YEAR, assoc)["suppressed"]
-    m = ig.build_infographic_model("vammaiset", YEAR, assoc, hidden={})
-    # 5 associations, but only 4 gave a member count (row 14 left it blank)
+def test_model_of_a_count_the_report_hides_has_no_numbers(pub):
+    m = ig.infographic_model(pub, "vammaiset")
+    assert m["suppressed"] and m["tiles"] == []
+    assert m["explanation"][0].startswith("Päätoimialan vammaistoiminta yhdistysten määrää ei julkaista")
+    text = " ".join([m["message"], *m["explanation"], *m["footnotes"]])
+    assert set(re.findall(r"\d+", text.replace("2025", ""))) == {"5"}
+
+
+def test_model_members_of_fewer_than_five_respondents_are_hidden(pub, assoc, settings):
+    """The page's own suppression: vammaiset's figures without the report's masks
+    (hidden={}): 5 associations, but only 4 gave a member count (row 14 left it blank)."""
+    masks = sec.infographic_masks(assoc, YEAR, 5, settings)
+    region = sec.region_summary(assoc, settings, 5, masks)
+    tables = sec.sector_tables("vammaiset", YEAR, assoc, settings, 5, region=region, hidden={})
+    figures = sec.SectorFigures("vammaiset", n_main=5, tables=tables)
+    m = ig.infographic_model(replace(pub, sectors={"vammaiset": figures}), "vammaiset")
     members = m["tiles"][2]
     assert members["value"] == "<5" and members["suppressed"]
     assert members["detail"] == "vastanneita alle 5: lukua ei julkaista"
 
 
-def test_model_does_not_modify_input(assoc):
+def test_publication_does_not_modify_input(assoc, settings):
     before = assoc.copy()
-    ig.build_infographic_model("vammaiset", YEAR, assoc)
+    _publish(assoc, settings, sectors=("elakelaiset", "vammaiset"))
     pd.testing.assert_frame_equal(assoc, before)
 
 
-def test_question_not_asked_is_said_not_zero(assoc):
+def test_question_not_asked_is_said_not_zero(assoc, settings):
     cols = [c for c in assoc.columns if c.startswith("haasteet__")]
-    m = ig.build_infographic_model("elakelaiset", YEAR, assoc.drop(columns=cols))
+    one = _publish(assoc.drop(columns=cols), settings, sectors=("elakelaiset",))
+    m = ig.infographic_model(one, "elakelaiset")
     assert m["panels"]["haasteet"]["not_asked"] == "Ei kysytty vuonna 2025."
     assert m["panels"]["haasteet"]["rows"] == []
 
 
-# -- jobs -----------------------------------------------------------------------------------
-
-def test_jobs_payloads_are_precise(assoc, tmp_path):
-    payloads = {p["sector"]: p for p in ig.infographic_jobs(YEAR, tmp_path, assoc)}
-    assert list(payloads) == [*SOTE, "kulttuuri", "liikunta"]
-    liikunta = payloads["liikunta"]
-    assert liikunta["outputs"] == [tmp_path / "infograafit" / "liikunta.pdf",
-                                   tmp_path / "infograafit" / "liikunta.png"]
-    assert len(liikunta["assoc"]) == 8                     # 5 main sector + 3 naming it
-    cols = set(liikunta["assoc"].columns)
-    assert {"nimi", "vapaa_sana", "rekisterinumero"}.isdisjoint(cols)
-    assert not any(c.endswith("__muu") for c in cols)
-    assert "toimialat__liikunta" in cols and "toimialat__kulttuuri" not in cols
-    assert liikunta["region"]["n"] == 30
-    small = payloads["lapsi_perhe"]
-    assert list(small["assoc"].columns) == ["paatoimiala"] and len(small["assoc"]) == 3
-    assert small["region"] is None
-    # the page from the payload equals the page from the whole wave
-    for key in ("liikunta", "elakelaiset", "lapsi_perhe", "omaiset"):
-        p = payloads[key]
-        from_payload = ig.build_infographic_model(key, YEAR, p["assoc"], region=p["region"], hidden=p["hidden"])
-        assert from_payload == ig.build_infographic_model(key, YEAR, assoc)
-
-
-def test_jobs_for_named_sectors_and_fingerprint_stability(assoc, tmp_path):
-    from kartoitus.build.jobs import fingerprint
-
-    a = ig.infographic_jobs(YEAR, tmp_path, assoc, sectors=["Liikunta ja urheilu"])
-    assert [p["sector"] for p in a] == ["liikunta"]
-    # members of other sectors' associations are on no page but their own
-    changed = assoc.copy()
-    changed.loc[changed["paatoimiala"] != "liikunta", "jasenmaara"] = 999
-    for key in ("lapsi_perhe", "liikunta"):         # liikunta: rows 1-3 only name it
-        before = ig.infographic_jobs(YEAR, tmp_path, assoc, sectors=[key])[0]
-        after = ig.infographic_jobs(YEAR, tmp_path, changed, sectors=[key])[0]
-        assert fingerprint(before) == fingerprint(after)
-        assert pickle.loads(pickle.dumps(before))["sector"] == key
-    before = ig.infographic_jobs(YEAR, tmp_path, assoc, sectors=["elakelaiset"])[0]
-    after = ig.infographic_jobs(YEAR, tmp_path, changed, sectors=["elakelaiset"])[0]
-    assert fingerprint(before) != fingerprint(after)
-
-
-def test_region_summary_vectorised_on_many_rows():
-    import sys
+def test_figures_vectorised_on_many_rows(assoc, settings):
+    big = pd.concat([assoc] * 3334, ignore_index=True)          # 100 020 rows
     import time
 
-    sys.path.insert(0, str(Path(__file__).parent))
-    from processed_factory import make_association
-
-    big = make_association(2023, 4000, 3)
-    big = pd.concat([big] * 25, ignore_index=True)          # 100 000 rows
     start = time.perf_counter()
-    m = ig.build_infographic_model("elakelaiset", 2023, big)
-    assert time.perf_counter() - start < 10
-    n = int((big["paatoimiala"] == "elakelaiset").sum())
-    assert m["tiles"][0]["value"] == ig.fi_integer(n)
+    one = _publish(big, settings, sectors=("elakelaiset",))
+    m = ig.infographic_model(one, "elakelaiset")
+    assert time.perf_counter() - start < 20
+    assert m["tiles"][0]["value"] == fi_integer(6 * 3334)
+
+
+def test_where_table_follows_the_shared_mask(assoc, settings):
+    """Given the rows the wave-wide suppression hides, the table hides exactly those (no
+    table-local secondary suppression) and shows a hidden row even when it is 0 here."""
+    own = assoc.loc[(assoc["paatoimiala"] == "kulttuuri").to_numpy()]
+    free = sec.where_table(own, YEAR, settings, 0)      # the true counts
+    forced = sec.where_table(own, YEAR, settings, 5, hidden=["131", "ulkopuolella"])
+    assert "ulkopuolella" in forced.frame.index and forced.is_suppressed("ulkopuolella", "yhdistyksia")
+    hidden = {k for k in forced.frame.index if forced.is_suppressed(k, "yhdistyksia")}
+    small = {k for k in free.frame.index if 0 < free.frame.at[k, "yhdistyksia"] < 5}
+    assert hidden == {"131", "ulkopuolella"} | small
+
+
+# -- jobs of a build ----------------------------------------------------------------------------
+
+def test_jobs_one_per_page_with_the_model_as_payload(pub, tmp_path):
+    jobs = build_ig.infographic_jobs(pub, tmp_path)
+    assert [j.id for j in jobs] == [f"infografiikka/{k}" for k in [*SOTE, "kulttuuri", "liikunta"]]
+    liikunta = jobs[-1]
+    assert liikunta.func == "kartoitus.render.infographic:render_job"
+    assert liikunta.label == "infografiikka liikunta"
+    assert liikunta.outputs == [tmp_path / "infograafit" / "liikunta.pdf", tmp_path / "infograafit" / "liikunta.png"]
+    assert liikunta.payload == {"model": ig.infographic_model(pub, "liikunta"), "outputs": liikunta.outputs}
+    assert pickle.loads(pickle.dumps(liikunta.payload)) == liikunta.payload
+
+
+def test_job_fingerprint_changes_only_with_its_page(assoc, settings, tmp_path):
+    """Members of other sectors' associations are on no page but their own."""
+    changed = assoc.copy()
+    changed.loc[changed["paatoimiala"] != "liikunta", "jasenmaara"] = 999
+
+    def prints(frame, key):
+        job, = build_ig.infographic_jobs(_publish(frame, settings, sectors=(key,)), tmp_path)
+        return fingerprint(job.payload)
+
+    for key in ("lapsi_perhe", "liikunta"):         # liikunta: rows 1-3 only name it
+        assert prints(assoc, key) == prints(changed, key)
+    assert prints(assoc, "elakelaiset") != prints(changed, "elakelaiset")
+
+
+# -- the single-page command --------------------------------------------------------------------
+
+def test_single_page_reads_only_the_columns_it_needs(assoc, settings, pub, tmp_path):
+    """``kartoitus infographic SECTOR`` reads only sector_columns (never names or free
+    text) and its page equals the page of a full build."""
+    data = build_ig.read_sector_input(_fixture_wave(tmp_path), settings)
+    cols = list(data.association.columns)
+    assert cols == build_ig.sector_columns(assoc.columns, settings)
+    assert not any(c.endswith("_nimi") or c in ("nimi", "vapaa_sana", "rekisterinumero") for c in cols)
+    assert len(data.association) == len(assoc)
+    for key in ("kulttuuri", "liikunta", "vammaiset", "elakelaiset"):
+        single = publish(data, settings, parts=("sectors",), sectors=(key,))
+        assert ig.infographic_model(single, key) == ig.infographic_model(pub, key)
+
+
+def test_command_errors_are_actionable(settings, tmp_path):
+    with pytest.raises(KartoitusError, match="tuntematon toimiala"):
+        build_ig.make_infographics(_fixture_wave(tmp_path), settings, ["golf"])
+    with pytest.raises(KartoitusError, match="build-data"):
+        build_ig.make_infographics(replace(_fixture_wave(tmp_path), year=2031), settings, ["liikunta"])
 
 
 # -- rendered pages ---------------------------------------------------------------------------
 
-def test_big_sector_pdf_is_one_page_with_the_model_numbers(rendered, assoc):
+def test_big_sector_pdf_is_one_page_with_the_model_numbers(rendered, pub, assoc):
     pdf, png = rendered["elakelaiset"]
     assert pdf == rendered["reports"] / "2025" / "infograafit" / "elakelaiset.pdf"
     assert png.with_suffix(".pdf") == pdf
     pages, text = _pdf_text(pdf)
     assert pages == 1
-    m = ig.build_infographic_model("elakelaiset", YEAR, assoc)
+    m = ig.infographic_model(pub, "elakelaiset")
     assert "Eläkeläistoiminta" in text and "2025" in text
     for tile in m["tiles"]:
         assert _plain(tile["value"]) in text
@@ -312,41 +382,8 @@ def test_png_is_valid_reproducible_and_without_metadata(rendered):
     # a second render gives the same bytes (PDF and PNG)
     pdf, png = rendered["lapsi_perhe"]
     before = (pdf.read_bytes(), png.read_bytes())
-    again = ig.render_job(rendered["payload"])
+    again = render_ig.render_job(rendered["job"].payload)
     assert again == [pdf, png]
     assert (pdf.read_bytes(), png.read_bytes()) == before
     # the PNG is the PDF page: rasterising the PDF again gives the PNG
-    assert ig._rasterise(before[0]) == (before[1], 1)
-
-
-def test_cli_errors_are_actionable(tmp_path):
-    with pytest.raises(KartoitusError, match="tuntematon toimiala"):
-        ig.infographic("golf", YEAR, FIXTURE, tmp_path)
-    with pytest.raises(KartoitusError, match="build-data"):
-        ig.infographic("liikunta", 2031, FIXTURE, tmp_path)
-
-
-def test_where_table_follows_the_shared_mask(assoc):
-    """Given the rows the wave-wide suppression hides, the table hides exactly those (no
-    table-local secondary suppression) and shows a hidden row even when it is 0 here."""
-    cb = default_codebook()
-    own = assoc.loc[(assoc["paatoimiala"] == "kulttuuri").to_numpy()]
-    free = ig.where_table(own, YEAR, cb, 0)      # the true counts
-    forced = ig.where_table(own, YEAR, cb, 5, hidden=["131", "ulkopuolella"])
-    assert "ulkopuolella" in forced.frame.index and forced.is_suppressed("ulkopuolella", "yhdistyksia")
-    hidden = {k for k in forced.frame.index if forced.is_suppressed(k, "yhdistyksia")}
-    small = {k for k in free.frame.index if 0 < free.frame.at[k, "yhdistyksia"] < 5}
-    assert hidden == {"131", "ulkopuolella"} | small
-
-
-def test_single_page_reads_what_the_masks_need(assoc, tmp_path):
-    """``kartoitus infographic SECTOR`` reads only mask_columns and builds the page through
-    infographic_jobs: its payload (rows, region figures, hidden cells) equals the full build's."""
-    cb = default_codebook()
-    narrow = assoc[ig.mask_columns(assoc.columns, cb)]
-    assert not any(c.endswith("_nimi") or c in ("nimi", "vapaa_sana") for c in narrow.columns)
-    full = {p["sector"]: p for p in ig.infographic_jobs(YEAR, tmp_path, assoc)}
-    for key in ("kulttuuri", "liikunta", "vammaiset"):
-        single, = ig.infographic_jobs(YEAR, tmp_path, narrow, sectors=[key])
-        assert single["hidden"] == full[key]["hidden"] and single["region"] == full[key]["region"]
-        pd.testing.assert_frame_equal(single["assoc"], full[key]["assoc"])
+    assert render_ig.rasterise(before[0]) == (before[1], 1)

@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from kartoitus.stages import bank
@@ -29,11 +30,14 @@ from kartoitus.publication import indicators
 from kartoitus.build.pipeline import build_data, report_meta
 from kartoitus.settings import load_settings
 from kartoitus.demo import write_demo_wave
-from kartoitus.outputs.report import build_report_model
-from kartoitus.render.document import ZWSP, breakable, render_html, render_pdf
+from kartoitus.outputs.report import report_model
+from kartoitus.publication import Publication
+from kartoitus.render.document import ZWSP, breakable, render_pdf
+from kartoitus.render.report import report_html
 from kartoitus.tables import Table
 from kartoitus.stages.wave import resolve_wave
 from kartoitus.render.workbook import workbook_bytes
+from kartoitus.outputs.workbook import workbook_model
 
 YEAR = 2025
 SETTINGS = load_settings()
@@ -49,28 +53,29 @@ DANGEROUS = re.compile(r"^(?:[\t\r]|\s*[=+\-@＝＋－＠])")
 SAFE_PLAIN = re.compile(r"^(?:[+-]?\d+(?:[.,]\d+)?|-)$")
 
 
-def title(qid: str) -> str:
-    return CB.association.question(qid).title
+def title(cb, qid: str) -> str:
+    return cb.association.question(qid).title
 
 
 # -- a wave whose respondents typed markup and formulas everywhere ----------------------
 
 
 @pytest.fixture(scope="module")
-def hostile_wave(tmp_path_factory):
+def hostile_wave(tmp_path_factory, settings):
     root = tmp_path_factory.mktemp("injection")
     raw = root / "raw" / str(YEAR)
-    write_demo_wave(raw, year=YEAR, n_associations=40, seed=4)
+    write_demo_wave(raw, settings, year=YEAR, n_associations=40, seed=4)
     path = raw / "jarjestokysely_vastaukset.csv"
     rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
     header = rows[0]
+    cb = settings.codebook
     payload = {
-        title("nimi"): "ZQXNIMI " + HOSTILE,
-        title("paatoimiala"): "ZQXMUU " + HOSTILE,                 # an "Other" text
-        title("vapaa_sana"): "ZQXVAPAA " + HOSTILE,
-        title("kotikunta"): "=HYPERLINK(\"http://x\")ZQXKUNTA",    # a typed municipality
-        title("jasenmaara"): "=1+1",
-        title("taidelajit"): "ZQXTAIDE" + LONG[:300],
+        title(cb, "nimi"): "ZQXNIMI " + HOSTILE,
+        title(cb, "paatoimiala"): "ZQXMUU " + HOSTILE,                 # an "Other" text
+        title(cb, "vapaa_sana"): "ZQXVAPAA " + HOSTILE,
+        title(cb, "kotikunta"): "=HYPERLINK(\"http://x\")ZQXKUNTA",    # a typed municipality
+        title(cb, "jasenmaara"): "=1+1",
+        title(cb, "taidelajit"): "ZQXTAIDE" + LONG[:300],
     }
     for i in range(1, 9):
         for t, v in payload.items():
@@ -138,16 +143,17 @@ def test_data_files_escape_formulas_and_the_bank_keeps_the_answer(hostile_wave):
     assert ("ZQXNIMI " + HOSTILE) in names
 
 
-def test_respondent_text_never_reaches_report_html_or_workbook(hostile_wave):
+def test_respondent_text_never_reaches_report_html_or_workbook(hostile_wave, settings):
     wave, result = hostile_wave
-    processed = bank.load_wave(wave.processed, YEAR, CB)
-    tables = indicators.compute_all(processed.association, processed.municipality, YEAR, CB)
-    model = build_report_model(tables, YEAR, report_meta(result, CB))
-    html = render_html("report.html", model)
+    processed = bank.load_wave(wave.processed, YEAR, settings.codebook)
+    tables = indicators.compute_all(processed.association, processed.municipality, YEAR, settings)
+    pub = Publication(settings=settings, year=YEAR, threshold=5, meta=report_meta(result, settings.codebook),
+                      tables=tables)
+    html = report_html(report_model(pub))
     body = re.sub(r"data:image/[^\"']+", "", html)     # base64 images may hold any letters
     assert "ZQX" not in body
     assert "<script>alert" not in body and "onerror=alert" not in body
-    xlsx = workbook_bytes(tables, "taulukot", YEAR)
+    xlsx = workbook_bytes(workbook_model(pub), 0)
     with zipfile.ZipFile(io.BytesIO(xlsx)) as z:
         text = "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xml"))
     assert "ZQX" not in text
@@ -172,10 +178,14 @@ def _hostile_meta(long: str = LONG) -> dict:
             "files": [{"name": HOSTILE + long + ".csv", "rows": 61}], "flags": {}}
 
 
+def _hostile_report(settings, table: Table, meta: dict) -> str:
+    pub = Publication(settings=settings, year=YEAR, threshold=5, meta=meta, tables={"paatoimiala": table})
+    return report_html(report_model(pub))
+
+
 @pytest.fixture(scope="module")
-def hostile_html() -> str:
-    return render_html("report.html", build_report_model({"paatoimiala": _hostile_table()}, YEAR,
-                                                         _hostile_meta()))
+def hostile_html(settings) -> str:
+    return _hostile_report(settings, _hostile_table(), _hostile_meta())
 
 
 def test_markup_renders_as_text_in_html(hostile_html):
@@ -194,7 +204,7 @@ def _boxes(box):
         yield from _boxes(child)
 
 
-def test_long_strings_wrap_inside_the_page_in_pdf(hostile_html):
+def test_long_strings_wrap_inside_the_page_in_pdf(hostile_html, settings):
     import weasyprint
     from pypdf import PdfReader
 
@@ -206,8 +216,7 @@ def test_long_strings_wrap_inside_the_page_in_pdf(hostile_html):
             if hasattr(box, "position_x") and hasattr(box, "margin_width"):
                 assert box.position_x + box.margin_width() <= page.width + 0.5, type(box).__name__
     pdf, _ = render_pdf(hostile_html, title="injektio")
-    short = render_html("report.html", build_report_model({"paatoimiala": _hostile_table("Lyhyt")}, YEAR,
-                                                          _hostile_meta("")))
+    short = _hostile_report(settings, _hostile_table("Lyhyt"), _hostile_meta(""))
     short_pdf, _ = render_pdf(short, title="injektio")
     pages, short_pages = len(PdfReader(io.BytesIO(pdf)).pages), len(PdfReader(io.BytesIO(short_pdf)).pages)
     # three 2,000-character strings wrap to about 3 x 2 pages of lines at most
@@ -236,7 +245,8 @@ def test_workbook_strings_are_never_formulas():
     t = Table(id="kaavat", title="=1+1 otsikko", frame=frame, n=50,
               columns={"vaihtoehto": "@otsake", "n_": "Lukumäärä"}, kinds={"n_": "count"},
               suppressed=None, source="x", note="-huomautus")
-    data = workbook_bytes({"kaavat": t}, "+kirja", YEAR, {"created": "2025-01-01T00:00:00"})
+    data = workbook_bytes({"tables": {"kaavat": t}, "title": "+kirja", "year": YEAR,
+                           "meta": {"created": "2025-01-01T00:00:00"}}, 0)
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         sheets = {n: z.read(n).decode("utf-8") for n in z.namelist() if n.startswith("xl/worksheets/")}
         shared = z.read("xl/sharedStrings.xml").decode("utf-8") if "xl/sharedStrings.xml" in z.namelist() else ""
@@ -254,7 +264,7 @@ def test_workbook_strings_are_never_formulas():
 # -- the escape itself -----------------------------------------------------------------------
 
 
-@settings(max_examples=100, deadline=None)
+@hypothesis_settings(max_examples=100, deadline=None)
 @given(st.lists(st.one_of(st.none(), st.text(max_size=12),
                           st.builds(lambda p, s: p + s, st.sampled_from(["'", "''", " ", "\t", "=", "+", "-", "@", "'="]),
                                     st.text(max_size=8))), max_size=20))

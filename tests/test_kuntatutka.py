@@ -12,22 +12,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kartoitus.settings import default_settings
 from kartoitus.publication import kuntatutka as kt
-from kartoitus.settings.codebook import default_codebook
 from kartoitus.errors import ConfigError, KartoitusError
 
 YEAR = 2025
-CB = default_codebook()
-MUNIS = CB.municipalities
 DIMS = ["strategia_malli", "rakenteet", "hyvinvointisuunnittelu", "avustukset",
         "tilat_tuki", "nakyvyys", "palveluohjaus"]
 NA = np.nan
 
 
-def muni_frame(rows: list[dict]) -> pd.DataFrame:
+def muni_frame(rows: list[dict], codebook) -> pd.DataFrame:
     """Processed municipality-survey rows with every codebook column (blank by default)."""
-    cols = CB.municipality.processed_columns(MUNIS, YEAR)
+    cols = codebook.municipality.processed_columns(codebook.municipalities, YEAR)
     return pd.DataFrame([{c: r.get(c, NA) for c in cols} for r in rows], columns=cols)
 
 
@@ -36,7 +32,7 @@ GRID = ["ty_sosiaali", "ty_terveys", "ty_sivistys", "ty_kulttuuri", "ty_liikunta
 
 
 @pytest.fixture()
-def muni() -> pd.DataFrame:
+def muni(settings) -> pd.DataFrame:
     jkl = {  # Jyväskylä, every item answered
         "kunta": "179", "kunta_nimi": "Jyväskylä",
         "strategia": "kylla", "toimintamalli": "valmisteilla",        # 2 + 1 of 4 -> 75
@@ -73,7 +69,7 @@ def muni() -> pd.DataFrame:
         "kokonaisarvio": 2,
     }
     outside = {"kunta": "ulkopuolella", "kunta_nimi": "", "strategia": "kylla"}
-    return muni_frame([jkl, hankasalmi, laukaa, outside])
+    return muni_frame([jkl, hankasalmi, laukaa, outside], settings.codebook)
 
 
 @pytest.fixture()
@@ -81,15 +77,15 @@ def population() -> pd.Series:
     return pd.Series({179: 150_000, 410: 20_000})  # codes as numbers on purpose
 
 
-def test_scoring_file_loads_with_every_dimension():
-    s = default_settings().scoring
+def test_scoring_file_loads_with_every_dimension(settings):
+    s = settings.scoring
     assert s.dimension_ids == DIMS
     assert kt.dimension_labels(s)["hyvinvointisuunnittelu"] == "Osallisuus hyvinvointisuunnitteluun"
     assert kt.dimension_labels(s, include_total=True)[kt.TOTAL] == "Kokonaispisteet"
 
 
-def test_scores_hand_computed(muni, population):
-    scores = kt.score_municipalities(muni, YEAR, MUNIS, population)
+def test_scores_hand_computed(muni, population, settings):
+    scores = kt.score_municipalities(muni, YEAR, settings.scoring, settings.codebook, population)
     assert len(scores) == 22  # every municipality of 2025, answering or not
     assert list(scores.columns[:4]) == ["kunta", "kunta_nimi", "seutukunta_koodi", "vastannut"]
     s = scores.set_index("kunta")
@@ -127,46 +123,46 @@ def test_scores_hand_computed(muni, population):
     assert "ulkopuolella" not in s.index
 
 
-def test_population_makes_the_amount_item_count(muni):
-    with_pop = kt.score_municipalities(muni, YEAR, MUNIS, pd.Series({"077": 5_000})).set_index("kunta")
+def test_population_makes_the_amount_item_count(muni, settings):
+    with_pop = kt.score_municipalities(muni, YEAR, settings.scoring, settings.codebook, pd.Series({"077": 5_000})).set_index("kunta")
     # 20 000 € / 5 000 = 4 €/as -> 0 points, but now 2 items: 0 of 4 -> still 0, 2 answered
     assert with_pop.loc["077", "avustukset__vastattu"] == 2
-    no_pop = kt.score_municipalities(muni, YEAR, MUNIS).set_index("kunta")
+    no_pop = kt.score_municipalities(muni, YEAR, settings.scoring, settings.codebook).set_index("kunta")
     # Jyväskylä without population: only avustusperusteet (2 of 2)
     assert no_pop.loc["179", "avustukset"] == 100.0
     assert no_pop.loc["179", "avustukset__vastattu"] == 1
 
 
-def test_inputs_not_modified(muni, population):
+def test_inputs_not_modified(muni, population, settings):
     before = muni.copy()
-    kt.score_municipalities(muni, YEAR, MUNIS, population)
-    kt.checklist(muni, YEAR, MUNIS)
+    kt.score_municipalities(muni, YEAR, settings.scoring, settings.codebook, population)
+    kt.checklist(muni, YEAR, settings.scoring, settings.codebook)
     pd.testing.assert_frame_equal(muni, before)
 
 
-def test_item_points_long_form(muni, population):
-    items = kt.item_points(muni, YEAR, MUNIS, population)
+def test_item_points_long_form(muni, population, settings):
+    items = kt.item_points(muni, YEAR, settings.scoring, settings.codebook, population)
     row = items[(items.kunta == "179") & (items.kohta == "toimialayhteistyo")].iloc[0]
     assert row["pisteet"] == pytest.approx(9 / 7) and row["enimmaispisteet"] == 2
     blank = items[(items.kunta == "077") & (items.kohta == "strategia")].iloc[0]
     assert np.isnan(blank["pisteet"]) and np.isnan(blank["enimmaispisteet"])
 
 
-def test_duplicate_municipality_is_an_error(muni):
+def test_duplicate_municipality_is_an_error(muni, settings):
     doubled = pd.concat([muni, muni.iloc[[0]]], ignore_index=True)
     with pytest.raises(KartoitusError, match="more than one answer for municipality 179"):
-        kt.score_municipalities(doubled, YEAR, MUNIS)
+        kt.score_municipalities(doubled, YEAR, settings.scoring, settings.codebook)
 
 
-def test_unscored_answer_is_an_error(muni):
+def test_unscored_answer_is_an_error(muni, settings):
     bad = muni.copy()
     bad.loc[0, "tilat"] = "joskus"
     with pytest.raises(KartoitusError, match=r"\['joskus'\] of question 'tilat' \(municipality 179\)"):
-        kt.score_municipalities(bad, YEAR, MUNIS)
+        kt.score_municipalities(bad, YEAR, settings.scoring, settings.codebook)
 
 
-def test_region_summary_median_of_answering(muni, population):
-    scores = kt.score_municipalities(muni, YEAR, MUNIS, population)
+def test_region_summary_median_of_answering(muni, population, settings):
+    scores = kt.score_municipalities(muni, YEAR, settings.scoring, settings.codebook, population)
     med = kt.region_summary(scores)
     assert med.attrs["n"] == 3
     assert med["strategia_malli"] == pytest.approx(50.0)      # 75, 0, 50
@@ -175,8 +171,8 @@ def test_region_summary_median_of_answering(muni, population):
     assert med[kt.TOTAL] == pytest.approx(54.166667, abs=1e-5)
 
 
-def test_change_since(muni, population):
-    scores = kt.score_municipalities(muni, YEAR, MUNIS, population)
+def test_change_since(muni, population, settings):
+    scores = kt.score_municipalities(muni, YEAR, settings.scoring, settings.codebook, population)
     previous = pd.DataFrame({
         "kunta": [179, 77, 992], "vastannut": [True, True, True],
         "strategia_malli": [50.0, 25.0, 10.0], "rakenteet": [75.0, 50.0, NA], "kokonaispisteet": [70.0, 30.0, 5.0],
@@ -193,8 +189,8 @@ def test_change_since(muni, population):
     assert not ch.loc["410", "vastannut_edellinen"] and ch.loc["992", "vastannut_edellinen"]
 
 
-def test_checklist_states(muni):
-    cl = kt.checklist(muni, YEAR, MUNIS)
+def test_checklist_states(muni, settings):
+    cl = kt.checklist(muni, YEAR, settings.scoring, settings.codebook)
     assert len(cl) == 22 * 8
     assert set(cl["tila"]) <= set(kt.CHECK_STATES)
     state = cl.set_index(["kunta", "kohta"])["tila"]
@@ -234,15 +230,17 @@ def assoc_frame() -> pd.DataFrame:
     return pd.DataFrame([{c: r.get(c, NA) for c in cols} for r in rows], columns=cols)
 
 
-def test_two_views_hide_what_the_report_hides(muni):
+def test_two_views_hide_what_the_report_hides(muni, settings):
     """By default the figures are hidden exactly where the report's yhteistyo_kunta
     hides them: Jyväskylä's five ratings of yhdyshenkilo are 1, 2, 2, 4, 5, so every
     count of the row is 1-4: the report hides the share agreeing and the mean (they
     would give the counts away) and so do the two views; the n stays."""
     from kartoitus.publication import indicators
 
-    tv = kt.two_views(assoc_frame(), muni, YEAR, MUNIS, threshold=5).set_index(["kunta", "vaite"])
-    report = indicators.yhteistyo_kunta(assoc_frame(), YEAR, threshold=5)
+    hidden = indicators.cooperation_hidden(assoc_frame(), YEAR, 5, settings)
+    tv = kt.two_views(assoc_frame(), muni, YEAR, settings.scoring, settings.codebook, threshold=5,
+                      hidden=hidden).set_index(["kunta", "vaite"])
+    report = indicators.yhteistyo_kunta(assoc_frame(), YEAR, settings, threshold=5)
     i = report.frame.index[report.frame["avain"] == "179:yhteistyo_yhdyshenkilo"][0]
     r = tv.loc[("179", "yhteistyo_yhdyshenkilo")]
     assert report.is_suppressed(i, "samaa_mielta") and report.is_suppressed(i, "keskiarvo")
@@ -258,9 +256,9 @@ def test_two_views_hide_what_the_report_hides(muni):
             assert row["keskiarvo_suojattu"] == (row["n"] > 0 and report.is_suppressed(hit[0], "keskiarvo"))
 
 
-def test_two_views(muni):
+def test_two_views(muni, settings):
     # hidden={}: only the threshold on each n (the logic of the views, not the shared mask)
-    tv = kt.two_views(assoc_frame(), muni, YEAR, MUNIS, threshold=5, hidden={})
+    tv = kt.two_views(assoc_frame(), muni, YEAR, settings.scoring, settings.codebook, threshold=5, hidden={})
     assert len(tv) == 22 * 6
     v = tv.set_index(["kunta", "vaite"])
 
@@ -294,13 +292,13 @@ def test_two_views(muni):
     assert (tv[tv.kunta == "992"]["kunta_sanoo"] == "ei vastannut").all()
 
     # with a threshold of 3 Hankasalmi's three answers are shown
-    low = kt.two_views(assoc_frame(), muni, YEAR, MUNIS, threshold=3, hidden={}).set_index(["kunta", "vaite"])
+    low = kt.two_views(assoc_frame(), muni, YEAR, settings.scoring, settings.codebook, threshold=3, hidden={}).set_index(["kunta", "vaite"])
     assert not low.loc[("077", "yhteistyo_yhdyshenkilo"), "suojattu"]
     assert low.loc[("077", "yhteistyo_yhdyshenkilo"), "samaa_mielta_pct"] == 100.0
 
 
-def test_describe_scoring_for_methods():
-    desc = kt.describe_scoring(YEAR)
+def test_describe_scoring_for_methods(settings):
+    desc = kt.describe_scoring(YEAR, settings.scoring, settings.codebook)
     assert [d["id"] for d in desc] == DIMS
     rak = desc[1]
     assert rak["label"] == "Rakenteet" and rak["max_points"] == 4
@@ -316,13 +314,13 @@ def test_describe_scoring_for_methods():
     assert "asukasluku" in desc[3]["items"][1]["note"]
 
 
-def test_bad_scoring_file_names_the_problem(tmp_path: Path):
-    text = (default_settings().data_dir / kt.SCORING_FILE).read_text(encoding="utf-8")
+def test_bad_scoring_file_names_the_problem(tmp_path: Path, settings):
+    text = (settings.data_dir / kt.SCORING_FILE).read_text(encoding="utf-8")
     bad = tmp_path / "kuntatutka.yaml"
     bad.write_text(text.replace("points: {kylla: 2, ei: 0}\n      - id: foorumit",
                                 "points: {kylla: 2}\n      - id: foorumit"), encoding="utf-8")
     with pytest.raises(ConfigError, match=r"kuntatutka.yaml: item rakenteet.yhdyshenkilo: give points for options \['ei'\]"):
-        kt.load_scoring(bad, default_settings().codebook)
+        kt.load_scoring(bad, settings.codebook)
 
 
 # -- charts -------------------------------------------------------------------------
@@ -331,15 +329,15 @@ def _line(fig, gid):
     return [ln for ln in fig.axes[0].get_lines() if ln.get_gid() == gid]
 
 
-def test_radar_figure(muni, population, tmp_path: Path):
+def test_radar_figure(muni, population, tmp_path: Path, settings):
     from matplotlib.figure import Figure
 
     from kartoitus.render.charts.base import figure_to_png
     from kartoitus.render.charts.radar import NOT_ANSWERED_TEXT, radar_figure
 
-    scores = kt.score_municipalities(muni, YEAR, MUNIS, population)
+    scores = kt.score_municipalities(muni, YEAR, settings.scoring, settings.codebook, population)
     med = kt.region_summary(scores)
-    labels = kt.dimension_labels()
+    labels = kt.dimension_labels(settings.scoring)
     s = scores.set_index("kunta", drop=False)
 
     fig = radar_figure(s.loc["179"], med, labels, "Kuntatutka 2025: Jyväskylä")
@@ -379,12 +377,12 @@ def test_radar_figure(muni, population, tmp_path: Path):
     assert png.startswith(b"\x89PNG")
 
 
-def test_heat_table_figure(muni, population, tmp_path: Path):
+def test_heat_table_figure(muni, population, tmp_path: Path, settings):
     from kartoitus.render.charts.base import figure_to_png
     from kartoitus.render.charts.radar import heat_table_figure
 
-    scores = kt.score_municipalities(muni, YEAR, MUNIS, population)
-    fig = heat_table_figure(scores, kt.dimension_labels(include_total=True), "Kuntatutka 2025")
+    scores = kt.score_municipalities(muni, YEAR, settings.scoring, settings.codebook, population)
+    fig = heat_table_figure(scores, kt.dimension_labels(settings.scoring, include_total=True), "Kuntatutka 2025")
     ax = fig.axes[0]
     cells = [t.get_text() for t in ax.texts]
     assert len(cells) == 22 * 8
@@ -402,3 +400,47 @@ def test_wrap_fi_hyphenates_long_words():
     assert wrap_fi("Osallisuus hyvinvointisuunnitteluun", 16) == "Osallisuus\nhyvinvointi-\nsuunnitteluun"
     assert wrap_fi("Kokonaispisteet", 12) == "Kokonais-\npisteet"
     assert wrap_fi("Tilat ja tukipalvelut", 16) == "Tilat ja\ntukipalvelut"
+
+
+# -- the publication's kuntatutka (a small wave made by the real pipeline) -------------------
+
+@pytest.fixture(scope="session")
+def published(settings):
+    import municipal_wave
+
+    return municipal_wave.wave_input(settings), municipal_wave.publication(settings)
+
+
+def test_kuntatutka_part_scores_the_wave_once(published, settings):
+    data, pub = published
+    tut = pub.kuntatutka
+    assert data.population is not None                     # tests/fixtures/reference/vaesto.csv
+    again = kt.score_municipalities(data.municipality, data.year, settings.scoring, settings.codebook,
+                                    data.population)
+    pd.testing.assert_frame_equal(tut.scores, again)
+    without = kt.score_municipalities(data.municipality, data.year, settings.scoring, settings.codebook)
+    answered = tut.scores["vastannut"].to_numpy()
+    # the population makes the grants per inhabitant count: more items answered somewhere
+    assert (tut.scores["avustukset__vastattu"][answered] >= without["avustukset__vastattu"][answered]).all()
+    assert (tut.scores["avustukset__vastattu"][answered] > without["avustukset__vastattu"][answered]).any()
+    assert tut.region_median.attrs["n"] == int(answered.sum())
+    pd.testing.assert_series_equal(tut.region_median, kt.region_summary(tut.scores))
+    assert len(tut.checklist) == 22 * len(settings.scoring.checklist)
+    assert set(tut.checklist["tila"]) <= set(kt.CHECK_STATES)
+    # the newest earlier wave of the data bank, scored from its own answers
+    assert tut.previous_year == data.previous[0].year == 2024
+    assert len(tut.previous_scores) == 22 and tut.previous_scores["vastannut"].any()
+
+
+def test_radar_spec_draws_with_the_median_count(published, settings):
+    from kartoitus.outputs import municipality as mu
+    from kartoitus.render.charts import draw_png
+    from kartoitus.render.charts.radar import radar_figure
+
+    _, pub = published
+    spec = mu.municipality_model(pub, "179")["radar"]["src"]
+    assert draw_png(spec).startswith(b"\x89PNG")
+    fig = radar_figure(*spec.args, **spec.kwargs)
+    n = pub.kuntatutka.region_median.attrs["n"]
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend == ["Jyväskylä", f"Maakunnan mediaani (n = {n} kuntaa)"]

@@ -1,8 +1,10 @@
-"""Municipality PDFs: model (suppression, not answered, change) and one render of each kind.
+"""Municipality PDFs: figures (suppression, not answered, change), the model and one render of each kind.
 
-WeasyPrint is slow, so each kind of PDF (the biggest municipality, a municipality
-with only three answering associations, a municipality that did not answer the
-municipality survey) is rendered once per session and checked several ways.
+The wave is a small demo wave made by the real pipeline and published once per
+session (``municipal_wave``). WeasyPrint is slow, so each kind of PDF (the biggest
+municipality, a municipality with only a few answering associations, a municipality
+that did not answer the municipality survey) is rendered once per session through
+the build's jobs and checked several ways.
 """
 
 from __future__ import annotations
@@ -17,44 +19,43 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from kartoitus.publication import kuntatutka as kt
-from kartoitus.settings.codebook import default_codebook
+import municipal_wave
+from kartoitus.build.municipalities import municipality_jobs
 from kartoitus.errors import KartoitusError
 from kartoitus.fmt import fi_integer
+from kartoitus.models import ChartSpec
 from kartoitus.outputs import municipality as mu
-from processed_factory import make_association, make_processed
+from kartoitus.publication import disclosure
+from kartoitus.publication import kuntatutka as kt
+from kartoitus.publication import municipalities as pm
+from kartoitus.render import municipality as rm
 
-YEAR = 2025
-CB = default_codebook()
-SMALL = "435"   # Luhanka: cut to three answering associations below
+YEAR = municipal_wave.YEAR
+BIG = "179"      # Jyväskylä
 
 
 @pytest.fixture(scope="session")
-def wave():
-    assoc, muni = make_processed(YEAR, 420, seed=4, n_municipalities=18)
-    small = (assoc["kotikunta"] == SMALL).to_numpy()
-    assoc = assoc.loc[~small | (np.cumsum(small) <= 3)].reset_index(drop=True)
-    assert (assoc["kotikunta"] == SMALL).sum() == 3
-    scores = kt.score_municipalities(muni, YEAR, CB.municipalities)
-    answered = set(kt.normalize_codes(muni["kunta"]))
-    silent = next(m.code for m in CB.municipalities.for_year(YEAR)
-                  if m.code not in answered and m.code not in ("179", SMALL))
-    if SMALL not in answered:  # keep Luhanka an answering municipality for the test
-        raise AssertionError("factory seed changed: pick a seed where Luhanka answers")
-    prev_muni = make_processed(YEAR - 2, 50, seed=11, n_municipalities=17)[1]
-    prev_scores = kt.score_municipalities(prev_muni, YEAR - 2, CB.municipalities)
-    return {
-        "assoc": assoc, "muni": muni, "scores": scores, "median": kt.region_summary(scores),
-        "checklist": kt.checklist(muni, YEAR, CB.municipalities), "silent": silent,
-        "prev_scores": prev_scores,
-    }
+def pub(settings):
+    return municipal_wave.publication(settings)
 
 
-def model_for(wave, code, *, previous=True, charts=False, threshold=5):
-    return mu.build_municipality_model(
-        code, YEAR, wave["assoc"], wave["muni"], wave["scores"], wave["median"], wave["checklist"],
-        wave["prev_scores"] if previous else None, threshold=threshold, previous_year=YEAR - 2,
-        charts=charts)
+@pytest.fixture(scope="session")
+def assoc(settings):
+    return municipal_wave.wave_input(settings).association
+
+
+@pytest.fixture(scope="session")
+def kinds(pub):
+    """The municipalities of each kind, found in the wave (not assumed)."""
+    figs = pub.municipalities
+    answering = [c for c, f in figs.items() if mu.answered(f.scores)]
+    small = min((c for c in answering if 0 < figs[c].n_associations < 5), key=lambda c: figs[c].n_associations)
+    silent = next(c for c, f in figs.items() if not mu.answered(f.scores))
+    changed = next(c for c in answering if c != BIG and figs[c].change is not None
+                   and bool(figs[c].change["vastannut_edellinen"]))
+    new = next(c for c in answering if not bool(figs[c].change["vastannut_edellinen"]))
+    assert figs[BIG].n_associations >= 15
+    return {"small": small, "silent": silent, "changed": changed, "new": new}
 
 
 def cell_texts(table: dict) -> list[list[str]]:
@@ -64,33 +65,34 @@ def cell_texts(table: dict) -> list[list[str]]:
 # -- names and paths -------------------------------------------------------------------
 
 def test_slug_and_output_path(tmp_path):
-    assert mu.slugify("Jyväskylä") == "jyvaskyla"
-    assert mu.slugify("Äänekoski") == "aanekoski"
-    assert mu.slugify("Jämsä / Kuhmoinen") == "jamsa-kuhmoinen"
-    assert mu.output_path(tmp_path, "179", "Jyväskylä") == tmp_path / "kunnat" / "179-jyvaskyla.pdf"
-    assert mu.output_path(tmp_path, "077", "Hankasalmi").name == "077-hankasalmi.pdf"
+    assert rm.slugify("Jyväskylä") == "jyvaskyla"
+    assert rm.slugify("Äänekoski") == "aanekoski"
+    assert rm.slugify("Jämsä / Kuhmoinen") == "jamsa-kuhmoinen"
+    assert rm.output_path(tmp_path, "179", "Jyväskylä") == tmp_path / "kunnat" / "179-jyvaskyla.pdf"
+    assert rm.output_path(tmp_path, "077", "Hankasalmi").name == "077-hankasalmi.pdf"
     with pytest.raises(KartoitusError, match="kolminumeroinen"):
-        mu.output_path(tmp_path, "77", "Hankasalmi")
+        rm.output_path(tmp_path, "77", "Hankasalmi")
 
 
 # -- suppression ---------------------------------------------------------------------------
 
 def test_distribution_hides_small_cells_and_their_complement():
     values = pd.Series(["liikunta"] * 7 + ["kulttuuri"] * 3, dtype=object)
-    t = mu.distribution_table(values, {"liikunta": "Liikunta", "kulttuuri": "Kulttuuri", "nuoriso": "Nuoriso"},
-                              "t", "T", 5, "paatoimiala")
+    t = pm.distribution_table(values, {"liikunta": "Liikunta", "kulttuuri": "Kulttuuri", "nuoriso": "Nuoriso"},
+                              "t", "T", 5, "paatoimiala", "_ei_tietoa")
     # 3 is primary; 7 would give it away from the published n = 10, so it is hidden too
     assert t.n == 10
     assert t.mask()["yhdistyksia"].tolist() == [True, True]
     assert t.frame["yhdistyksia"].isna().all()          # hidden values are blanked, not just masked
     assert list(t.frame["luokka"]) == ["Liikunta", "Kulttuuri"]   # zero row (nuoriso) left out
     values = pd.Series(["liikunta"] * 7 + ["kulttuuri"] * 6 + ["nuoriso"] * 2, dtype=object)
-    t = mu.distribution_table(values, {"liikunta": "L", "kulttuuri": "K", "nuoriso": "N"}, "t", "T", 5, "q")
+    t = pm.distribution_table(values, {"liikunta": "L", "kulttuuri": "K", "nuoriso": "N"}, "t", "T", 5, "q",
+                              "_ei_tietoa")
     assert dict(zip(t.frame["luokka"], t.mask()["yhdistyksia"])) == {"L": False, "K": True, "N": True}
     assert t.frame.loc["liikunta", "osuus"] == pytest.approx(7 / 15 * 100)
 
 
-def test_sector_suppression_holds_across_municipalities():
+def test_sector_suppression_holds_across_municipalities(settings):
     """Jyväskylä's 3 youth associations are hidden; Laukaa's 6 must be hidden too, or the
     region's published youth total minus Laukaa's 6 would give Jyväskylä's 3. Laukaa's own
     table then hides at least one more sector, and a zero that completes a row shows as <5."""
@@ -98,46 +100,61 @@ def test_sector_suppression_holds_across_municipalities():
             + [("410", "nuoriso")] * 6 + [("410", "liikunta")] * 10 + [("410", "kulttuuri")] * 12
             + [("077", "liikunta")] * 7)
     assoc = pd.DataFrame(rows, columns=["kotikunta", "paatoimiala"])
-    mask = mu.sector_mask(assoc, YEAR, 5)
-    assert mu.hidden_sectors(mask, "179") == ["kulttuuri", "nuoriso"]
-    assert "nuoriso" in mu.hidden_sectors(mask, "410")     # the cross-municipality complement
+    mask = pm.sector_mask(disclosure.home_hidden(assoc, YEAR, 5, settings), YEAR, settings)
+    assert pm.hidden_sectors(mask, "179") == ["kulttuuri", "nuoriso"]
+    assert "nuoriso" in pm.hidden_sectors(mask, "410")     # the cross-municipality complement
     for code in ("179", "410", "077"):                 # every row and column has 0 or at least 2 hidden cells
         assert sum(mask.loc[k, code] for k in mask.index) != 1
     for k in mask.index:
         assert mask.loc[k].sum() != 1
     # alone, Laukaa's table would hide nothing; with the region-wide mask it hides two rows
     own = assoc[assoc["kotikunta"] == "410"]
-    assert not mu.sector_table(own, 5).mask()["yhdistyksia"].any()
-    hidden = mu.hidden_sectors(mask, "410")
-    t = mu.sector_table(own, 5, hidden=hidden)
+    assert not pm.sector_table(own, 5, settings).mask()["yhdistyksia"].any()
+    hidden = pm.hidden_sectors(mask, "410")
+    t = pm.sector_table(own, 5, settings, hidden=hidden)
     assert t.mask()["yhdistyksia"].sum() == len(hidden) >= 2
     assert t.frame["yhdistyksia"].isna().sum() == len(hidden)       # blanked, not only marked
     # a hidden zero is printed as <5, not left out
-    t = mu.sector_table(assoc[assoc["kotikunta"] == "077"], 5, hidden=["nuoriso"])
+    t = pm.sector_table(assoc[assoc["kotikunta"] == "077"], 5, settings, hidden=["nuoriso"])
     assert dict(zip(t.frame["luokka"], t.mask()["yhdistyksia"])) == {"Liikunta ja urheilu": False,
                                                                      "Nuorisotoiminta": True}
 
 
-def test_people_totals_suppressed_across_municipalities():
+def test_people_totals_suppressed_across_municipalities(settings):
     """Luhanka's member total (3 associations) is hidden; otherwise the region total minus
     the other municipalities' published totals would give it, so one more total goes."""
     rows = ([("435", 40.0)] * 3 + [("179", 100.0)] * 9 + [("410", 50.0)] * 6)
     assoc = pd.DataFrame(rows, columns=["kotikunta", "jasenmaara"])
-    mask = mu.people_mask(assoc, YEAR, 5)
-    assert set(mu.hidden_people(mask, "435")) == {"jasenmaara|vastanneita", "jasenmaara|yhteensa"}
-    assert set(mu.hidden_people(mask, "410")) == {"jasenmaara|vastanneita", "jasenmaara|yhteensa"}
-    assert mu.hidden_people(mask, "179") == []
+    mask = pm.people_mask(assoc, YEAR, 5, settings)
+    assert set(pm.hidden_people(mask, "435")) == {"jasenmaara|vastanneita", "jasenmaara|yhteensa"}
+    assert set(pm.hidden_people(mask, "410")) == {"jasenmaara|vastanneita", "jasenmaara|yhteensa"}
+    assert pm.hidden_people(mask, "179") == []
     own = assoc[assoc["kotikunta"] == "410"]
-    t = mu.people_table(own, 5, hidden=mu.hidden_people(mask, "410"))
+    t = pm.people_table(own, 5, settings, hidden=pm.hidden_people(mask, "410"))
     assert t.mask().loc["jasenmaara"].tolist() == [False, True, True, False]   # label, n, total, median
     assert t.frame.loc["jasenmaara", "mediaani"] == 50.0
 
 
-def test_big_municipality_counts_match_the_data(wave):
-    model = model_for(wave, "179")
-    own = wave["assoc"][wave["assoc"]["kotikunta"] == "179"]
+def test_figures_follow_the_wave_wide_suppression(pub, assoc, settings):
+    """The figures hide what disclosure.home_hidden hides over the whole wave, once."""
+    hidden = disclosure.home_hidden(assoc, YEAR, 5, settings)
+    mask = pm.sector_mask(hidden, YEAR, settings)
+    for code, f in pub.municipalities.items():
+        assert f.count_hidden == pm.count_hidden(hidden, code)
+        assert f.n_hidden == (f.count_hidden or 0 < f.n_associations < 5)
+        shown = f.sectors.mask()["yhdistyksia"]
+        for key in pm.hidden_sectors(mask, code):
+            assert shown[key], (code, key)
+    regions = {id(f.region) for f in pub.municipalities.values()}
+    assert len(regions) == 1                                      # one region, computed once
+    assert next(iter(pub.municipalities.values())).region.n_associations == len(assoc)
+
+
+def test_big_municipality_counts_match_the_data(pub, assoc, settings):
+    model = mu.municipality_model(pub, BIG)
+    own = assoc[assoc["kotikunta"] == BIG]
     assert model["n_associations"] == len(own)
-    labels = mu.sector_labels()
+    labels = pm.sector_labels(settings)
     truth = own["paatoimiala"].map(labels).value_counts()
     shown = model["sectors"]["counts"]
     for label, value in shown.items():
@@ -153,8 +170,8 @@ def test_big_municipality_counts_match_the_data(wave):
     assert members["vastanneita"] == own["jasenmaara"].notna().sum()
 
 
-def test_small_municipality_is_suppressed_not_empty(wave):
-    model = model_for(wave, SMALL)
+def test_small_municipality_is_suppressed_not_empty(pub, kinds):
+    model = mu.municipality_model(pub, kinds["small"])
     assert model["few_associations"] and model["n_associations"] is None    # hidden: not even in the model
     assert model["sectors"]["counts"] and set(model["sectors"]["counts"].values()) == {"<5"}
     assert model["sectors"]["table"]["caption"].endswith("(n = <5)")
@@ -167,16 +184,27 @@ def test_small_municipality_is_suppressed_not_empty(wave):
     assert "alle 5 yhdistystä" in model["intro"][0]
 
 
-def test_threshold_is_a_parameter(wave):
-    model = model_for(wave, SMALL, threshold=3)
+def test_threshold_is_a_parameter(settings, pub, kinds):
+    small = kinds["small"]
+    n = pub.municipalities[small].n_associations
+    model = mu.municipality_model(municipal_wave.publication(settings, threshold=n), small)
     assert not model["few_associations"]
-    assert model["sectors"]["table"]["caption"].endswith("(n = 3)")
+    assert model["sectors"]["table"]["caption"].endswith(f"(n = {n})")
+
+
+def test_model_is_plain_and_the_radar_a_chart_spec(pub):
+    model = mu.municipality_model(pub, BIG)
+    spec = model["radar"]["src"]
+    assert isinstance(spec, ChartSpec) and spec.kind == "radar"
+    assert spec.kwargs["median_n"] == pub.kuntatutka.region_median.attrs["n"]
+    pickle.loads(pickle.dumps(model))          # plain, picklable data for the worker pool
+    assert [m["code"] for m in mu.municipality_models(pub)] == list(pub.municipalities)
 
 
 # -- not answered, change -------------------------------------------------------------------
 
-def test_non_answering_municipality_shows_no_zeros(wave):
-    model = model_for(wave, wave["silent"])
+def test_non_answering_municipality_shows_no_zeros(pub, kinds):
+    model = mu.municipality_model(pub, kinds["silent"])
     assert model["answered"] is False
     assert model["total_score"] is None
     assert model["checklist"]["items"] == []
@@ -188,54 +216,69 @@ def test_non_answering_municipality_shows_no_zeros(wave):
     assert "ei vastannut" in model["change"]["text"]
 
 
-def test_change_table_and_no_previous_wave(wave):
-    code = next(c for c in kt.normalize_codes(wave["muni"]["kunta"])
-                if bool(wave["prev_scores"].set_index("kunta").loc[c, "vastannut"]))
-    model = model_for(wave, code)
+def test_change_table(pub, kinds, settings):
+    code = kinds["changed"]
+    tut = pub.kuntatutka
+    assert tut.previous_year == municipal_wave.PREVIOUS and len(tut.previous_scores) == 22
+    model = mu.municipality_model(pub, code)
     table = model["change"]["table"]
     assert table is not None and model["change"]["text"] == ""
-    now = wave["scores"].set_index("kunta").loc[code]
-    before = wave["prev_scores"].set_index("kunta").loc[code]
+    assert table["headers"][1]["text"] == f"Edellinen aalto {municipal_wave.PREVIOUS}"
+    now = tut.scores.set_index("kunta").loc[code]
+    before = tut.previous_scores.set_index("kunta").loc[code]
     total = cell_texts(table)[-1]
     assert total[0] == "Kokonaispisteet"
     diff = round(now[kt.TOTAL]) - round(before[kt.TOTAL])
-    expected = kt.change_since(wave["prev_scores"], wave["scores"]).set_index("kunta").loc[code, kt.TOTAL]
+    expected = kt.change_since(tut.previous_scores, tut.scores).set_index("kunta").loc[code, kt.TOTAL]
     assert total[3].replace("\u2212", "-").lstrip("+") == str(int(np.floor(expected + 0.5)))
     assert abs(diff - expected) <= 1
-    assert model_for(wave, code, previous=False)["change"] == {"text": mu.NO_PREVIOUS_TEXT, "table": None}
+    # the previous wave is scored from its own answers (the data bank's 2024 wave)
+    prev = municipal_wave.wave_input(settings).previous[0]
+    assert prev.year == municipal_wave.PREVIOUS
+    again = kt.score_municipalities(prev.municipality, prev.year, settings.scoring, settings.codebook)
+    pd.testing.assert_frame_equal(again, tut.previous_scores)
+
+
+def test_change_when_not_answered_before(pub, kinds):
+    model = mu.municipality_model(pub, kinds["new"])
+    assert model["change"]["table"] is None
+    assert model["change"]["text"] == (f"Kunta ei vastannut edellisen aallon ({municipal_wave.PREVIOUS}) "
+                                       "kuntakyselyyn, joten muutosta ei voi laskea.")
+
+
+def test_no_previous_wave(settings):
+    data = municipal_wave.wave_input(settings)
+    from dataclasses import replace
+
+    from kartoitus.publication import publish
+
+    alone = publish(replace(data, previous=()), settings, parts=("kuntatutka", "municipalities"))
+    assert alone.kuntatutka.previous_scores is None and alone.kuntatutka.previous_year is None
+    assert mu.municipality_model(alone, BIG)["change"] == {"text": mu.NO_PREVIOUS_TEXT, "table": None}
+
+
+def test_unknown_municipality_is_an_error(pub):
+    with pytest.raises(KartoitusError, match="291"):   # Kuhmoinen left the region after 2020
+        mu.municipality_model(pub, "291")
 
 
 # -- jobs ------------------------------------------------------------------------------
 
-def test_jobs_carry_only_the_municipality_slice(wave, tmp_path):
-    jobs = mu.municipality_jobs(YEAR, tmp_path, wave["assoc"], wave["muni"], wave["scores"], wave["median"],
-                                wave["checklist"], previous_scores=wave["prev_scores"], previous_year=YEAR - 2)
-    assert [j["code"] for j in jobs] == [m.code for m in CB.municipalities.for_year(YEAR)]
-    job = next(j for j in jobs if j["code"] == "179")
-    assert job["out"] == tmp_path / "kunnat" / "179-jyvaskyla.pdf"
-    own = (job["assoc"]["kotikunta"] == "179").sum()
-    assert own == (wave["assoc"]["kotikunta"] == "179").sum()
-    assert (job["assoc"]["toimintakunnat__179"] == 1).all() or own < len(job["assoc"])
-    assert len(job["assoc"]) < len(wave["assoc"])
-    for banned in ("nimi", "rekisterinumero", "vapaa_sana", "paatoimiala__muu", "tiedosto"):
-        assert banned not in job["assoc"].columns
-    assert list(job["scores"]["kunta"]) == ["179"] and set(job["checklist"]["kunta"]) == {"179"}
-    assert job["region_median"].attrs["n"] == 18
-    pickle.loads(pickle.dumps(job))           # plain, picklable data for the worker pool
-    # the payload gives the same model as the whole data
-    a = mu.build_municipality_model("179", YEAR, job["assoc"], job["muni"], job["scores"], job["region_median"],
-                                    job["checklist"], job["previous_scores"], previous_year=YEAR - 2, charts=False,
-                                    sector_hidden=job["sector_hidden"], reach_hidden=job["reach_hidden"],
-                                    people_hidden=job["people_hidden"], n_hidden=job["n_hidden"],
-                                    views_hidden=job["views_hidden"])
-    b = model_for(wave, "179")
-    for key in ("sectors", "reach", "activity", "people", "views", "scores", "checklist", "change"):
-        assert a[key] == b[key], key
+def test_jobs_carry_the_model_and_the_path(pub, tmp_path, settings):
+    jobs = municipality_jobs(pub, tmp_path)
+    assert [j.id for j in jobs] == [f"kunta/{m.code}" for m in settings.codebook.municipalities.for_year(YEAR)]
+    job = next(j for j in jobs if j.id == f"kunta/{BIG}")
+    assert job.func == "kartoitus.render.municipality:render_job" and job.label == "kunta Jyväskylä"
+    assert job.payload["out"] == tmp_path / "kunnat" / "179-jyvaskyla.pdf" and job.outputs == [job.payload["out"]]
+    assert set(job.payload) == {"model", "out"}
+    assert job.payload["model"]["sectors"] == mu.municipality_model(pub, BIG)["sectors"]
+    pickle.loads(pickle.dumps(job.payload))
+    # the build cache keys on the payload: the same publication gives the same fingerprints
+    from kartoitus.build.jobs import fingerprint
 
-
-def test_unknown_municipality_is_an_error(wave):
-    with pytest.raises(KartoitusError, match="291"):   # Kuhmoinen left the region after 2020
-        model_for(wave, "291")
+    again = municipality_jobs(pub, tmp_path)
+    assert [fingerprint(j.payload) for j in jobs] == [fingerprint(j.payload) for j in again]
+    assert len({fingerprint(j.payload) for j in jobs}) == len(jobs)
 
 
 # -- rendered PDFs (one per kind) ----------------------------------------------------------
@@ -256,29 +299,30 @@ class _Collect(logging.Handler):
 
 
 @pytest.fixture(scope="session")
-def rendered(wave, tmp_path_factory):
+def rendered(pub, kinds, tmp_path_factory, settings):
     """Each kind rendered once through the worker entry point ``render_job``."""
+    from dataclasses import replace
+
+    from kartoitus.publication import publish
+
     out_dir = tmp_path_factory.mktemp("raportit")
-    jobs = {j["code"]: j for j in mu.municipality_jobs(
-        YEAR, out_dir, wave["assoc"], wave["muni"], wave["scores"], wave["median"], wave["checklist"],
-        previous_scores=wave["prev_scores"], previous_year=YEAR - 2)}
+    jobs = {j.id.split("/")[1]: j for j in municipality_jobs(pub, out_dir)}
+    alone = publish(replace(municipal_wave.wave_input(settings), previous=()), settings,
+                    parts=("kuntatutka", "municipalities"))       # a data bank without the previous wave
     out = {}
-    for key, code in (("big", "179"), ("small", SMALL), ("silent", wave["silent"])):
-        job = dict(jobs[code])
+    for key, code in (("big", BIG), ("small", kinds["small"]), ("silent", kinds["silent"])):
+        payload = dict(jobs[code].payload)
         if key == "small":
-            job["previous_scores"] = None     # a data bank without the previous wave
+            payload["model"] = mu.municipality_model(alone, code)
         collector = _Collect()
         logging.getLogger("kartoitus.render.document").addHandler(collector)
         try:
-            paths = mu.render_job(job)
+            paths = rm.render_job(payload)
         finally:
             logging.getLogger("kartoitus.render.document").removeHandler(collector)
         text, pages = _text(paths[0].read_bytes())
-        model = mu.build_municipality_model(
-            code, YEAR, job["assoc"], job["muni"], job["scores"], job["region_median"], job["checklist"],
-            job["previous_scores"], previous_year=YEAR - 2)
-        out[key] = {"model": model, "text": text, "pages": pages, "warnings": collector.messages,
-                    "paths": paths, "dir": out_dir}
+        out[key] = {"model": payload["model"], "text": text, "pages": pages, "warnings": collector.messages,
+                    "paths": paths, "dir": out_dir, "code": code}
     return out
 
 
@@ -296,41 +340,40 @@ def test_pdf_pages_headings_and_no_warnings(rendered, kind):
     assert " ry" not in r["text"] and "Yhdistys 1 " not in r["text"]   # never association names
 
 
-def test_pdf_big_municipality_numbers_in_finnish(rendered, wave):
+def test_pdf_big_municipality_numbers_in_finnish(rendered, assoc, settings):
     r = rendered["big"]
     assert "Jyväskylä – Keski-Suomen järjestökartoitus 2025" in r["text"]
-    own = wave["assoc"][wave["assoc"]["kotikunta"] == "179"]
+    own = assoc[assoc["kotikunta"] == BIG]
     members = fi_integer(own["jasenmaara"].sum()).replace("\u00a0", " ")
     assert " " in members and members in r["text"]            # e.g. "12 345": grouped with a space
     htv = own["palkatut_htv"].sum()
     assert f"{htv:.1f}".replace(".", ",").rstrip("0").rstrip(",") in r["text"]
     assert re.search(r"\d+,\d %", r["text"])                   # shares with a decimal comma
     assert "Täyttyy" in r["text"] and "kohdasta" in r["text"]
-    assert "Edellinen aalto 2023" in r["text"]
+    assert f"Edellinen aalto {municipal_wave.PREVIOUS}" in r["text"]
     # the radar is an image with alt text naming every dimension
     alt = r["model"]["radar"]["alt"]
-    assert all(label in alt for label in kt.dimension_labels().values())
+    assert all(label in alt for label in kt.dimension_labels(settings.scoring).values())
 
 
-def test_pdf_small_municipality_has_suppression_marks(rendered):
-    text = rendered["small"]["text"]
-    assert "Luhanka" in text
-    assert text.count("<5") >= 10
-    assert "alle 5 yhdistystä" in text
+def test_pdf_small_municipality_has_suppression_marks(rendered, settings):
+    r = rendered["small"]
+    assert settings.codebook.municipalities.name_of(r["code"]) in r["text"]
+    assert r["text"].count("<5") >= 10
+    assert "alle 5 yhdistystä" in r["text"]
 
 
-def test_pdf_non_answering_municipality(rendered, wave):
-    text = rendered["silent"]["text"]
-    name = CB.municipalities.name_of(wave["silent"])
-    assert name in text
-    assert "Kunta ei vastannut kuntakyselyyn" in text
-    assert "ei vastannut" in text
-    assert "Täyttyy" not in text
+def test_pdf_non_answering_municipality(rendered, settings):
+    r = rendered["silent"]
+    assert settings.codebook.municipalities.name_of(r["code"]) in r["text"]
+    assert "Kunta ei vastannut kuntakyselyyn" in r["text"]
+    assert "ei vastannut" in r["text"]
+    assert "Täyttyy" not in r["text"]
 
 
 def test_render_job_writes_the_file_atomically(rendered):
     r = rendered["small"]
-    assert r["paths"] == [r["dir"] / "kunnat" / "435-luhanka.pdf"]
+    assert r["paths"] == [rm.output_path(r["dir"], r["code"], r["model"]["name"])]
     assert r["paths"][0].stat().st_size > 10_000
     assert sorted(p.name for p in (r["dir"] / "kunnat").iterdir()) == sorted(
         p.name for k in rendered.values() for p in k["paths"])      # no temporary files left

@@ -25,9 +25,9 @@ YEAR = 2025
 
 
 @pytest.fixture(scope="module")
-def demo_raw(tmp_path_factory) -> Path:
+def demo_raw(tmp_path_factory, settings) -> Path:
     root = tmp_path_factory.mktemp("raw")
-    write_demo_wave(root / str(YEAR), year=YEAR, n_associations=60, seed=11)
+    write_demo_wave(root / str(YEAR), settings, year=YEAR, n_associations=60, seed=11)
     return root
 
 

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from types import SimpleNamespace
 
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+import hypothesis
+from hypothesis import given
 from hypothesis import strategies as st
 
-from kartoitus.settings.codebook import default_codebook
+from kartoitus.stages.ingest import RawTable
 from kartoitus.errors import InputError, KartoitusError
 from kartoitus.privacy import (
     RECORD_FILE,
     Finding,
     PersonalValues,
+    check_outputs,
     find_in_text,
     personal_values_from_tables,
     purge_personal,
@@ -105,7 +106,7 @@ def finnish_numbers(draw):
     return digits + suffix
 
 
-@settings(max_examples=400, deadline=None)
+@hypothesis.settings(max_examples=400, deadline=None)
 @given(st.lists(finnish_numbers(), min_size=1, max_size=6),
        st.sampled_from([" ", "  ", "\n", " | ", "\t", "; "]))
 def test_finnish_numbers_never_match_as_phones(numbers, joiner):
@@ -140,23 +141,33 @@ def test_personal_value_inside_an_email_is_reported_once():
     assert len(values) == 2
 
 
-def test_personal_values_from_tables():
-    cb = default_codebook()
-    assoc = SimpleNamespace(survey="jarjestokysely", frame=pd.DataFrame({
+@pytest.fixture(scope="module")
+def codebook(settings):
+    return settings.codebook
+
+
+def _raw_table(survey: str, frame: pd.DataFrame) -> RawTable:
+    """An ingested table of ``survey`` holding ``frame`` (canonical ids as columns)."""
+    return RawTable(path=Path(f"{survey}.csv"), survey=survey, frame=frame, mapping=[],
+                    extras=pd.DataFrame(index=frame.index), encoding="utf-8", delimiter=",")
+
+
+def test_personal_values_from_tables(codebook):
+    cb = codebook
+    assoc = _raw_table("jarjestokysely", pd.DataFrame({
         "sahkoposti": ["pj@kaiku.fi", None, "pj@kaiku.fi", "a@b"],
         "nimi": ["Äänekosken Kaiku ry", "Laukaan Latu", "Äänekosken Kaiku ry", "Xyzzy ry"],
         "yhteyshenkilo": ["Matti Virtanen", "Ville", "  ", "ei ole"],
         "puhelin": [401234567.0, "040-765 4321", None, 1234],
     }, index=[2, 3, 4, 5]))
-    muni = SimpleNamespace(survey="kuntakysely", frame=pd.DataFrame({
+    muni = _raw_table("kuntakysely", pd.DataFrame({
         "vastaaja": ["Liisa Korhonen", float("nan")], "kunta": ["Laukaa", "Uurainen"]}))
     assert personal_values_from_tables([assoc, muni], cb) == {
         "pj@kaiku.fi", "Matti Virtanen", "401234567", "0401234567", "040-765 4321",
         "Liisa Korhonen", "Ville"}  # five characters is enough
     # the frames were not changed
     assert assoc.frame["puhelin"].tolist()[0] == 401234567.0
-    assert personal_values_from_tables([SimpleNamespace(survey="jarjestokysely",
-                                                        frame=pd.DataFrame({"nimi": ["A"]}))],
+    assert personal_values_from_tables([_raw_table("jarjestokysely", pd.DataFrame({"nimi": ["A"]}))],
                                        cb) == set()
 
 
@@ -317,10 +328,10 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def test_purge_dry_run_changes_nothing_and_reports(wave):
+def test_purge_dry_run_changes_nothing_and_reports(wave, codebook):
     raw, processed = wave
     before = _snapshot(raw.parent.parent)
-    report = purge_personal(raw, default_codebook())
+    report = purge_personal(raw, codebook)
     assert report.dry_run
     assert _snapshot(raw.parent.parent) == before
     assert report.record is None
@@ -336,10 +347,10 @@ def test_purge_dry_run_changes_nothing_and_reports(wave):
                                  "(sahkoposti), 1 vastausta")
 
 
-def test_purge_removes_columns_and_keeps_everything_else(wave):
+def test_purge_removes_columns_and_keeps_everything_else(wave, codebook):
     raw, processed = wave
     processed_before = _snapshot(processed)
-    report = purge_personal(raw, default_codebook(), dry_run=False)
+    report = purge_personal(raw, codebook, dry_run=False)
     assert not report.dry_run
     # CSV: same encoding (cp1252), delimiter, quoting and line endings
     assert (raw / "vastaukset.csv").read_bytes() == "".join(EXPECTED).encode("cp1252")
@@ -366,19 +377,19 @@ def test_purge_removes_columns_and_keeps_everything_else(wave):
     # processed data untouched, settings files untouched, nothing left to remove
     assert _snapshot(processed) == processed_before
     assert (raw / "korjaukset.csv").read_text(encoding="utf-8") == "tiedosto,rivi,sarake,arvo\n"
-    again = purge_personal(raw, default_codebook(), dry_run=False)
+    again = purge_personal(raw, codebook, dry_run=False)
     assert again.removed == [] and again.record is None
     assert report.record.read_text(encoding="utf-8") == text
     assert not [p for p in raw.iterdir() if ".tmp" in p.name]
 
 
-def test_purge_keeps_utf8_bom_and_comma(tmp_path):
+def test_purge_keeps_utf8_bom_and_comma(tmp_path, codebook):
     raw = tmp_path / "raw" / "2024"
     raw.mkdir(parents=True)
     body = ('Timestamp,Email Address,Yhdistyksen nimi,Muistiinpanot\n'
             '2024/09/01 10:00:00 AM GMT+3,a@b.fi,"Kaiku, ry",soita 040 123 4567\n')
     (raw / "export.csv").write_bytes(b"\xef\xbb\xbf" + body.encode("utf-8"))
-    report = purge_personal(raw, default_codebook(), dry_run=False)
+    report = purge_personal(raw, codebook, dry_run=False)
     assert (raw / "export.csv").read_bytes() == b"\xef\xbb\xbf" + (
         'Timestamp,Yhdistyksen nimi,Muistiinpanot\n'
         '2024/09/01 10:00:00 AM GMT+3,"Kaiku, ry",soita 040 123 4567\n').encode("utf-8")
@@ -388,14 +399,14 @@ def test_purge_keeps_utf8_bom_and_comma(tmp_path):
         "sähköpostiosoite tai puhelinnumero; tarkista ja poista käsin"]
 
 
-def test_purge_utf16_tab_and_excel_sep_line(tmp_path):
+def test_purge_utf16_tab_and_excel_sep_line(tmp_path, codebook):
     raw = tmp_path / "raw" / "2021"
     raw.mkdir(parents=True)
     utf16 = "Kunta\tVastaajan nimi\tVastaajan tehtävänimike\r\nMultia\tLiisa K\tsihteeri\r\n"
     (raw / "kunnat.txt").write_bytes(b"\xfe\xff" + utf16.encode("utf-16-be"))
     sep = "sep=;\r\nKunta;Sähköposti;Muuta\r\nLaukaa;l@k.fi;ok\r\n"
     (raw / "excel.csv").write_bytes(sep.encode("cp1252"))
-    report = purge_personal(raw, default_codebook(), dry_run=False)
+    report = purge_personal(raw, codebook, dry_run=False)
     assert [(r.file.name, r.question, r.non_empty) for r in report.removed] == [
         ("excel.csv", "sahkoposti", 1), ("kunnat.txt", "vastaaja", 1)]
     assert (raw / "kunnat.txt").read_bytes() == b"\xfe\xff" + (
@@ -407,10 +418,26 @@ def test_purge_utf16_tab_and_excel_sep_line(tmp_path):
     assert report.record.suffix not in CSV_SUFFIXES + XLSX_SUFFIXES
 
 
-def test_purge_refuses_processed_data_and_missing_folder(tmp_path):
+def test_purge_refuses_processed_data_and_missing_folder(tmp_path, codebook):
     processed = tmp_path / "data" / "processed" / "2019"
     processed.mkdir(parents=True)
     with pytest.raises(KartoitusError, match="vain raakadatasta"):
-        purge_personal(processed, default_codebook(), dry_run=False)
+        purge_personal(processed, codebook, dry_run=False)
     with pytest.raises(InputError, match="raakadatan kansiota ei ole"):
-        purge_personal(tmp_path / "ei", default_codebook())
+        purge_personal(tmp_path / "ei", codebook)
+
+
+# -- the check-privacy driver -------------------------------------------------------------
+
+def test_check_outputs_without_raw_waves_finds_emails_and_phones(tmp_path, settings):
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "ok.md").write_text("Jäseniä 1 040 123 456.\n", encoding="utf-8")
+    (reports / "huono.txt").write_text("rivi\nSoita 040 123 4567 tai kirjoita pj@kaiku.fi\n",
+                                       encoding="utf-8")
+    result = check_outputs(reports, settings, tmp_path / "raw")   # no wave folders: no personal values
+    assert result.values == 0
+    assert [(f.path.name, f.where, f.kind, f.text) for f in result.findings] == [
+        ("huono.txt", "rivi 2", "puhelin", "040 123 4567"),
+        ("huono.txt", "rivi 2", "sahkoposti", "pj@kaiku.fi"),
+    ]

@@ -32,11 +32,11 @@ def _probe(args: list[str], cwd: Path) -> dict:
 
 
 @pytest.fixture(scope="module")
-def raw_root(tmp_path_factory) -> Path:
+def raw_root(tmp_path_factory, settings) -> Path:
     from kartoitus.demo import write_demo_wave
 
     root = tmp_path_factory.mktemp("startup") / "raw"
-    write_demo_wave(root / "2025", year=2025, n_associations=60, seed=5)
+    write_demo_wave(root / "2025", settings, year=2025, n_associations=60, seed=5)
     return root
 
 

@@ -13,20 +13,47 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from kartoitus.build.repro import build_epoch
 from kartoitus.errors import KartoitusError
+from kartoitus.outputs.workbook import workbook_model
+from kartoitus.publication import Publication
 from kartoitus.publication.indicators import compute_all
+from kartoitus.render import workbook as render_workbook
+from kartoitus.render.workbook import CONTENTS, HEADER_ROW, workbook_bytes
 from kartoitus.tables import SUPPRESSED_MARK, Table
-from kartoitus.render.workbook import CONTENTS, HEADER_ROW, workbook_bytes, write_workbook
 
 WAVE = Path(__file__).parent / "fixtures" / "processed" / "2025"
 CODES = {"kotikunta": str, "seutukunta_koodi": str, "kunta": str}
 
 
 @pytest.fixture(scope="module")
-def tables():
+def tables(settings):
     assoc = pd.read_csv(WAVE / "jarjestokysely.csv", dtype=CODES)
     muni = pd.read_csv(WAVE / "kuntakysely.csv", dtype=CODES)
-    return compute_all(assoc, muni, 2025)
+    return compute_all(assoc, muni, 2025, settings)
+
+
+def write_workbook(tables, path, title, year, meta=None):
+    """Write a workbook model of ``tables`` as build does (the build epoch of ``year``)."""
+    model = {"tables": tables, "title": title, "year": year, "meta": dict(meta or {})}
+    return render_workbook.write_workbook(model, path, build_epoch(year=year))
+
+
+def test_model_from_publication_and_render_job(tables, settings, tmp_path, monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    pub = Publication(settings=settings, year=2025, threshold=5, meta={}, tables=tables)
+    model = workbook_model(pub)
+    assert model["title"] == "Keski-Suomen järjestökartoitus 2025: taulukot" and model["year"] == 2025
+    assert model["meta"] == {"codebook_version": settings.codebook.version}
+    assert list(model["tables"]) == list(tables)
+    path = tmp_path / "taulukot-2025.xlsx"
+    out = render_workbook.render_job({"model": model, "path": path, "epoch": build_epoch(year=2025)})
+    assert out == [path]
+    assert path.read_bytes() == workbook_bytes(model, build_epoch(year=2025))
+    contents = openpyxl.load_workbook(path)[CONTENTS]
+    assert [contents.cell(3, 1).value, contents.cell(3, 2).value] == ["codebook_version", settings.codebook.version]
+    with pytest.raises(ValueError, match="tables"):
+        workbook_model(Publication(settings=settings, year=2025, threshold=5, meta={}))
 
 
 @pytest.fixture()
@@ -118,7 +145,8 @@ def test_byte_identical_and_fixed_dates(tables, tmp_path, monkeypatch):
         assert {i.date_time for i in infos} == {(2026, 1, 1, 0, 0, 0)}
         assert b"2026-01-01T00:00:00Z" in z.read("docProps/core.xml")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    c = workbook_bytes(tables, "T", 2025)
+    c = workbook_bytes({"tables": tables, "title": "T", "year": 2025, "meta": {"Koodikirja": "abc"}},
+                       build_epoch(year=2025))
     assert hashlib.sha256(c).hexdigest() != first
 
 
@@ -136,11 +164,11 @@ def test_atomic_and_validation(tables, tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["out.xlsx"]  # no temp files left behind
 
 
-def test_not_asked_table_is_a_note(tables, tmp_path):
+def test_not_asked_table_is_a_note(tables, tmp_path, settings):
     from kartoitus.publication import indicators
 
     assoc = pd.read_csv(WAVE / "jarjestokysely.csv", dtype=CODES).drop(columns=["hva_avustus"])
-    t = indicators.hva_avustus(assoc, 2021)
+    t = indicators.hva_avustus(assoc, 2021, settings)
     ws = openpyxl.load_workbook(write_workbook({"hva_avustus": t}, tmp_path / "h.xlsx", "T", 2021))["hva_avustus"]
     assert ws.cell(HEADER_ROW, 1).value == "Kysymystä ei esitetty vuoden 2021 kyselyssä."
     assert ws.max_row == HEADER_ROW

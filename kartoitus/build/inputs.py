@@ -65,5 +65,5 @@ def read_wave_input(processed_root: Path, year: int, settings: Settings, *,
     reference = reference_data(reference_dir)
     return WaveInput(year=year, association=processed.association, municipality=processed.municipality,
                      meta=dict(meta or {}), population=population_of(reference, year), reference=reference,
-                     previous=previous_waves(processed_root, year, settings, columns=previous, limit=1)
+                     previous=previous_waves(processed_root, year, settings, columns=previous)
                      if previous else ())

@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
-
 from kartoitus import __version__
 from kartoitus.build.data import (  # noqa: F401  (the data stage, re-exported)
     SOURCES_FILE,
@@ -30,6 +28,8 @@ from kartoitus.build.data import (  # noqa: F401  (the data stage, re-exported)
     validate_file,
     write_sources,
 )
+from kartoitus.build.inputs import read_wave_input
+from kartoitus.publication import Publication, WaveInput, publish
 from kartoitus.settings import Settings
 from kartoitus.settings.codebook import Codebook
 from kartoitus.stages.wave import Wave
@@ -83,52 +83,25 @@ def report_meta(data: DataResult, codebook: Codebook) -> dict:
     return meta
 
 
-def _previous_scores(wave: Wave, codebook: Codebook):
-    """Kuntatutka scores of the newest earlier wave in the data bank, if any."""
-    from kartoitus.stages import bank
-    from kartoitus.publication import kuntatutka
-    from kartoitus.stages.wave import year_folders
-
-    earlier = [y for y in year_folders(wave.processed_root) if y < wave.year]
-    for year in reversed(earlier):
-        path = wave.processed_root / str(year) / bank.SURVEY_FILE.format(survey=codebook.municipality.id)
-        if path.exists():
-            muni = bank.read_processed_csv(path)
-            return year, kuntatutka.score_municipalities(muni, year, codebook.municipalities, codebook=codebook)
-    return None, None
+def wave_input(wave: Wave, settings: Settings, meta: dict, reference_dir: Path | None) -> WaveInput:
+    """The publication's input for ``wave``, read from the data bank that the data stage
+    has just written (or reused): a full build and a later one-output command
+    (``infographic``, ``workshop-pack``) compute from the same files, so their figures
+    agree to the byte."""
+    return read_wave_input(wave.processed_root, wave.year, settings, reference_dir=reference_dir, meta=meta)
 
 
-def report_jobs(wave: Wave, assoc: pd.DataFrame, muni: pd.DataFrame, tables: dict, meta: dict,
-                codebook: Codebook, *, population=None, threshold: int = 5) -> list:
-    """Every output of a wave as an independent, fingerprinted job."""
-    from kartoitus.publication import kuntatutka
-    from kartoitus.build.jobs import Job, code_digest, fingerprint, folder_digest
-    from kartoitus.outputs import infographic, municipality
-    from kartoitus.render.document import TEMPLATES
+def report_jobs(pub: Publication, wave: Wave, settings: Settings) -> list:
+    """Every output of a wave's publication as an independent, fingerprinted job."""
+    from kartoitus.build.infographic import infographic_jobs
+    from kartoitus.build.jobs import code_digest, fingerprint, folder_digest
+    from kartoitus.build.municipalities import municipality_jobs
+    from kartoitus.build.report_jobs import report_and_workbook_jobs
 
-    common = (folder_digest(Path(TEMPLATES)), codebook.version, __version__, code_digest())
+    common = (tuple(folder_digest(Path(t)) for t in settings.templates), settings.version, __version__,
+              code_digest())
     out = wave.reports
-    title = f"Keski-Suomen järjestökartoitus {wave.year}: taulukot"
-    jobs = [
-        Job("raportti", "kartoitus.outputs.report:render_job",
-            {"tables": tables, "year": wave.year, "meta": meta, "out_dir": out},
-            [out / f"jarjestokartoitus-{wave.year}.pdf", out / f"jarjestokartoitus-{wave.year}.html"],
-            label="pääraportti"),
-        Job("taulukot", "kartoitus.render.workbook:render_job",
-            {"tables": tables, "path": out / f"taulukot-{wave.year}.xlsx", "title": title, "year": wave.year,
-             "meta": {"codebook_version": codebook.version}},
-            [out / f"taulukot-{wave.year}.xlsx"], label="Excel-taulukot"),
-    ]
-    scores = kuntatutka.score_municipalities(muni, wave.year, codebook.municipalities, population=population,
-                                             codebook=codebook)
-    prev_year, prev_scores = _previous_scores(wave, codebook)
-    for p in municipality.municipality_jobs(wave.year, out, assoc, muni, scores, previous_scores=prev_scores,
-                                            previous_year=prev_year, codebook=codebook, threshold=threshold):
-        jobs.append(Job(f"kunta/{p['code']}", "kartoitus.outputs.municipality:render_job", p, [p["out"]],
-                        label=f"kunta {p['name']}"))
-    for p in infographic.infographic_jobs(wave.year, out, assoc, threshold=threshold, codebook=codebook):
-        jobs.append(Job(f"infografiikka/{p['sector']}", "kartoitus.outputs.infographic:render_job", p,
-                        list(p["outputs"]), label=f"infografiikka {p['sector']}"))
+    jobs = report_and_workbook_jobs(pub, out) + municipality_jobs(pub, out) + infographic_jobs(pub, out)
     for job in jobs:
         job.fingerprint = fingerprint(job.id, job.func, job.payload, common)
     return jobs
@@ -174,8 +147,8 @@ class _PersonalValues:
 def privacy_key(values_digest: str) -> str:
     """Cache key of a privacy scan: the personal values, the scanner's rules, the tool version."""
     from kartoitus import privacy
-    from kartoitus.build.jobs import file_digest, fingerprint
-    return fingerprint("tietosuoja", values_digest, file_digest(Path(privacy.__file__)), __version__)
+    from kartoitus.build.jobs import fingerprint
+    return fingerprint("tietosuoja", values_digest, privacy.rules_digest(), __version__)
 
 
 def _scan_reports(folder: Path, ran, key: str, values: _PersonalValues, cache_path: Path) -> list:
@@ -217,11 +190,9 @@ def build_report(wave: Wave, settings: Settings, *, workers: int | None = None,
     inputs are unchanged, an output whose inputs are unchanged is not rebuilt, and
     an output already found clean is not scanned again. ``force`` redoes everything.
     """
-    from kartoitus.stages import bank
-    from kartoitus.publication import indicators
     from kartoitus.build.jobs import CACHE_FILE, OutputCheck, default_workers, run_jobs
     from kartoitus.build.manifest import write_manifest
-    from kartoitus.stages.reference import load_reference
+    from kartoitus.stages import bank
     from kartoitus.stages.wave import DEFAULT_REFERENCE
 
     codebook = settings.codebook
@@ -233,16 +204,10 @@ def build_report(wave: Wave, settings: Settings, *, workers: int | None = None,
         record["tietopankki"] = bank.wave_digest(wave.database, wave.year)
         write_sources(wave, record)
     progress("indikaattorit")
-    processed = bank.load_wave(wave.processed, wave.year, codebook)
-    assoc, muni = processed.association, processed.municipality
     reference_dir = Path(reference_dir) if reference_dir is not None else DEFAULT_REFERENCE
-    reference = load_reference(reference_dir) if reference_dir.is_dir() else None
-    tables = indicators.compute_all(assoc, muni, wave.year, codebook, reference, threshold)
-    population = None
-    if reference is not None and reference.population is not None:
-        population, _ = reference.population_for(wave.year)
-    meta = report_meta(data, codebook)
-    jobs = report_jobs(wave, assoc, muni, tables, meta, codebook, population=population, threshold=threshold)
+    pub = publish(wave_input(wave, settings, report_meta(data, codebook), reference_dir), settings,
+                  threshold=threshold)
+    jobs = report_jobs(pub, wave, settings)
     wave.reports.mkdir(parents=True, exist_ok=True)
     progress(f"tuotokset: {len(jobs)}")
     key = privacy_key(personal.digest())

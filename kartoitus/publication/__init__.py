@@ -71,20 +71,22 @@ class Publication:
 def publish(data: WaveInput, settings: Settings, *, threshold: int = DEFAULT_THRESHOLD,
             parts: tuple[str, ...] = PARTS, sectors: tuple[str, ...] | None = None) -> Publication:
     """Compute the publication of a wave (only ``parts``; ``sectors`` limits the sector figures)."""
-    from kartoitus.publication import indicators, kuntatutka as kt, municipalities, sectors as sec
-
     unknown = set(parts) - set(PARTS)
     if unknown:
         raise ValueError(f"unknown publication parts {sorted(unknown)}; choose from {PARTS}")
     tables = tut = munis = secs = None
     if "tables" in parts:
+        from kartoitus.publication import indicators
         tables = indicators.compute_all(data.association, data.municipality, data.year, settings,
                                         data.reference, threshold)
     if "kuntatutka" in parts or "municipalities" in parts:
+        from kartoitus.publication import kuntatutka as kt
         tut = kt.kuntatutka_part(data, settings)
     if "municipalities" in parts:
+        from kartoitus.publication import municipalities
         munis = municipalities.municipality_figures(data, settings, tut, threshold)
     if "sectors" in parts:
+        from kartoitus.publication import sectors as sec
         secs = sec.sector_figures(data, settings, threshold, only=sectors)
     return Publication(settings=settings, year=data.year, threshold=threshold, meta=dict(data.meta),
                        tables=tables, kuntatutka=tut if "kuntatutka" in parts or munis is not None else None,

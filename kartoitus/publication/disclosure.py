@@ -16,8 +16,9 @@ output takes its hidden cells from that one result:
   packs' sector tables), the home municipality x reach grid (``HR|<home>|<key>``,
   the PDFs' reach tables) and the sector x sub-region counts of the sector
   infographics (``W|<sector>|<sub-region>``). ``<home>`` is a municipality code,
-  ``ulkopuolella`` or ``_tuntematon`` (no home municipality).
-- :func:`report_masks`: the hidden cells of the report's tables by sector and by
+  ``names.outside`` or ``names.unknown_home`` (no home municipality).
+- :func:`masks_of` (``kartoitus.publication.indicators.report_masks`` computes
+  the tables): the hidden cells of the report's tables by sector and by
   municipality (cooperation grid, target groups and activity forms by sector,
   people by sector) and of the region tables the infographics compare against,
   so that the infographic panels and the two views of cooperation hide exactly
@@ -35,28 +36,12 @@ from typing import Any
 
 import pandas as pd
 
-from kartoitus.settings import default_settings
 from kartoitus.publication import suppression as sup
-from kartoitus.settings.codebook import OUTSIDE_REGION, Codebook, default_codebook, municipality_codes
-
-#: Home key of an association without a home municipality.
-NO_HOME = "_tuntematon"
-#: Grid key of a missing main sector or reach (as the municipality PDFs show it).
-NO_KEY = "_ei_tietoa"
-#: Report key of a main sector outside the codebook's options (and of a missing one).
-UNCLASSIFIED = "muu"
-SECTOR_Q = "paatoimiala"
-GROUP_COLUMN = "toimialaryhma"
-REACH_COLUMN = "ulottuvuus"
-REACH_Q = "toiminta_alue"
-HOME_Q = "kotikunta"
+from kartoitus.settings import Settings
+from kartoitus.settings.codebook import municipality_codes
 
 
 # -- keys per association ------------------------------------------------------------
-
-def _codes(values: pd.Series) -> pd.Series:
-    return municipality_codes(values)
-
 
 def _column(assoc: pd.DataFrame, name: str) -> pd.Series:
     if name in assoc.columns:
@@ -64,42 +49,40 @@ def _column(assoc: pd.DataFrame, name: str) -> pd.Series:
     return pd.Series(pd.NA, index=assoc.index, dtype="object")
 
 
-def home_keys(assoc: pd.DataFrame, year: int, codebook: Codebook | None = None) -> pd.Series:
+def home_keys(assoc: pd.DataFrame, year: int, settings: Settings) -> pd.Series:
     """Home of each association: its municipality code when in the region of
-    ``year``, ``ulkopuolella`` for any other home, ``_tuntematon`` when missing."""
-    cb = codebook or default_codebook()
-    region = [m.code for m in cb.municipalities.for_year(year)]
-    codes = _codes(_column(assoc, HOME_Q))
-    out = codes.where(codes.isin(region) | codes.isna(), OUTSIDE_REGION)
-    return out.astype(object).where(out.notna(), NO_HOME)
+    ``year``, ``names.outside`` for any other home, ``names.unknown_home`` when missing."""
+    names = settings.names
+    region = [m.code for m in settings.codebook.municipalities.for_year(year)]
+    codes = municipality_codes(_column(assoc, names.q_home))
+    out = codes.where(codes.isin(region) | codes.isna(), names.outside)
+    return out.astype(object).where(out.notna(), names.unknown_home)
 
 
-def grid_keys(assoc: pd.DataFrame, column: str) -> pd.Series:
+def grid_keys(assoc: pd.DataFrame, column: str, settings: Settings) -> pd.Series:
     """The key of each association in ``column`` as the municipality PDFs show it
-    (``_ei_tietoa`` when missing)."""
+    (``names.no_answer`` when missing)."""
     values = _column(assoc, column)
     text = values.astype("string").str.strip()
-    return text.astype(object).where(text.notna() & (text != ""), NO_KEY)
+    return text.astype(object).where(text.notna() & (text != ""), settings.names.no_answer)
 
 
-def report_sector(keys: pd.Series, codebook: Codebook | None = None) -> pd.Series:
-    """The report's sector key of a grid key (anything not an option is ``muu``)."""
-    cb = codebook or default_codebook()
-    options = set(cb.association.question(SECTOR_Q).option_keys())
-    return keys.where(keys.isin(options), UNCLASSIFIED)
+def report_sector(keys: pd.Series, settings: Settings) -> pd.Series:
+    """The report's sector key of a grid key (anything not an option is ``names.other``)."""
+    options = set(settings.codebook.association.question(settings.names.q_sector).option_keys())
+    return keys.where(keys.isin(options), settings.names.other)
 
 
-def sector_groups(assoc: pd.DataFrame, codebook: Codebook | None = None) -> pd.Series:
-    """``sote``/``muut`` per association as the report counts it (the derived column
-    ``toimialaryhma``, else from the main sector and ``luokittelu.yaml``)."""
-    from kartoitus.stages.classify import load_classification
-
-    cb = codebook or default_codebook()
-    options = list(cb.association.question(SECTOR_Q).option_keys())
-    sote = default_settings().classification.sote or tuple(options[:8])
-    derived = report_sector(grid_keys(assoc, SECTOR_Q), cb).isin(sote).map({True: "sote", False: "muut"})
-    given = _column(assoc, GROUP_COLUMN).astype("string").str.strip()
-    given = given.where(given.isin(["sote", "muut"]))
+def sector_groups(assoc: pd.DataFrame, settings: Settings) -> pd.Series:
+    """The sector group (``names.group_sote``/``names.group_other``) per association as
+    the report counts it: the derived column ``names.group``, else from the main
+    sector and the sote group of ``settings.sote``."""
+    names = settings.names
+    groups = [names.group_sote, names.group_other]
+    derived = (report_sector(grid_keys(assoc, names.q_sector, settings), settings)
+               .isin(settings.sote).map({True: names.group_sote, False: names.group_other}))
+    given = _column(assoc, names.group).astype("string").str.strip()
+    given = given.where(given.isin(groups))
     return given.astype(object).where(given.notna(), derived)
 
 
@@ -140,21 +123,22 @@ def _crosstab(rows: pd.Series, cols: pd.Series, index: list, columns: list) -> p
     return grid.reindex(index=index, columns=columns, fill_value=0).astype("float64")
 
 
-def home_system(assoc: pd.DataFrame, year: int, threshold: int = sup.DEFAULT_THRESHOLD,
-                codebook: Codebook | None = None) -> _System:
+def home_system(assoc: pd.DataFrame, year: int, threshold: int, settings: Settings) -> _System:
     """The cells and equations of :func:`home_hidden` (exposed for tests)."""
-    cb = codebook or default_codebook()
+    cb, names = settings.codebook, settings.names
+    outside, no_home, no_key = names.outside, names.unknown_home, names.no_answer
+    groups = (names.group_sote, names.group_other)
     munis = cb.municipalities.for_year(year)
     region = [m.code for m in munis]
-    home = home_keys(assoc, year, cb)
-    homes = region + [OUTSIDE_REGION, NO_HOME]
-    options = list(cb.association.question(SECTOR_Q).option_keys())
-    sector = grid_keys(assoc, SECTOR_Q)
-    skeys = list(dict.fromkeys([*options, UNCLASSIFIED, *sorted(set(sector) - set(options) - {NO_KEY}),
-                                *([NO_KEY] if (sector == NO_KEY).any() else [])]))
-    reach = grid_keys(assoc, REACH_COLUMN)
-    rq = cb.association.question(REACH_Q)
-    rkeys = list(dict.fromkeys([*rq.option_keys(), *sorted(set(reach) - {NO_KEY}), NO_KEY]))
+    home = home_keys(assoc, year, settings)
+    homes = region + [outside, no_home]
+    options = list(cb.association.question(names.q_sector).option_keys())
+    sector = grid_keys(assoc, names.q_sector, settings)
+    skeys = list(dict.fromkeys([*options, names.other, *sorted(set(sector) - set(options) - {no_key}),
+                                *([no_key] if (sector == no_key).any() else [])]))
+    reach = grid_keys(assoc, names.reach, settings)
+    rq = cb.association.question(names.q_reach)
+    rkeys = list(dict.fromkeys([*rq.option_keys(), *sorted(set(reach) - {no_key}), no_key]))
     hs = _crosstab(home, sector, homes, skeys)
     hr = _crosstab(home, reach, homes, rkeys)
     k = hs.sum(axis=1)
@@ -167,20 +151,20 @@ def home_system(assoc: pd.DataFrame, year: int, threshold: int = sup.DEFAULT_THR
         for key in rkeys:
             s.cell(f"HR|{h}|{key}", hr.at[h, key])
     # respondents by home municipality (no home: N - Nhome, both published: known)
-    for h in region + [OUTSIDE_REGION]:
+    for h in region + [outside]:
         s.cell(f"K|{h}", k[h])
     subs = cb.municipalities.subregions(year)
     members = {x: [m.code for m in munis if m.subregion_code == x] for x in sorted(subs)}
     for x, codes in members.items():
         s.cell(f"SK|{x}", k[codes].sum())
     # respondents by sector (report keys), by group, by reach
-    report_of = dict(zip(skeys, report_sector(pd.Series(skeys, dtype=object), cb)))
+    report_of = dict(zip(skeys, report_sector(pd.Series(skeys, dtype=object), settings)))
     rsec = list(dict.fromkeys(report_of.values()))
     for r in rsec:
         s.cell(f"S|{r}", sum(hs[key].sum() for key in skeys if report_of[key] == r))
-    groups = sector_groups(assoc, cb)
-    gtab = _crosstab(groups, report_sector(sector, cb), ["sote", "muut"], rsec)
-    for g in ("sote", "muut"):
+    group_of = sector_groups(assoc, settings)
+    gtab = _crosstab(group_of, report_sector(sector, settings), list(groups), rsec)
+    for g in groups:
         s.cell(f"G|{g}", gtab.loc[g].sum())
     for key in rkeys[:-1]:
         s.cell(f"U|{key}", hr[key].sum())
@@ -191,41 +175,40 @@ def home_system(assoc: pd.DataFrame, year: int, threshold: int = sup.DEFAULT_THR
             s.cell(f"W|{key}|{x}", hs.loc[codes, key].sum())
 
     # equations
-    for h in region + [OUTSIDE_REGION]:
+    for h in region + [outside]:
         s.sum([f"HS|{h}|{key}" for key in skeys], f"K|{h}")
         s.sum([f"HR|{h}|{key}" for key in rkeys], f"K|{h}")
-    s.sum([f"HS|{NO_HOME}|{key}" for key in skeys], None)
-    s.sum([f"HR|{NO_HOME}|{key}" for key in rkeys], None)
-    s.sum([f"K|{h}" for h in region + [OUTSIDE_REGION]], None)
+    s.sum([f"HS|{no_home}|{key}" for key in skeys], None)
+    s.sum([f"HR|{no_home}|{key}" for key in rkeys], None)
+    s.sum([f"K|{h}" for h in region + [outside]], None)
     for x, codes in members.items():
         s.sum([f"K|{m}" for m in codes], f"SK|{x}")
-    s.sum([f"SK|{x}" for x in members] + [f"K|{OUTSIDE_REGION}"], None)
+    s.sum([f"SK|{x}" for x in members] + [f"K|{outside}"], None)
     for r in rsec:
         s.sum([f"HS|{h}|{key}" for h in homes for key in skeys if report_of[key] == r], f"S|{r}")
     s.sum([f"S|{r}" for r in rsec], None)
-    s.sum([f"G|{g}" for g in ("sote", "muut")], None)
+    s.sum([f"G|{g}" for g in groups], None)
     if (gtab.gt(0).sum() <= 1).all():      # every sector lies in one group: G = sum of its S
-        for g in ("sote", "muut"):
+        for g in groups:
             s.sum([f"S|{r}" for r in rsec if gtab.at[g, r] > 0], f"G|{g}")
     for key in rkeys[:-1]:
         s.sum([f"HR|{h}|{key}" for h in homes], f"U|{key}")
     s.sum([f"U|{key}" for key in rkeys[:-1]], None)
-    s.sum([f"HR|{h}|{NO_KEY}" for h in homes], None)
+    s.sum([f"HR|{h}|{no_key}" for h in homes], None)
     for key in pages:
         for x, codes in members.items():
             s.sum([f"HS|{m}|{key}" for m in codes], f"W|{key}|{x}")
-        s.sum([f"W|{key}|{x}" for x in members] + [f"HS|{OUTSIDE_REGION}|{key}", f"HS|{NO_HOME}|{key}"],
+        s.sum([f"W|{key}|{x}" for x in members] + [f"HS|{outside}|{key}", f"HS|{no_home}|{key}"],
               f"S|{key}")
     return s
 
 
-def home_hidden(assoc: pd.DataFrame, year: int, threshold: int = sup.DEFAULT_THRESHOLD,
-                codebook: Codebook | None = None) -> frozenset[str]:
+def home_hidden(assoc: pd.DataFrame, year: int, threshold: int, settings: Settings) -> frozenset[str]:
     """The hidden cells of the home-municipality counts (see the module), solved
     over the whole association survey of the wave at once. ``assoc`` must hold
-    every association of the wave (at least ``kotikunta``, ``paatoimiala``,
-    ``ulottuvuus`` and ``toimialaryhma``)."""
-    return home_system(assoc, year, threshold, codebook).hidden(threshold)
+    every association of the wave (at least the home municipality, main sector,
+    reach and sector group columns)."""
+    return home_system(assoc, year, threshold, settings).hidden(threshold)
 
 
 def hidden_keys(hidden: frozenset[str] | set[str], prefix: str) -> list[str]:
@@ -235,12 +218,16 @@ def hidden_keys(hidden: frozenset[str] | set[str], prefix: str) -> list[str]:
 
 # -- the report's tables by sector and by municipality -----------------------------------
 
-def _hidden_cells(table) -> dict[str, list[str]]:
-    """``avain`` -> hidden value columns of a suppressed Table (only rows with any)."""
-    if table is None or not table.asked or table.suppressed is None or "avain" not in table.frame.columns:
+#: the row key column of the indicator tables (``kartoitus.publication.indicators``)
+KEY = "avain"
+
+
+def hidden_cells(table) -> dict[str, list[str]]:
+    """Row key -> hidden value columns of a suppressed Table (only rows with any)."""
+    if table is None or not table.asked or table.suppressed is None or KEY not in table.frame.columns:
         return {}
     mask = table.mask()[table.value_columns]
-    keys = table.frame["avain"].astype(str).to_numpy()
+    keys = table.frame[KEY].astype(str).to_numpy()
     out = {}
     for i, key in enumerate(keys):
         row = mask.iloc[i]
@@ -256,34 +243,20 @@ REPORT_TABLES = ("yhteistyo", "yhteistyo_toimiala", "yhteistyo_kunta", "kohderyh
                  "henkilot_toimiala")
 
 
-def report_masks(assoc: pd.DataFrame, year: int, threshold: int = sup.DEFAULT_THRESHOLD,
-                 codebook: Codebook | None = None, tables: tuple[str, ...] = REPORT_TABLES) -> dict[str, Any]:
-    """Hidden cells of the report's ``tables`` computed over the whole wave:
+def masks_of(tables: dict, home: frozenset[str], ids: tuple[str, ...] = REPORT_TABLES) -> dict[str, Any]:
+    """The masks other outputs follow, from the report's suppressed tables:
     ``{table id: {avain: [hidden value columns]}}`` plus ``"home"``: :func:`home_hidden`.
     Plain picklable data; ``avain`` is the table's row key (``179:yhteistyo_tuntee``,
-    ``kulttuuri``, an option key)."""
-    from kartoitus.publication import indicators
-
-    cb = codebook or default_codebook()
-    out: dict[str, Any] = {"home": home_hidden(assoc, year, threshold, cb)}
-    ctx = indicators.Context(cb=cb, year=int(year), threshold=threshold, home_hidden=out["home"])
-    for tid in tables:
-        builder = indicators.ASSOCIATION_INDICATORS[tid]
-        table, plan = builder(assoc, ctx)
-        out[tid] = _hidden_cells(sup.apply(table, plan, threshold))
+    ``kulttuuri``, an option key). (``kartoitus.publication.indicators.report_masks``
+    computes the tables and calls this.)"""
+    out: dict[str, Any] = {"home": home}
+    for tid in ids:
+        out[tid] = hidden_cells(tables.get(tid))
     return out
 
 
-def cooperation_hidden(assoc: pd.DataFrame, year: int, threshold: int = sup.DEFAULT_THRESHOLD,
-                       codebook: Codebook | None = None) -> dict[tuple[str, str], list[str]]:
-    """``(municipality code, statement)`` -> the columns the report's
-    ``yhteistyo_kunta`` hides (``n``, ``samaa_mielta``, ``keskiarvo``, ``p_<i>``)."""
-    masks = report_masks(assoc, year, threshold, codebook, ("yhteistyo_kunta",))
-    return views_mask(masks)
-
-
 def views_mask(masks: dict[str, Any], codes: list[str] | None = None) -> dict[tuple[str, str], list[str]]:
-    """The ``yhteistyo_kunta`` part of :func:`report_masks` keyed ``(code, statement)``
+    """The ``yhteistyo_kunta`` part of report masks keyed ``(code, statement)``
     (only ``codes`` when given)."""
     out = {}
     for key, cols in masks.get("yhteistyo_kunta", {}).items():

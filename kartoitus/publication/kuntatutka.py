@@ -26,7 +26,6 @@ from kartoitus.settings.codebook import (
     Municipalities,
     Question,
     Survey,
-    default_codebook,
     municipality_codes,
 )
 from kartoitus.errors import KartoitusError
@@ -46,6 +45,8 @@ from kartoitus.settings.scoring import (  # noqa: F401  (re-exported for callers
     ViewPart,
     load_scoring,
 )
+from kartoitus.publication import Kuntatutka, WaveInput
+from kartoitus.settings import Settings
 from kartoitus.fmt import fi_number, fi_percent
 
 #: Suffix of the per-dimension "items answered" column.
@@ -66,16 +67,9 @@ SAYS_NO = "ei"
 
 # -- the scoring rules ------------------------------------------------------------
 
-def _scoring(scoring: Scoring | None) -> Scoring:
-    if scoring is None:  # TODO(settings): callers pass settings.scoring
-        from kartoitus.settings.codebook import data_dir
-        return load_scoring(data_dir() / SCORING_FILE, default_codebook())
-    return scoring
-
-
-def dimension_labels(scoring: Scoring | None = None, include_total: bool = False) -> dict[str, str]:
+def dimension_labels(scoring: Scoring, include_total: bool = False) -> dict[str, str]:
     """Dimension id -> Finnish label (for charts and tables)."""
-    return _scoring(scoring).labels(include_total)
+    return scoring.labels(include_total)
 
 
 # -- helpers ------------------------------------------------------------------------
@@ -199,16 +193,14 @@ def _population(population: pd.Series | None) -> pd.Series | None:
     return pop[~pop.index.duplicated(keep="last")]
 
 
-def item_points(muni: pd.DataFrame, year: int, municipalities: Municipalities,
-                population: pd.Series | None = None, scoring: Scoring | None = None,
-                codebook: Codebook | None = None) -> pd.DataFrame:
+def item_points(muni: pd.DataFrame, year: int, scoring: Scoring, codebook: Codebook,
+                population: pd.Series | None = None) -> pd.DataFrame:
     """Points of every item for every answering municipality (long form).
 
     Columns: kunta, ulottuvuus, kohta, pisteet (NaN = not answered / not scored),
     enimmaispisteet (the item's maximum, NaN when the item is not counted).
     """
-    scoring = _scoring(scoring)
-    survey = (codebook or default_codebook()).municipality
+    survey, municipalities = codebook.municipality, codebook.municipalities
     data = _answers(muni, year, municipalities)
     pop = _population(population)
     parts = []
@@ -226,9 +218,8 @@ def item_points(muni: pd.DataFrame, year: int, municipalities: Municipalities,
 
 # -- scores -------------------------------------------------------------------------
 
-def score_municipalities(muni: pd.DataFrame, year: int, municipalities: Municipalities,
-                         population: pd.Series | None = None, scoring: Scoring | None = None,
-                         codebook: Codebook | None = None) -> pd.DataFrame:
+def score_municipalities(muni: pd.DataFrame, year: int, scoring: Scoring, codebook: Codebook,
+                         population: pd.Series | None = None) -> pd.DataFrame:
     """Kuntatutka scores: one row per municipality of the year, answering or not.
 
     ``population``: inhabitants per municipality code (index), for the grants per
@@ -237,8 +228,7 @@ def score_municipalities(muni: pd.DataFrame, year: int, municipalities: Municipa
     per dimension ``<id>`` (0-100, NaN = ei tietoa) and ``<id>__vastattu`` (items
     answered; <NA> for a municipality that did not answer), kokonaispisteet.
     """
-    scoring = _scoring(scoring)
-    survey = (codebook or default_codebook()).municipality
+    survey, municipalities = codebook.municipality, codebook.municipalities
     base = _base(year, municipalities)
     data = _answers(muni, year, municipalities)
     pop = _population(population)
@@ -312,15 +302,13 @@ def change_since(previous_scores: pd.DataFrame, scores: pd.DataFrame) -> pd.Data
 
 # -- checklist ----------------------------------------------------------------------
 
-def checklist(muni: pd.DataFrame, year: int, municipalities: Municipalities,
-              scoring: Scoring | None = None, codebook: Codebook | None = None) -> pd.DataFrame:
+def checklist(muni: pd.DataFrame, year: int, scoring: Scoring, codebook: Codebook) -> pd.DataFrame:
     """The "järjestöpositiivinen kunta" checklist, long form.
 
     Columns: kunta, kunta_nimi, kohta, kohta_teksti, tila (täyttyy / ei täyty /
     ei tietoa / ei vastannut). A question not asked in the year is "ei tietoa".
     """
-    scoring = _scoring(scoring)
-    survey = (codebook or default_codebook()).municipality
+    survey, municipalities = codebook.municipality, codebook.municipalities
     base = _base(year, municipalities)
     data = _answers(muni, year, municipalities)
     answered = base["kunta"].isin(data.index).to_numpy()
@@ -385,10 +373,8 @@ def _combine(states: list[pd.Series], how: str) -> pd.Series:
     return pd.Series(out, index=frame.index, dtype=object).where(n_answered > 0, NO_INFO)
 
 
-def two_views(assoc: pd.DataFrame, muni: pd.DataFrame, year: int, municipalities: Municipalities,
-              threshold: int = 5, scoring: Scoring | None = None,
-              codebook: Codebook | None = None,
-              hidden: Mapping[tuple[str, str], Any] | None = None) -> pd.DataFrame:
+def two_views(assoc: pd.DataFrame, muni: pd.DataFrame, year: int, scoring: Scoring, codebook: Codebook, *,
+              threshold: int = 5, hidden: Mapping[tuple[str, str], Any]) -> pd.DataFrame:
     """Associations' view (by kotikunta) next to the municipality's own answers.
 
     One row per municipality of the year and statement of the YAML pairs. Columns:
@@ -403,22 +389,22 @@ def two_views(assoc: pd.DataFrame, muni: pd.DataFrame, year: int, municipalities
     The figures are the report's ``yhteistyo_kunta`` figures, so they are hidden
     exactly where that table hides them (``hidden``: ``(code, statement)`` -> the
     table's hidden columns ``n``/``samaa_mielta``/``keskiarvo``, from
-    :func:`kartoitus.publication.disclosure.views_mask` over the whole wave; None computes it
-    from ``assoc``, right only when ``assoc`` is the whole association survey).
+    :func:`kartoitus.publication.indicators.cooperation_hidden` over the whole wave).
     A figure of fewer than ``threshold`` associations is hidden in any case.
     """
-    scoring = _scoring(scoring)
-    cb = codebook or default_codebook()
+    cb = codebook
+    municipalities = cb.municipalities
     rules = scoring.two_views
     base = _base(year, municipalities)
     codes = base["kunta"]
     data = _answers(muni, year, municipalities)
     answered = codes.isin(data.index).to_numpy()
-    if "kotikunta" not in assoc.columns:
-        raise KartoitusError("association survey data has no 'kotikunta' column; pass the processed "
+    home_q = cb.home_column
+    if home_q not in assoc.columns:
+        raise KartoitusError(f"association survey data has no {home_q!r} column; pass the processed "
                              "jarjestokysely data")
     statements = [p.statement for p in rules.pairs]
-    home = normalize_codes(assoc["kotikunta"])
+    home = normalize_codes(assoc[home_q])
     ratings = pd.DataFrame({s: _numeric(assoc, s) for s in statements}, index=assoc.index)
     grouped = ratings.groupby(home.to_numpy(), sort=False)
     n_all = grouped.count()
@@ -426,10 +412,6 @@ def two_views(assoc: pd.DataFrame, muni: pd.DataFrame, year: int, municipalities
     agree_all = ratings.ge(rules.agree_from).groupby(home.to_numpy(), sort=False).sum()
     row_labels = {r.key: r.label for q in cb.association.of_type("grid") for r in q.rows}
     survey = cb.municipality
-    if hidden is None:
-        from kartoitus.publication import disclosure
-
-        hidden = disclosure.cooperation_hidden(assoc, year, threshold, cb)
     code_list = [str(c) for c in codes]
 
     parts = []
@@ -501,8 +483,7 @@ def _threshold_texts(item: Item) -> list[dict]:
     return out
 
 
-def describe_scoring(year: int, scoring: Scoring | None = None,
-                     codebook: Codebook | None = None) -> list[dict]:
+def describe_scoring(year: int, scoring: Scoring, codebook: Codebook) -> list[dict]:
     """The scoring rules of a wave, for the report's methods section.
 
     Per dimension: ``id``, ``label`` (Finnish), ``max_points`` and ``items``; per item
@@ -510,8 +491,7 @@ def describe_scoring(year: int, scoring: Scoring | None = None,
     ``points`` (a list of ``{"answer": <Finnish text>, "points": <number>}``).
     Items of questions not asked in ``year`` are left out.
     """
-    scoring = _scoring(scoring)
-    survey = (codebook or default_codebook()).municipality
+    survey = codebook.municipality
     out = []
     for dim in scoring.dimensions:
         items = []
@@ -533,3 +513,21 @@ def describe_scoring(year: int, scoring: Scoring | None = None,
         out.append({"id": dim.id, "label": dim.label, "label_en": dim.label_en,
                     "max_points": sum(i["max_points"] for i in items), "items": items})
     return out
+
+
+# -- the publication's part ---------------------------------------------------------------
+
+def kuntatutka_part(data: WaveInput, settings: Settings) -> Kuntatutka:
+    """The kuntatutka of a wave, computed once: the scores (grants per inhabitant from
+    ``data.population``), the region median, the checklist, and the scores of the newest
+    earlier wave with municipality data (scored without population, as the build did
+    before the publication existed)."""
+    scoring, cb = settings.scoring, settings.codebook
+    scores = score_municipalities(data.municipality, data.year, scoring, cb, data.population)
+    previous = next((p for p in data.previous if p.municipality is not None), None)
+    previous_scores = (score_municipalities(previous.municipality, previous.year, scoring, cb)
+                       if previous is not None else None)
+    return Kuntatutka(scores=scores, region_median=region_summary(scores),
+                      checklist=checklist(data.municipality, data.year, scoring, cb),
+                      previous_year=previous.year if previous is not None else None,
+                      previous_scores=previous_scores)

@@ -1,4 +1,5 @@
-"""Indicator tables -> one Excel workbook (openpyxl), reproducibly and safely.
+"""The workbook model (``kartoitus.outputs.workbook.workbook_model``) -> one Excel
+workbook (openpyxl), reproducibly and safely.
 
 - a contents sheet ``Sisällys`` first, with a hyperlink, title and n for every table;
 - one sheet per table (sheet name = table id): title row, n and source, a bold
@@ -11,9 +12,9 @@
   cell, and one that starts with ``=``, ``+``, ``-``, ``@``, tab or CR also gets
   the quotePrefix style, so Excel keeps it text when the cell is edited;
 - reproducible: document properties carry a fixed date (``meta["created"]``,
-  else :func:`kartoitus.build.repro.build_epoch` — ``SOURCE_DATE_EPOCH`` or the year
-  after the wave) and the zip entries a fixed date in a fixed order, so the same
-  tables give the same bytes;
+  else ``epoch``, which build gives: :func:`kartoitus.build.repro.build_epoch` —
+  ``SOURCE_DATE_EPOCH`` or the year after the wave) and the zip entries a fixed date
+  in a fixed order, so the same model gives the same bytes;
 - written atomically (temporary file in the same folder, then ``os.replace``).
 """
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 import io
 import math
 import re
+import time
 import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
@@ -37,7 +39,6 @@ from openpyxl.writer.excel import ExcelWriter
 
 from kartoitus.atomic import atomic_write_bytes
 from kartoitus.errors import KartoitusError
-from kartoitus.build.repro import _zip_date, build_epoch
 from kartoitus.tables import SUPPRESSED_MARK, Table
 
 CONTENTS = "Sisällys"
@@ -46,6 +47,14 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _BAD_SHEET = re.compile(r"[\[\]:*?/\\]")
 HEADER_ROW = 4  # title, n/source, blank, header
 MIN_WIDTH, MAX_WIDTH = 8, 60
+#: the range of dates a zip entry can record
+_ZIP_MIN = (1980, 1, 1, 0, 0, 0)
+_ZIP_MAX = (2107, 12, 31, 23, 59, 58)
+
+
+def _zip_date(epoch: int) -> tuple[int, int, int, int, int, int]:
+    stamp = tuple(time.gmtime(epoch)[:6])
+    return min(max(stamp, _ZIP_MIN), _ZIP_MAX)  # type: ignore[return-value]
 
 
 def _is_missing(v) -> bool:
@@ -97,7 +106,7 @@ def _shown_columns(table: Table) -> list[str]:
     return [*labels, *table.value_columns]
 
 
-def _fixed_date(meta: dict, year: int) -> datetime:
+def _fixed_date(meta: dict, epoch: int) -> datetime:
     created = meta.get("created")
     if isinstance(created, str):
         created = datetime.fromisoformat(created)
@@ -105,7 +114,6 @@ def _fixed_date(meta: dict, year: int) -> datetime:
         if created.tzinfo is not None:
             created = created.astimezone(timezone.utc)
         return created.replace(tzinfo=None, microsecond=0)
-    epoch = build_epoch(year=year)
     return datetime.fromtimestamp(epoch, tz=timezone.utc).replace(tzinfo=None)
 
 
@@ -195,9 +203,11 @@ def _table_sheet(ws, table: Table) -> None:
         ws.column_dimensions[get_column_letter(j)].width = max(MIN_WIDTH, min(MAX_WIDTH, w + 2))
 
 
-def workbook_bytes(tables: dict[str, Table], title: str, year: int, meta: dict | None = None) -> bytes:
-    """The xlsx file as bytes (deterministic for the same arguments)."""
-    meta = dict(meta or {})
+def workbook_bytes(model: dict, epoch: int) -> bytes:
+    """The xlsx file of a workbook model as bytes (deterministic for the same arguments).
+    ``epoch``: the build time in seconds (used unless ``meta["created"]`` is given)."""
+    tables, title, year = model["tables"], model["title"], model["year"]
+    meta = dict(model.get("meta") or {})
     _check_names(tables)
     wb = Workbook()
     contents = wb.active
@@ -205,7 +215,7 @@ def workbook_bytes(tables: dict[str, Table], title: str, year: int, meta: dict |
     _contents_sheet(contents, tables, title, year, meta)
     for tid, table in tables.items():
         _table_sheet(wb.create_sheet(tid), table)
-    fixed = _fixed_date(meta, year)
+    fixed = _fixed_date(meta, epoch)
     wb.properties.created = fixed
     wb.properties.modified = fixed
     wb.properties.title = title
@@ -233,16 +243,15 @@ def _normalise_zip(data: bytes, fixed: datetime) -> bytes:
     return out.getvalue()
 
 
-def write_workbook(tables: dict[str, Table], path: Path, title: str, year: int,
-                   meta: dict | None = None) -> Path:
-    """Write the tables to ``path`` (.xlsx) atomically; return the path."""
+def write_workbook(model: dict, path: Path, epoch: int) -> Path:
+    """Write the workbook model to ``path`` (.xlsx) atomically; return the path."""
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         raise KartoitusError(f"{path}: työkirjan tiedostopäätteen pitää olla .xlsx")
-    return atomic_write_bytes(path, workbook_bytes(tables, title, year, meta))
+    return atomic_write_bytes(path, workbook_bytes(model, epoch))
 
 
 def render_job(payload: dict) -> list[Path]:
-    """Worker entry point (``kartoitus.render.workbook:render_job``)."""
-    return [write_workbook(payload["tables"], payload["path"], payload["title"], payload["year"],
-                           payload.get("meta"))]
+    """Worker entry point (``kartoitus.render.workbook:render_job``):
+    ``{"model": workbook model, "path": Path, "epoch": build time in seconds}``."""
+    return [write_workbook(payload["model"], payload["path"], payload["epoch"])]

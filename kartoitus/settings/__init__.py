@@ -22,11 +22,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Mapping
 
-import yaml
 
-from kartoitus.errors import ConfigError
-from kartoitus.settings.classification import RULES_FILE, Classification, load_classification
+from kartoitus.settings.classification import (
+    RULES_FILE,
+    Classification,
+    load_classification,
+)
 from kartoitus.settings.codebook import Codebook, load_codebook
+from kartoitus.settings.files import read_yaml
 from kartoitus.settings.names import NAMES_FILE, Names, load_names
 from kartoitus.settings.scoring import SCORING_FILE, Scoring, load_scoring
 
@@ -66,14 +69,7 @@ class Settings:
 
 
 def _load_flags(path: Path) -> dict[str, str]:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: tiedostoa ei löydy") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path.name}: YAML-virhe: {exc}") from None
-    if not isinstance(raw, Mapping):
-        raise ConfigError(f"{path.name}: odotettiin luetteloa lippu: selite")
+    raw = read_yaml(path, "odotettiin luetteloa lippu: selite")
     return {str(k): str(v) for k, v in raw.items()}
 
 
@@ -105,12 +101,3 @@ def load_settings(data_dir: Path | None = None, templates: Path | None = None) -
 
 __all__ = ["Settings", "load_settings", "package_data", "package_templates"]
 
-
-from functools import lru_cache  # noqa: E402
-
-
-@lru_cache(maxsize=1)
-def default_settings() -> Settings:
-    """TRANSITION ONLY: the package's settings, cached. Being removed: settings are
-    built at the edge (cli, build, test fixtures) and passed down."""
-    return load_settings()

@@ -11,9 +11,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from kartoitus.errors import ConfigError
+from kartoitus.settings.files import read_yaml
 
 RULES_FILE = "luokittelu.yaml"
 #: ``tyyppi`` of the rule that takes the single ticked sector of ``toimialat``.
@@ -118,12 +117,7 @@ def anchor_word_starts(pattern: str) -> str:
 def load_classification(path: Path) -> Classification:
     """Everything in ``luokittelu.yaml``: rules, sote sectors, size classes, reach keys."""
     p = Path(path)
-    try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise ConfigError(f"{p}: luokittelusääntöjä ei löydy") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{p.name}: YAML-virhe: {exc}") from None
+    raw = read_yaml(p, "odotettiin luokittelusääntöjä (säännöt, sote, kokoluokat)")
     rules = []
     seen = set()
     for i, r in enumerate(raw.get("saannot") or [], start=1):

@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-import yaml
-
 from kartoitus.errors import ConfigError
+from kartoitus.settings.files import read_yaml
 
 NAMES_FILE = "sarakkeet.yaml"
 
@@ -83,12 +82,7 @@ def _section(raw: Mapping, key: str, names: tuple[str, ...], source: str) -> dic
 def load_names(path: Path) -> Names:
     """Read and check ``sarakkeet.yaml``."""
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: tiedostoa ei löydy") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path.name}: YAML-virhe: {exc}") from None
+    raw = read_yaml(path, "odotettiin osioita kysymykset ja sarakkeet")
     q = _section(raw, "kysymykset", _QUESTIONS, path.name)
     c = _section(raw, "sarakkeet", _COLUMNS, path.name)
     k = _section(raw, "avaimet", _KEYS, path.name)

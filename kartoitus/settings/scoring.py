@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-import yaml
-
 from kartoitus.errors import ConfigError
 from kartoitus.settings.codebook import Codebook, Survey
+from kartoitus.settings.files import read_yaml
 
 SCORING_FILE = "kuntatutka.yaml"
 ITEM_KINDS = ("option", "number", "count", "grid_mean")
@@ -217,14 +216,7 @@ def load_scoring(path: Path | str, codebook: Codebook) -> Scoring:
     """Read and check the kuntatutka scoring rules against the codebook."""
     path = Path(path)
     source = path.name
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: scoring file not found") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{source}: not valid YAML ({exc}); fix the file") from None
-    if not isinstance(raw, Mapping):
-        raise ConfigError(f"{source}: expected a mapping with dimensions, checklist and two_views")
+    raw = read_yaml(path, "odotettiin osioita dimensions, checklist ja two_views")
     cb = codebook
     survey = cb.municipality
     no_answer = tuple(map(str, raw.get("no_answer_keys") or ()))

@@ -14,12 +14,12 @@ and the column.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from kartoitus.errors import InputError
+from kartoitus.models import Reference  # noqa: F401  (the loaded data; defined with the models)
 
 POPULATION_FILE = "vaesto.csv"
 REGISTRY_FILE = "yhdistysrekisteri.csv"
@@ -27,36 +27,6 @@ REGISTRY_FILE = "yhdistysrekisteri.csv"
 #: file name -> its value column
 VALUE_COLUMNS = {POPULATION_FILE: "vaesto", REGISTRY_FILE: "yhdistyksia"}
 KEY_COLUMNS = ("kuntanumero", "vuosi")
-
-
-@dataclass(frozen=True)
-class Reference:
-    """Reference data; either frame may be None when its file was not supplied."""
-
-    population: pd.DataFrame | None = None    # kuntanumero (str), vuosi (int), vaesto (int)
-    associations: pd.DataFrame | None = None  # kuntanumero (str), vuosi (int), yhdistyksia (int)
-
-    def population_for(self, year: int) -> tuple[pd.Series, list[int]]:
-        """Population per municipality code: the latest figure of a year <= ``year``.
-
-        Returns the values (index: municipality code) and the years they come from.
-        """
-        return _latest(self.population, "vaesto", year)
-
-    def associations_for(self, year: int) -> tuple[pd.Series, list[int]]:
-        """Registered associations per municipality code, latest year <= ``year``."""
-        return _latest(self.associations, "yhdistyksia", year)
-
-
-def _latest(frame: pd.DataFrame | None, column: str, year: int) -> tuple[pd.Series, list[int]]:
-    if frame is None or frame.empty:
-        return pd.Series(dtype="float64"), []
-    usable = frame[frame["vuosi"] <= year]
-    if usable.empty:
-        return pd.Series(dtype="float64"), []
-    latest = usable.sort_values(["kuntanumero", "vuosi"]).groupby("kuntanumero", sort=True).tail(1)
-    values = latest.set_index("kuntanumero")[column].astype("float64")
-    return values, sorted(int(y) for y in latest["vuosi"].unique())
 
 
 def _read_csv(path: Path) -> pd.DataFrame:

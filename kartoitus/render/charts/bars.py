@@ -7,13 +7,11 @@ the diverging palette). Both read Finnish labels from ``Table.columns`` and the
 table's label column, format values the Finnish way, put the table's n in the
 title, wrap long category labels, and never draw a suppressed value: its place is
 marked with ``<5``. ``describe_bars`` / ``describe_stacked`` give the alt text of
-the same chart (every number it shows).
+the same chart (every number it shows); they and the table readers live in
+:mod:`kartoitus.outputs.charttext` (no matplotlib), so a model can carry the alt text.
 """
 
 from __future__ import annotations
-
-import math
-import re
 
 import numpy as np
 from matplotlib import colormaps
@@ -33,48 +31,24 @@ from kartoitus.render.charts.base import (
     wrap,
 )
 from kartoitus.fmt import fi_integer, fi_number, format_value
+from kartoitus.outputs.charttext import (  # noqa: F401  (re-exported: render.charts' public names)
+    ChartError,
+    bar_data as _bar_data,
+    describe_bars,
+    describe_stacked,
+    label_column,
+    legend_label as _legend_label,
+    row_labels,
+    stack_columns as _stack_columns,
+    value_column,
+)
 from kartoitus.tables import SUPPRESSED_MARK, Table
 
 #: Axis unit per value kind (the axis label is "<header> (<unit>)").
 UNITS = {"percent": "%", "count": "kpl", "mean": "", "number": ""}
-#: Value kinds preferred for a single-series chart, in order.
-_PREFERENCE = ("percent", "count", "mean", "number")
 
 
-class ChartError(ValueError):
-    """The table has no shape this chart can draw (e.g. no numeric column)."""
-
-
-# -- reading a table -----------------------------------------------------------
-
-def label_column(table: Table) -> str:
-    """The column that names each row: the first label column with a Finnish header
-    (key columns have none), else the last label column."""
-    labels = table.label_columns
-    if not labels:
-        raise ChartError(f"table {table.id} has no label column")
-    named = [c for c in labels if c in table.columns]
-    return named[0] if named else labels[-1]
-
-
-def row_labels(table: Table) -> list[str]:
-    col = label_column(table)
-    return ["" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
-            for v in table.frame[col].tolist()]
-
-
-def value_column(table: Table, value: str | None = None) -> str:
-    """``value`` if given, else the first percent, count, mean or number column."""
-    if value is not None:
-        if value not in table.kinds:
-            raise ChartError(f"table {table.id} has no value column {value!r}")
-        return value
-    for kind in _PREFERENCE:
-        for col in table.value_columns:
-            if table.kinds[col] == kind:
-                return col
-    raise ChartError(f"table {table.id} has no numeric value column")
-
+# -- drawing -----------------------------------------------------------------------
 
 def _title(table: Table, title: str | None, width: int = 78) -> str:
     text = f"{title or table.title} (n = {fi_integer(table.n)})"
@@ -93,27 +67,6 @@ def _axis_label(table: Table, col: str, unit: str | None) -> str:
     if unit and f"({unit})" not in header and not header.endswith(unit):
         return f"{header} ({unit})"
     return header
-
-
-def _order(values: np.ndarray, hidden: np.ndarray, sort: bool) -> list[int]:
-    idx = list(range(len(values)))
-    if not sort:
-        return idx
-    # largest first; suppressed and missing rows last, in table order
-    key = [(1, 0.0, i) if hidden[i] or np.isnan(values[i]) else (0, -values[i], i) for i in idx]
-    return [k[2] for k in sorted(key)]
-
-
-def _bar_data(table: Table, value: str | None, sort: bool, max_items: int | None):
-    col = value_column(table, value)
-    labels = row_labels(table)
-    values = np.array([np.nan if v is None else float(v) for v in
-                       table.frame[col].astype("float64").tolist()])
-    hidden = table.mask()[col].to_numpy(dtype=bool)
-    order = _order(values, hidden, sort)
-    if max_items is not None:
-        order = order[:max_items]
-    return col, [labels[i] for i in order], values[order], hidden[order]
 
 
 # -- single series ---------------------------------------------------------------
@@ -173,39 +126,7 @@ def bar_chart(table: Table, value: str | None = None, *, title: str | None = Non
     return fig
 
 
-def describe_bars(table: Table, value: str | None = None, *, title: str | None = None,
-                  sort: bool = True, max_items: int | None = None) -> str:
-    """Alt text of ``bar_chart``: the title, n and every bar with its value."""
-    col, labels, values, hidden = _bar_data(table, value, sort, max_items)
-    kind = table.kinds[col]
-    parts = []
-    for lbl, v, h in zip(labels, values, hidden):
-        shown = SUPPRESSED_MARK if h else ("ei tietoa" if np.isnan(v) else format_value(v, kind))
-        parts.append(f"{lbl} {shown}")
-    text = (f"Vaakapylväskuvio: {title or table.title}, n = {fi_integer(table.n)}. "
-            f"{table.header(col)}: " + "; ".join(parts) + ".")
-    if hidden.any():
-        text += " Alle viiden vastaajan luvut on peitetty (<5)."
-    return text
-
-
 # -- 100 % stacked ------------------------------------------------------------------
-
-def _stack_columns(table: Table, columns: list[str] | None) -> list[str]:
-    cols = columns if columns is not None else [c for c in table.value_columns
-                                                if table.kinds[c] == "percent"]
-    if len(cols) < 2:
-        raise ChartError(f"table {table.id}: a stacked chart needs at least two percent columns")
-    missing = [c for c in cols if c not in table.kinds]
-    if missing:
-        raise ChartError(f"table {table.id} has no columns {missing}")
-    return cols
-
-
-def _legend_label(header: str) -> str:
-    """``Täysin eri mieltä, %`` -> ``Täysin eri mieltä`` (the axis already says %)."""
-    return re.sub(r",?\s*\(?%\)?$", "", header).strip()
-
 
 def _colors(k: int, diverging: bool) -> list:
     if diverging and k == 5:
@@ -267,26 +188,3 @@ def stacked_chart(table: Table, columns: list[str] | None = None, *, title: str 
         fig.legend(handles, names, loc="outside lower center", ncols=min(len(cols), 5),
                    handlelength=1.2, columnspacing=1.0)
     return fig
-
-
-def describe_stacked(table: Table, columns: list[str] | None = None, *,
-                     title: str | None = None) -> str:
-    """Alt text of ``stacked_chart``: each bar with every segment's share."""
-    cols = _stack_columns(table, columns)
-    labels = row_labels(table)
-    data = table.frame[cols].astype("float64").to_numpy()
-    hidden = table.mask()[cols].to_numpy(dtype=bool)
-    rows = []
-    for i, lbl in enumerate(labels):
-        segs = []
-        for j, col in enumerate(cols):
-            v = data[i, j]
-            shown = SUPPRESSED_MARK if hidden[i, j] else (
-                "ei tietoa" if np.isnan(v) else format_value(v, "percent"))
-            segs.append(f"{_legend_label(table.header(col))} {shown}")
-        rows.append(f"{lbl}: " + ", ".join(segs))
-    text = (f"Pinottu pylväskuvio (100 %): {title or table.title}, n = {fi_integer(table.n)}. "
-            + "; ".join(rows) + ".")
-    if hidden.any():
-        text += " Alle viiden vastaajan luvut on peitetty (<5)."
-    return text

@@ -138,12 +138,12 @@ def _runs(finite: np.ndarray) -> list[list[int]]:
 
 def radar_figure(scores_row: Mapping | pd.Series, region_median: Mapping | pd.Series | None,
                  dims_labels: Mapping[str, str], title: str, *, label_width: int = 16,
-                 size: tuple[float, float] = (5.6, 5.4)) -> Figure:
+                 size: tuple[float, float] = (5.6, 5.4), median_n: int | None = None) -> Figure:
     """A municipality's kuntatutka: polygon of scores 0-100 with the region median.
 
     ``scores_row``: a row of ``kuntatutka.score_municipalities`` (dimension ids,
     ``vastannut``, ``kunta_nimi``); ``region_median``: ``kuntatutka.region_summary``
-    (its ``attrs["n"]`` is shown in the legend) or None; ``dims_labels``: dimension
+    (its ``attrs["n"]``, or ``median_n``, is shown in the legend) or None; ``dims_labels``: dimension
     id -> Finnish label, in the order of the axes (clockwise from the top).
     """
     dims = list(dims_labels)
@@ -210,7 +210,7 @@ def radar_figure(scores_row: Mapping | pd.Series, region_median: Mapping | pd.Se
         if median is not None and np.isfinite(median).any():
             ax.plot(_closed(theta), _closed(median), color=MEDIAN_COLOR, linewidth=1.5,
                     linestyle=(0, (4, 2.5)), gid=GID_MEDIAN, zorder=3)
-            m_n = getattr(region_median, "attrs", {}).get("n")
+            m_n = median_n if median_n is not None else getattr(region_median, "attrs", {}).get("n")
             label = "Maakunnan mediaani"
             if m_n:
                 label += f" (n = {fi_integer(m_n)} kuntaa)"

@@ -1,0 +1,46 @@
+"""The main report's model (``kartoitus.outputs.report.report_model``) -> HTML and PDF files.
+
+``write_report(model, out_dir)`` draws every chart of the model
+(:class:`~kartoitus.models.ChartSpec` -> PNG data URI), renders
+``templates/report.html`` and writes ``jarjestokartoitus-<year>.html`` and
+``.pdf`` atomically. ``render_job`` is the worker pool's entry point.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kartoitus.atomic import atomic_write_text
+from kartoitus.models import map_charts
+from kartoitus.outputs.report import REPORT_TEMPLATE, report_filename
+from kartoitus.render.document import TEMPLATES, render_html, write_pdf
+
+
+def drawn(model: dict) -> dict:
+    """The model with every chart drawn (a PNG data URI in place of each ChartSpec)."""
+    from kartoitus.render.charts import draw_data_uri  # lazy: imports matplotlib
+
+    return map_charts(model, draw_data_uri)
+
+
+def report_html(model: dict) -> str:
+    """The report's HTML (charts drawn)."""
+    return render_html(REPORT_TEMPLATE, drawn(model))
+
+
+def write_report(model: dict, out_dir: Path) -> list[Path]:
+    """Write ``jarjestokartoitus-<year>.html`` and ``.pdf`` into ``out_dir``; return
+    ``[pdf, html]``."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    html = report_html(model)
+    html_path = atomic_write_text(out_dir / report_filename(model["year"], ".html"), html)
+    pdf_path = write_pdf(html, out_dir / report_filename(model["year"], ".pdf"),
+                         title=model["title"], lang=model.get("lang", "fi"), base_url=TEMPLATES)
+    return [pdf_path, html_path]
+
+
+def render_job(payload: dict) -> list[Path]:
+    """Worker entry point (``kartoitus.render.report:render_job``):
+    ``{"model": report model, "out_dir": Path}`` -> PDF + HTML."""
+    return write_report(payload["model"], payload["out_dir"])
