@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Sequence
 
-import yaml
-
 from kartoitus.errors import ConfigError
+from kartoitus.settings.files import read_yaml
 
 EXPORTS_FILE = "viennit.yaml"
 
@@ -135,10 +134,4 @@ def load_exports(path: Path) -> ExportTools:
     path = Path(path)
     if not path.is_file():
         return ExportTools()
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path.name}: YAML-virhe: {exc}") from None
-    if not isinstance(raw, Mapping):
-        raise ConfigError(f"{path.name}: odotettiin avaimia oletus ja tyokalut")
-    return parse_exports(raw, path.name)
+    return parse_exports(read_yaml(path, "odotettiin avaimia oletus ja tyokalut"), path.name)

@@ -286,6 +286,10 @@ def clean_survey(tables: Iterable, survey: Survey, municipalities: Municipalitie
         present |= here
 
     columns = ["tiedosto", "rivi"]
+    if not parts:
+        # no file of this survey in the wave: no answers (every column, no rows), which is
+        # not the same as questions left out of the files (those get no columns)
+        present = {q.id for q in survey.asked_in(year)}
     for q in survey.asked_in(year):
         if q.id in present:
             columns += q.processed_columns(municipalities, year)
