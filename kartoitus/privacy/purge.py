@@ -343,7 +343,7 @@ def _remaining_warnings(folder: Path, titles: dict[str, str], skip: set[str], co
             continue
         try:
             if path.suffix.lower() in _REWRITABLE_BOOKS:
-                frames = pd.read_excel(path, dtype=object, sheet_name=None)
+                frames = pd.read_excel(path, dtype=object, sheet_name=None, engine="openpyxl")
             else:
                 data = path.read_bytes()
                 fmt = _sniff_csv(path, data)
