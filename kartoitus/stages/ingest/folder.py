@@ -64,7 +64,7 @@ def _ignored(name: str) -> str | None:
     """Why a file of this name is not an export (None: it may be one)."""
     low = name.casefold()
     if low in _SETTINGS:
-        return "aallon asetustiedosto (luetaan erikseen)" if low != "poistetut_henkilotiedot.json" \
+        return "aallon asetustiedosto, luetaan erikseen" if low != "poistetut_henkilotiedot.json" \
             else "henkilötietojen poistokirja"
     if name.startswith("~$") or name.startswith(".~lock"):
         return "taulukko-ohjelman lukitustiedosto (tiedosto on auki jossakin ohjelmassa)"
