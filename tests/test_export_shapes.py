@@ -270,3 +270,22 @@ def test_the_fixture_script_writes_every_shape(tmp_path):
     assert {"ms_forms_xlsx", "ms_forms_csv", "google_zip", "two_sheets", "duplicate_titles", "merged_header",
             "mac_roman", "lone_cr", "stale_correction", "malformed_correction", "identical_files",
             "ambiguous_dates", "formula_text"} <= set(fx.SHAPES)
+
+
+@pytest.mark.parametrize("shape, file, codec", [("lone_cr", "jarjestokysely_cr.csv", "utf-8"),
+                                                 ("mac_roman", "jarjestokysely_mac.csv", "mac_roman")])
+def test_purge_keeps_lone_cr_files_whole(shape, file, codec, tmp_path, reference):
+    """purge-personal rewrites a CR-only file column by column, answers intact."""
+    from kartoitus import privacy
+    from kartoitus.settings import load_settings
+
+    folder = fx.write_shape(shape, tmp_path / "raw")
+    report = privacy.purge_personal(folder, load_settings().codebook, dry_run=False)
+    assert {r.question for r in report.removed} == {"sahkoposti", "yhteyshenkilo"}
+    text = (folder / file).read_bytes().decode(codec)
+    assert "sihteeri@example.fi" not in text and "Kalle Keuruulainen" not in text
+    assert text.count("\r") > 4 and "terveisin hallitus" in text
+    result = CliRunner().invoke(app, ["build-data", "--raw", str(tmp_path / "raw"), "--processed",
+                                      str(tmp_path / "processed"), "--year", str(YEAR)])
+    assert result.exit_code == 0, result.output
+    pd.testing.assert_frame_equal(_answers(tmp_path / "processed" / str(YEAR)), reference)

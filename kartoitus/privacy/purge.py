@@ -128,15 +128,13 @@ def _records(text: str) -> Iterator[tuple[str, str]]:
     """Raw CSV records as (body, line ending); quoted fields may span lines."""
     pos, n = 0, len(text)
     pending = ""
+    breaks = re.compile(r"\r\n|\n|\r")   # Excel for Mac ends lines with a lone CR
     while pos < n:
-        end = text.find("\n", pos)
-        if end == -1:
+        m = breaks.search(text, pos)
+        if m is None:
             line, ending, pos = text[pos:], "", n
         else:
-            line, pos = text[pos:end], end + 1
-            ending = "\n"
-            if line.endswith("\r"):
-                line, ending = line[:-1], "\r\n"
+            line, ending, pos = text[pos:m.start()], m.group(0), m.end()
         pending += line
         if pending.count('"') % 2:  # inside a quoted field: the record goes on
             pending += ending
