@@ -25,7 +25,7 @@ TITLE = "Kehityskeskustelu: {name} \u2013 Keski-Suomen järjestökartoitus {year
 STATE_TEXT = {kt.MET: "täyttyy", kt.NOT_MET: "ei täyty", kt.NO_INFO: "ei tietoa", kt.NOT_ANSWERED: "ei vastannut"}
 SAYS_TEXT = {kt.SAYS_YES: "kyllä", kt.SAYS_PARTLY: "osittain", kt.SAYS_NO: "ei"}
 #: empty rows for the agreed actions
-ACTION_ROWS = 6
+ACTION_ROWS = 8
 MAX_QUESTIONS = 5
 
 

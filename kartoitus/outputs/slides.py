@@ -103,17 +103,18 @@ def bar_chart(t: Table, col: str, *, sort: bool = True, chart_type: str = "bar",
     rows = list(t.frame.index)
     if drop_zero:
         rows = [i for i in rows if t.is_suppressed(i, col) or (number(t.frame.at[i, col]) or 0) > 0]
-    if sort:
+    if sort:   # largest first; a hidden row has no place in a ranking (the caption names it)
         shown = ranked(t, col)
-        rows = [i for i in shown if i in rows] + [i for i in rows if i not in shown]
+        rows = [i for i in shown if i in rows]
     lab = label_column(t)
     kind = t.kinds.get(col)
+    top = max([v for v in (visible(t, i, col) for i in rows) if v is not None] or [0])
     return {"type": chart_type,
             "categories": [str(t.frame.at[i, lab]) for i in rows],
             "series": [{"name": name or t.header(col), "values": [visible(t, i, col) for i in rows]}],
             "number_format": PERCENT_FORMAT if kind == "percent" else "0",
             "axis_title": "Osuus vastanneista (%)" if kind == "percent" else "",
-            "max": 100 if kind == "percent" else None,
+            "max": 100 if kind == "percent" and top > 60 else None,
             "source": {"table": t.id, "columns": [col],
                        "keys": [str(t.frame.at[i, "avain"]) if "avain" in t.frame else str(i) for i in rows]}}
 
@@ -155,15 +156,15 @@ def _figures(pub: Publication) -> list[dict]:
     out = []
     t = table_of(pub, "vastaajat_toimiala")
     if t is not None:
-        out.append({"value": fi_integer(t.n), "label": "yhdistystä vastasi järjestökyselyyn"})
+        out.append({"value": fi_integer(t.n), "label": "yhdistystä vastasi"})
     kv = table_of(pub, "kunnat_vastaukset")
     total = pub.meta.get("municipalities_total") or len(pub.settings.codebook.municipalities.for_year(pub.year))
     if kv is not None:
-        out.append({"value": f"{fi_integer(kv.n)}/{fi_integer(total)}", "label": "kuntaa vastasi kuntakyselyyn"})
+        out.append({"value": f"{fi_integer(kv.n)}/{fi_integer(total)}", "label": "kuntaa vastasi"})
     h = table_of(pub, "henkilot_toimiala")
     if h is not None and "yhteensa" in set(h.frame["avain"]):
         i = h.frame.index[h.frame["avain"] == "yhteensa"][0]
-        for col, label in (("jasenmaara_summa", "jäsentä vastanneissa yhdistyksissä"),
+        for col, label in (("jasenmaara_summa", "jäsentä"),
                            ("vapaaehtoiset_summa", "vapaaehtoista")):
             if col in h.frame and visible(h, i, col) is not None:
                 out.append({"value": cell_text(h, i, col), "label": label})
@@ -226,7 +227,7 @@ def kuntatutka_slides(pub: Publication) -> list[dict]:
         hi, lo = max(shown), min(shown)
         out.append(chart_slide(
             "Kuntatutka: maakunnan mediaani ulottuvuuksittain",
-            {"type": "column", "categories": [labels[d] for d in dims],
+            {"type": "bar", "categories": [labels[d] for d in dims],
              "series": [{"name": "Maakunnan mediaani", "values": values}],
              "number_format": SCORE_FORMAT, "axis_title": "Pisteet (0–100)", "max": 100,
              "source": {"kuntatutka": "region_median", "columns": dims}},
@@ -243,6 +244,8 @@ def kuntatutka_slides(pub: Publication) -> list[dict]:
     if len(ans):
         missing = [str(n) for n, a in zip(scores["kunta_nimi"], scores["vastannut"]) if not bool(a)]
         cap = "Kokonaispisteet 0–100 kuntakyselyn vastauksista."
+        if number(med.get(kt.TOTAL)) is not None:
+            cap += f" Maakunnan mediaani {fi_number(number(med.get(kt.TOTAL)), 0)}."
         if missing:
             cap += f" Ei vastannut kuntakyselyyn: {names_text(missing)}."
         total_med = number(med.get(kt.TOTAL))
@@ -282,6 +285,7 @@ def region_deck(pub: Publication, theme: dict | None = None) -> dict:
     if len(figs) >= 2:
         slides.append(slide("figures", "Kartoitus lukuina", [
             "Dia näyttää kartoituksen mittakaavan: " + "; ".join(f"{f['value']} {f['label']}" for f in figs) + ".",
+            "Yhdistykset vastasivat järjestökyselyyn, kunnat kuntakyselyyn.",
             "Jäsen- ja vapaaehtoismäärät ovat vastanneiden yhdistysten ilmoittamia summia, eivät koko maakunnan "
             "lukuja: yksi ihminen voi kuulua moneen yhdistykseen."], figures=figs))
     if resp is not None:

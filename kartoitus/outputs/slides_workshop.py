@@ -24,7 +24,7 @@ from kartoitus.publication import Publication
 from kartoitus.publication import kuntatutka as kt
 
 #: rows of a matrix per slide (longer matrices continue on the next slide)
-MAX_ROWS = 11
+MAX_ROWS = 16
 
 
 def _text(cell: dict) -> str:
@@ -149,15 +149,19 @@ def workshop_deck(pub: Publication, codes: list[str], subregion: str | None = No
             if v["conflict"] and not v["agree_suppressed"]:
                 conflicts.append(f"{names[c]}: {v['topic'].lower()} (kunta vastaa {v['says']}, samaa mieltä "
                                  f"{v['agree']} yhdistyksistä)")
-    slides.append(chart_slide("Kaksi näkökulmaa: yhdistysten arvio yhteistyöstä", views,
-                              "Samaa mieltä (4–5) olevien osuus kunnan yhdistyksistä; pienistä ryhmistä osuus on "
-                              "peitetty (puuttuva palkki).",
-                              ["Kaavio näyttää, kuinka suuri osa kunkin kunnan yhdistyksistä on samaa mieltä "
-                               "yhteistyötä koskevista väitteistä.",
-                               ("Kunnan oma vastaus ja yhdistysten arvio eroavat: " + "; ".join(conflicts) + "."
-                                if conflicts else "Kunnan omat vastaukset ja yhdistysten arviot eivät eroa "
-                                "selvästi toisistaan."),
-                               "Tarkemmin PDF-paketin taulukossa \u201dKaksi näkökulmaa\u201d."]))
+    views_notes = ["Kaavio näyttää, kuinka suuri osa kunkin kunnan yhdistyksistä on samaa mieltä "
+                   "yhteistyötä koskevista väitteistä.",
+                   ("Kunnan oma vastaus ja yhdistysten arvio eroavat: " + "; ".join(conflicts) + "."
+                    if conflicts else "Kunnan omat vastaukset ja yhdistysten arviot eivät eroa selvästi toisistaan."),
+                   "Tarkemmin PDF-paketin taulukossa \u201dKaksi näkökulmaa\u201d."]
+    if any(v is not None for ser in views["series"] for v in ser["values"]):
+        slides.append(chart_slide("Kaksi näkökulmaa: yhdistysten arvio yhteistyöstä", views,
+                                  "Samaa mieltä (4–5) olevien osuus kunnan yhdistyksistä; pienistä ryhmistä osuus "
+                                  "on peitetty (puuttuva palkki).", views_notes))
+    else:   # every share hidden: the pack's table says so, with what each municipality answered
+        views_notes[0] = ("Taulukko näyttää kunnan oman vastauksen kustakin yhteistyön aiheesta; yhdistysten "
+                          "osuudet on peitetty, koska kuntien vastaajia on vähän.")
+        slides += _matrix_slides(pack["views"], "Kaksi näkökulmaa yhteistyöhön", views_notes)
     bullets = []
     for c in codes:
         qs = questions(pub, c, limit=2)
