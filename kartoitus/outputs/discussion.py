@@ -44,6 +44,7 @@ def questions(pub: Publication, code: str, *, limit: int = MAX_QUESTIONS) -> lis
     then unmet checklist items; always one about what comes next."""
     f = mu.figures_of(pub, code)
     out: list[str] = []
+    strong = ""
     if not mu.answered(f.scores):
         out.append("Kunta ei vastannut kuntakyselyyn: miten järjestöyhteistyön tilanne kirjataan ja saadaan "
                    "näkyviin seuraavassa kartoituksessa?")
@@ -68,7 +69,14 @@ def questions(pub: Publication, code: str, *, limit: int = MAX_QUESTIONS) -> lis
         unmet = [t for t, s in zip(f.checklist["kohta_teksti"], f.checklist["tila"]) if s == kt.NOT_MET]
         for text in unmet[:2]:
             out.append(f"Tarkistuslistan kohta \u201d{text}\u201d ei täyty. Mitä sen täyttyminen vaatisi?")
+        if gaps:
+            _, own, label, _ = max(gaps, key=lambda g: (g[1], g[0]))
+            strong = (f"Vahvin ulottuvuus on \u201d{label}\u201d ({fi_number(own, 0)} pistettä): mikä siinä toimii, ja "
+                      "miten sen voi säilyttää?")
     out = out[:limit - 1]
+    for extra in (strong, "Miten yhdistysten näkemys saadaan kuuluviin kunnan valmistelussa ja päätöksissä?"):
+        if extra and len(out) < min(2, limit - 1):
+            out.append(extra)
     out.append("Mitä yhdistykset toivovat kunnalta seuraavan vuoden aikana, ja mitä ne voivat itse tarjota?")
     return out
 

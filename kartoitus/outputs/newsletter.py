@@ -57,6 +57,10 @@ def sentences(pub: Publication, code: str) -> list[str]:
         out.append(f"Kunnan vastanneista yhdistyksistä yleisin päätoimiala on {top[0].lower()} ({top[1]} "
                    f"yhdistystä), kun koko maakunnassa yleisin on {str(region.frame.at[i, label_column(region)]).lower()} "
                    f"({cell_text(region, i, 'osuus')} vastanneista).")
+    elif ranked(region, "osuus"):
+        i = ranked(region, "osuus")[0]
+        out.append(f"Koko maakunnan vastanneista yhdistyksistä yleisin päätoimiala on "
+                   f"{str(region.frame.at[i, label_column(region)]).lower()} ({cell_text(region, i, 'osuus')}).")
     med = pub.kuntatutka.region_median
     if mu.answered(f.scores):
         met = sum(1 for s in f.checklist["tila"] if s == kt.MET)
@@ -71,6 +75,9 @@ def sentences(pub: Publication, code: str) -> list[str]:
     view = _view_sentence(pub, f)
     if view:
         out.append(view)
+    if len(out) < 3:
+        out.append(f"Kunnan oma tietosivu kartoituksen julkaisuissa kertoo lisää siitä, miten {name} ja sen "
+                   "yhdistykset tekevät yhteistyötä.")
     return out[:MAX_SENTENCES]
 
 

@@ -115,7 +115,7 @@ def bar_chart(t: Table, col: str, *, sort: bool = True, chart_type: str = "bar",
             "number_format": PERCENT_FORMAT if kind == "percent" else "0",
             "axis_title": "Osuus vastanneista (%)" if kind == "percent" else "",
             "max": 100 if kind == "percent" and top > 60 else None,
-            "source": {"table": t.id, "columns": [col],
+            "source": {"table": t.id, "columns": [col], "sorted": sort,
                        "keys": [str(t.frame.at[i, "avain"]) if "avain" in t.frame else str(i) for i in rows]}}
 
 
