@@ -48,17 +48,17 @@ def _scores_chart(pub: Publication, codes: list[str], names: dict[str, str]) -> 
     dims = list(labels)
     med = pub.kuntatutka.region_median
     series, missing = [], []
-    for c in codes:
+    for c in codes:   # one series per municipality in pack order, so each keeps its colour on every slide
         row = pub.municipalities[c].scores
         if not mu.answered(row):
-            missing.append(names[c])
+            missing.append(names[c])     # no bars (gaps), never zeros; the caption says why
+            series.append({"name": f"{names[c]} (ei vastannut)", "values": [None] * len(dims)})
             continue
         series.append({"name": names[c], "values": [number(row.get(d)) for d in dims]})
     series.append({"name": "Maakunnan mediaani", "values": [number(med.get(d)) for d in dims]})
     return ({"type": "column", "categories": [labels[d] for d in dims], "series": series,
              "number_format": SCORE_FORMAT, "axis_title": "Pisteet (0–100)", "max": 100,
-             "source": {"kuntatutka": "scores", "columns": dims,
-                        "keys": [c for c in codes if names[c] not in missing] + ["maakunnan_mediaani"]}},
+             "source": {"kuntatutka": "scores", "columns": dims, "keys": [*codes, "maakunnan_mediaani"]}},
             missing)
 
 
