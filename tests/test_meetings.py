@@ -312,3 +312,38 @@ def test_newsletter_files(pub, tmp_path):
     assert md.read_text(encoding="utf-8") == f"## {m['title']}\n\n{' '.join(m['sentences'])}\n"
     assert txt.read_text(encoding="utf-8").splitlines()[0] == m["title"]
     assert "#" not in txt.read_text(encoding="utf-8")
+
+
+# -- the organisation's look and the privacy scan of decks ---------------------------------------
+
+def test_deck_theme_from_the_organisations_templates(tmp_path, pub):
+    from PIL import Image
+
+    from kartoitus.settings import load_settings
+
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "diat.yaml").write_text('varit: ["#00573e", "#8a2f00"]\nfontti: DejaVu Serif\n'
+                                      'alatunniste: "Järjestöjen talo {year}"\n', encoding="utf-8")
+    Image.new("RGB", (120, 40), "#00573e").save(folder / "logo.png")
+    own = load_settings(templates=folder)
+    theme = bm.deck_theme(own)
+    assert theme["colors"] == ["#00573e", "#8a2f00"] and theme["font"] == "DejaVu Serif"
+    assert theme["logo"] == (folder / "logo.png").read_bytes()
+    model = region_deck(pub, theme)
+    assert model["theme"]["footer"] == f"Järjestöjen talo {YEAR}"
+    path = write_deck(model, tmp_path / "oma.pptx")
+    prs = Presentation(str(path))
+    pictures = [sum(sh.shape_type == 13 for sh in s.shapes) for s in prs.slides]      # 13 = picture
+    assert all(p >= 1 for p in pictures)                                               # the logo on every slide
+    assert f"Järjestöjen talo {YEAR}" in "\n".join(_texts(prs))
+    assert bm.deck_theme(load_settings(templates=tmp_path / "ei-ole"))["colors"][0] == "#1b4f72"   # package's
+
+
+def test_privacy_scan_finds_a_value_planted_in_a_deck(pub, tmp_path):
+    model = region_deck(pub)
+    model["slides"][3]["notes"] += " Yhteyshenkilö Maija Meikäläinen, maija.meikalainen@example.fi."
+    path = write_deck(model, tmp_path / "vuoto.pptx")
+    found = privacy.scan_path(path, ["Maija Meikäläinen"])
+    assert {f.kind for f in found} >= {"henkilotieto", "sahkoposti"}
+    assert all(f.where.startswith("ppt/notesSlides/") for f in found)
