@@ -339,7 +339,8 @@ def workshop_pack(
     processed: Optional[Path] = typer.Option(None, "--processed", help=PROCESSED_HELP),
     reports: Optional[Path] = typer.Option(None, "--reports", help=REPORTS_HELP),
 ):
-    """Elinvoimapajan aineisto: valittujen kuntien vertailu yhdessä PDF:ssä (<raportit>/<vuosi>/pajat/)."""
+    """Elinvoimapajan aineisto: valittujen kuntien vertailu ja kehityskeskustelun lomakkeet yhdessä PDF:ssä
+    sekä diaesitys (.pptx) kansioon <raportit>/<vuosi>/pajat/."""
     from kartoitus.build.workshop import workshop_pack as run
     from kartoitus.settings import load_settings
 
@@ -347,6 +348,32 @@ def workshop_pack(
         _fail("anna kunnat (esim. kartoitus workshop-pack Äänekoski Hankasalmi Konnevesi) tai --seutukunta")
     path = run(load_settings(), list(kunnat or []), subregion=seutukunta, year=year, processed=processed,
                reports=reports)
+    from kartoitus.build.workshop import workshop_deck_path
+    _console().print(f"kirjoitettu {path}", markup=False)
+    _console().print(f"kirjoitettu {workshop_deck_path(path)}", markup=False)
+
+
+@app.command("slides")
+@handle_errors
+def slides(
+    kunnat: Optional[List[str]] = typer.Argument(None, help="Työpajan kunnat (nimet tai koodit); ilman kuntia maakunnan esitys."),
+    seutukunta: Optional[str] = typer.Option(None, "--seutukunta", help="Seutukunnan nimi tai koodi (esim. 135)."),
+    year: Optional[int] = typer.Option(None, "--year", help="Aalto; oletus on käsitellyn datan uusin vuosi."),
+    processed: Optional[Path] = typer.Option(None, "--processed", help=PROCESSED_HELP),
+    reports: Optional[Path] = typer.Option(None, "--reports", help=REPORTS_HELP),
+):
+    """Diaesitys puhujan muistiinpanoineen (.pptx): maakunnan esitys kansioon <raportit>/<vuosi>/diat/, tai
+    kunnat / --seutukunta antamalla elinvoimapajan esitys kansioon <raportit>/<vuosi>/pajat/."""
+    from kartoitus.settings import load_settings
+
+    settings = load_settings()
+    if kunnat or seutukunta:
+        from kartoitus.build.workshop import workshop_slides
+        path = workshop_slides(settings, list(kunnat or []), subregion=seutukunta, year=year,
+                               processed=processed, reports=reports)
+    else:
+        from kartoitus.build.meetings import make_region_deck
+        path = make_region_deck(settings, year=year, processed=processed, reports=reports)
     _console().print(f"kirjoitettu {path}", markup=False)
 
 

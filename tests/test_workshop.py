@@ -216,7 +216,10 @@ def pack(settings, codes, munis, tmp_path_factory):
 def test_workshop_pack_file_and_pages(pack, codes, munis):
     ms = [munis.by_code(c) for c in codes]
     assert pack["path"] == rw.pack_path(pack["reports"], ms)
-    assert 3 <= pack["pages"] <= 5
+    # 3-5 pages of comparison, then a two-page discussion sheet per municipality
+    assert 3 + 2 * len(ms) <= pack["pages"] <= 5 + 2 * len(ms)
+    assert bw.workshop_deck_path(pack["path"]) == pack["path"].with_suffix(".pptx")
+    assert pack["path"].with_suffix(".pptx").is_file()          # the workshop deck beside the pack
 
 
 def test_workshop_pack_text(pack, codes, munis, settings):
@@ -228,6 +231,9 @@ def test_workshop_pack_text(pack, codes, munis, settings):
         assert heading in text
     assert "ei vastannut" in text and "<5" in text
     assert "Maakunta (mediaani)" in text
+    for name in n:                                               # each municipality's discussion sheet
+        assert f"Kehityskeskustelu: {name}" in text.replace("\n", " ")
+    assert text.count("Sovitut toimenpiteet") == 3
     assoc = municipal_wave.wave_input(settings).association
     jkl = assoc[assoc["kotikunta"] == "179"]["jasenmaara"].sum()
     assert f"{int(jkl):,}".replace(",", " ") in text                    # "12 345" grouped the Finnish way

@@ -100,13 +100,15 @@ def report_jobs(pub: Publication, wave: Wave, settings: Settings) -> list:
     """Every output of a wave's publication as an independent, fingerprinted job."""
     from kartoitus.build.infographic import infographic_jobs
     from kartoitus.build.jobs import code_digest, fingerprint, folder_digest
+    from kartoitus.build.meetings import meeting_jobs
     from kartoitus.build.municipalities import municipality_jobs
     from kartoitus.build.report_jobs import report_and_workbook_jobs
 
     common = (tuple(folder_digest(Path(t)) for t in settings.templates), settings.version, __version__,
               code_digest())
     out = wave.reports
-    jobs = report_and_workbook_jobs(pub, out) + municipality_jobs(pub, out) + infographic_jobs(pub, out)
+    jobs = (report_and_workbook_jobs(pub, out) + municipality_jobs(pub, out) + infographic_jobs(pub, out)
+            + meeting_jobs(pub, out, settings))
     for job in jobs:
         job.fingerprint = fingerprint(job.id, job.func, job.payload, common)
     return jobs

@@ -104,18 +104,9 @@ def pack_members(names_or_codes: list[str], year: int, municipalities: Municipal
 
 # -- the command ---------------------------------------------------------------------------
 
-def workshop_pack(settings: Settings, names_or_codes: list[str], *, subregion: str | None = None,
-                  year: int | None = None, processed: Path | None = None, reports: Path | None = None,
-                  reference_dir: Path | None = None, threshold: int = DEFAULT_THRESHOLD) -> Path:
-    """Read the processed wave and write its workshop pack; returns the PDF path.
-
-    ``names_or_codes``: municipality names or codes (any tolerance of the data cleaning);
-    ``subregion``: a sub-region name or code instead (or in addition); ``year``: the
-    wave (default: the newest processed one); ``processed`` / ``reports``: the roots of
-    the processed data and of the reports (defaults as the CLI's); ``reference_dir``: the
-    population file for the grants per inhabitant (default ``<processed>/../reference``
-    when it exists).
-    """
+def _pack_publication(settings: Settings, names_or_codes: list[str], subregion: str | None, year: int | None,
+                      processed: Path | None, reports: Path | None, reference_dir: Path | None, threshold: int):
+    """The wave, the pack's members and sub-region and the publication its outputs read."""
     from kartoitus.stages.wave import resolve_wave
 
     wave = resolve_wave(None, processed, reports, year, need_raw=False)
@@ -125,6 +116,54 @@ def workshop_pack(settings: Settings, names_or_codes: list[str], *, subregion: s
         reference_dir = candidate if candidate.is_dir() else None
     data = read_wave_input(wave.processed_root, wave.year, settings, reference_dir=reference_dir, previous="")
     pub = publish(data, settings, threshold=threshold, parts=("kuntatutka", "municipalities"))
-    sub_code = sub.code if sub is not None else None
-    model = workshop_model(pub, [m.code for m in members], sub_code)
-    return write_workshop(model, pack_path(wave.reports, members, sub_code))
+    return wave, members, sub.code if sub is not None else None, pub
+
+
+def workshop_deck_path(pack_pdf: Path) -> Path:
+    """The workshop deck beside its PDF pack: ``pajat/<slug>.pptx``."""
+    return Path(pack_pdf).with_suffix(".pptx")
+
+
+def write_workshop_deck(pub, settings: Settings, codes: list[str], sub_code: str | None, path: Path) -> Path:
+    from kartoitus.build.meetings import deck_theme
+    from kartoitus.outputs.slides_workshop import workshop_deck
+    from kartoitus.render.slides import write_deck
+
+    return write_deck(workshop_deck(pub, codes, sub_code, deck_theme(settings)), path)
+
+
+def workshop_pack(settings: Settings, names_or_codes: list[str], *, subregion: str | None = None,
+                  year: int | None = None, processed: Path | None = None, reports: Path | None = None,
+                  reference_dir: Path | None = None, threshold: int = DEFAULT_THRESHOLD,
+                  deck: bool = True) -> Path:
+    """Read the processed wave and write its workshop pack; returns the PDF path.
+
+    The pack ends with the discussion sheet (kehityskeskustelu) of each of its
+    municipalities; with ``deck`` the workshop's slide deck is written beside it
+    (:func:`workshop_deck_path`).
+
+    ``names_or_codes``: municipality names or codes (any tolerance of the data cleaning);
+    ``subregion``: a sub-region name or code instead (or in addition); ``year``: the
+    wave (default: the newest processed one); ``processed`` / ``reports``: the roots of
+    the processed data and of the reports (defaults as the CLI's); ``reference_dir``: the
+    population file for the grants per inhabitant (default ``<processed>/../reference``
+    when it exists).
+    """
+    wave, members, sub_code, pub = _pack_publication(settings, names_or_codes, subregion, year, processed,
+                                                     reports, reference_dir, threshold)
+    codes = [m.code for m in members]
+    model = workshop_model(pub, codes, sub_code)
+    path = write_workshop(model, pack_path(wave.reports, members, sub_code))
+    if deck:
+        write_workshop_deck(pub, settings, codes, sub_code, workshop_deck_path(path))
+    return path
+
+
+def workshop_slides(settings: Settings, names_or_codes: list[str], *, subregion: str | None = None,
+                    year: int | None = None, processed: Path | None = None, reports: Path | None = None,
+                    reference_dir: Path | None = None, threshold: int = DEFAULT_THRESHOLD) -> Path:
+    """``kartoitus slides KUNTA...`` / ``--seutukunta``: only the workshop deck; returns its path."""
+    wave, members, sub_code, pub = _pack_publication(settings, names_or_codes, subregion, year, processed,
+                                                     reports, reference_dir, threshold)
+    path = workshop_deck_path(pack_path(wave.reports, members, sub_code))
+    return write_workshop_deck(pub, settings, [m.code for m in members], sub_code, path)

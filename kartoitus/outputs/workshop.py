@@ -4,8 +4,9 @@ One landscape PDF for an elinvoimapaja (``reports/<year>/pajat/<slug>.pdf``, see
 :mod:`kartoitus.render.workshop`) with the municipalities' kuntatutka scores in one
 table and a radar per municipality (the region median as the reference), the
 "järjestöpositiivinen kunta" checklists side by side, the associations by main
-sector per municipality, members and volunteers, and the two views of cooperation
-per municipality.
+sector per municipality, members and volunteers, the two views of cooperation
+per municipality, and at the end the discussion sheet (kehityskeskustelu,
+:mod:`kartoitus.outputs.discussion`) of each municipality.
 
 :func:`workshop_model` is a pure function of a :class:`~kartoitus.publication.Publication`:
 every figure and hidden cell is the one the municipality PDFs print
@@ -24,6 +25,7 @@ import pandas as pd
 from kartoitus.errors import KartoitusError
 from kartoitus.fmt import fi_integer, format_cell
 from kartoitus.outputs import municipality as mu
+from kartoitus.outputs.discussion import discussion_model
 from kartoitus.publication import Publication
 from kartoitus.publication import kuntatutka as kt
 from kartoitus.publication.municipalities import MunicipalityFigures, RegionFigures
@@ -251,4 +253,6 @@ def workshop_model(pub: Publication, codes: list[str], subregion: str | None = N
         "people": people_matrix(figures, names, threshold),
         "views": views_matrix(figures, names),
         "notes": mu.notes(threshold),
+        # the discussion sheet of each municipality ends the pack
+        "discussions": [discussion_model(pub, c) for c in codes],
     }

@@ -22,7 +22,7 @@ from kartoitus.privacy.patterns import (
 )
 
 #: File types :func:`scan_path` reads; other files are skipped.
-SCANNED_SUFFIXES = (".pdf", ".html", ".htm", ".svg", ".xml", ".xlsx", ".xlsm", ".csv",
+SCANNED_SUFFIXES = (".pdf", ".html", ".htm", ".svg", ".xml", ".xlsx", ".xlsm", ".pptx", ".csv",
                     ".tsv", ".png", ".json", ".md", ".txt", ".yaml", ".yml")
 
 def _decode(data: bytes) -> str:
@@ -149,14 +149,14 @@ class _MarkupText(HTMLParser):
         return self.lines[max(bisect_right(self.starts, offset) - 1, 0)]
 
 
-def _xlsx_texts(path: Path) -> Iterator[tuple[str, str]]:
+def _xlsx_texts(path, label: Path | None = None) -> Iterator[tuple[str, str]]:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         wb = load_workbook(path, read_only=False, data_only=False)
     except (InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise InputError(path, f"työkirjaa ei voi lukea tarkistusta varten ({exc})") from None
+        raise InputError(label or path, f"työkirjaa ei voi lukea tarkistusta varten ({exc})") from None
     props = wb.properties
     for name in ("creator", "lastModifiedBy", "title", "subject", "description",
                  "keywords", "category", "identifier"):
@@ -178,6 +178,37 @@ def _xlsx_texts(path: Path) -> Iterator[tuple[str, str]]:
                 if side.text:
                     yield f"{ws.title} (ylä-/alatunniste)", side.text
     wb.close()
+
+
+def _pptx_texts(path: Path) -> Iterator[tuple[str, str]]:
+    """Every text of a deck: slides, notes, charts (and the charts' embedded workbooks),
+    document properties and the shapes' names and alt texts."""
+    import io
+    import zipfile
+
+    from lxml import etree
+
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputError(path, f"diaesitystä ei voi lukea tarkistusta varten ({exc})") from None
+    with archive:
+        for name in sorted(archive.namelist()):
+            data = archive.read(name)
+            if name.endswith(".xml"):
+                try:
+                    root = etree.fromstring(data)
+                except etree.XMLSyntaxError as exc:
+                    raise InputError(path, f"{name}: XML ei ole luettavissa ({exc})") from None
+                for el in root.iter():
+                    if isinstance(el.tag, str) and el.text and el.text.strip():
+                        yield name, el.text
+                    for attr in ("descr", "title", "name"):
+                        if el.get(attr):
+                            yield f"{name} ({attr})", el.get(attr)
+            elif name.endswith(".xlsx"):
+                for where, text in _xlsx_texts(io.BytesIO(data), label=path):
+                    yield f"{name}: {where}", text
 
 
 def _png_texts(path: Path) -> Iterator[tuple[str, str]]:
@@ -210,6 +241,9 @@ def _file_findings(path: Path, values: PersonalValues,
             scan(where, text)
     elif suffix in (".xlsx", ".xlsm"):
         for where, text in _xlsx_texts(path):
+            scan(where, text)
+    elif suffix == ".pptx":
+        for where, text in _pptx_texts(path):
             scan(where, text)
     elif suffix == ".png":
         for where, text in _png_texts(path):

@@ -332,6 +332,11 @@ def _figures_slide(prs, slide_model: dict, style: _Style):
                      for f in figures)
     label_size = min(_fit([f["label"]], w - Inches(0.3), h - value_h - Inches(0.5), (24, 22, 20, 18, 16, 14))
                      for f in figures)
+    # no word of a label may break in the middle: the longest word fits the box's width
+    room = (w - Inches(0.3) - 2 * INSET_X) / 12700
+    words = [wd for f in figures for wd in f["label"].split()]
+    while label_size > 12 and words and max(text_width(wd, label_size, False) for wd in words) > room:
+        label_size -= 2
     for i, fig in enumerate(figures):
         x = MARGIN + i * (w + gap)
         box = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, x, top, w, h)
@@ -365,7 +370,8 @@ def _table_plan(columns: list[str], rows: list[list[str]], width: int, room: int
     the largest text that fits: one block down to 12 pt, then (up to four columns) the rows
     in two blocks side by side, then one block down to 9 pt. None when nothing fits."""
     ncol = len(columns)
-    longest = [max([len(max(columns[j].split() or [""], key=len)) + 1, len(columns[j]) * 0.6]
+    # a header word is bold and must not break: it counts wider than body text
+    longest = [max([len(max(columns[j].split() or [""], key=len)) * 1.2 + 2, len(columns[j]) * 0.6]
                    + [len(r[j]) for r in rows]) for j in range(ncol)]
     weights = [min(max(k, 4), 45) for k in longest]
     tries = [(1, size) for size in TABLE_SIZES if size >= 12]
