@@ -49,7 +49,7 @@ from kartoitus.demo.exports import (
 )
 from kartoitus.demo.generator import AssociationGenerator
 from kartoitus.demo.municipality import municipality_answers
-from kartoitus.demo.people import municipalities, municipality_latent
+from kartoitus.demo.people import municipalities, wave_latent
 from kartoitus.errors import KartoitusError
 from kartoitus.settings import Settings
 from kartoitus.settings.codebook import ASSOCIATION_SURVEY, MUNICIPALITY_SURVEY
@@ -60,7 +60,7 @@ __all__ = [
     "MESS_KINDS", "MIN_ASSOCIATIONS", "STYLE_EXCEL_FI", "STYLE_FORMS_EN", "STYLE_FORMS_FI", "STYLES", "TZ",
     "load_demo_config", "survey_window", "export_frame", "format_timestamps", "write_association_csv",
     "write_association_xlsx", "write_csv", "write_municipality_csv", "write_survey_window",
-    "make_answers", "write_demo_wave",
+    "make_answers", "write_demo_wave", "write_demo_waves", "wave_size",
 ]
 
 
@@ -77,7 +77,7 @@ def make_answers(settings: Settings, year: int = 2025, n: int = 900, seed: int =
     """
     cfg = config if config is not None else load_demo_config(settings.data_dir)
     munis = municipalities(settings.codebook, cfg, year)
-    latent = municipality_latent(munis, seed, year)
+    latent = wave_latent(settings.codebook, cfg, munis, seed, year)
     assoc = AssociationGenerator(settings, cfg, year, int(n), int(seed), munis, latent).build()
     muni_frame, silent = municipality_answers(settings, cfg, year, int(seed), munis, latent)
     return {
@@ -112,3 +112,32 @@ def write_demo_wave(out_dir: Path, settings: Settings, year: int = 2025, n_assoc
         write_municipality_csv(answers[MUNICIPALITY_SURVEY], out_dir / FILE_MUNICIPALITY, settings, cfg),
         write_survey_window(out_dir, year, cfg),
     ]
+
+
+def wave_size(n_newest: int, year: int, newest: int, config: Mapping) -> int:
+    """Association answers of a demo wave: ``aallot.koko`` of ``demo.yaml`` gives an
+    earlier wave's size relative to the newest (associations stop and start)."""
+    if year >= newest:
+        return int(n_newest)
+    factor = float(((config.get("aallot") or {}).get("koko") or {}).get(year, 1.0))
+    return max(MIN_ASSOCIATIONS, int(round(n_newest * factor)))
+
+
+def write_demo_waves(raw_root: Path, settings: Settings, years, n_associations: int = 900,
+                     seed: int = 2025) -> list[Path]:
+    """Several demo waves side by side (``<raw_root>/<year>/``), e.g. 2021, 2023, 2025.
+
+    The newest wave has ``n_associations`` answers and is the same as
+    :func:`write_demo_wave` writes alone; earlier waves are a little smaller, their
+    municipalities cooperate a little less where cooperation improves, the question
+    added later is missing and a renamed option has its earlier label (the codebook's
+    ``since`` and ``renamed``).
+    """
+    years = sorted({int(y) for y in years})
+    cfg = load_demo_config(settings.data_dir)
+    out: list[Path] = []
+    for y in years:
+        out += write_demo_wave(Path(raw_root) / str(y), settings, year=y,
+                               n_associations=wave_size(n_associations, y, years[-1], cfg), seed=seed)
+    return out
+
