@@ -88,7 +88,8 @@ def wave_input(wave: Wave, settings: Settings, meta: dict, reference_dir: Path |
     has just written (or reused): a full build and a later one-output command
     (``infographic``, ``workshop-pack``) compute from the same files, so their figures
     agree to the byte."""
-    return read_wave_input(wave.processed_root, wave.year, settings, reference_dir=reference_dir, meta=meta)
+    return read_wave_input(wave.processed_root, wave.year, settings, reference_dir=reference_dir, meta=meta,
+                           previous="all")
 
 
 def report_jobs(pub: Publication, wave: Wave, settings: Settings) -> list:
