@@ -322,6 +322,24 @@ def infographic(
         console.print(f"kirjoitettu {path}", markup=False)
 
 
+@app.command("site")
+@handle_errors
+def site(
+    year: Optional[int] = typer.Option(None, "--year", help="Aalto; oletus on käsitellyn datan uusin vuosi."),
+    processed: Optional[Path] = typer.Option(None, "--processed", help=PROCESSED_HELP),
+    reports: Optional[Path] = typer.Option(None, "--reports", help=REPORTS_HELP),
+    force: bool = typer.Option(False, "--force", help="Tee kaikki sivut uudelleen."),
+):
+    """Tee kartoituksen verkkosivusto kansioon <raportit>/<vuosi>/sivusto/ (avaa index.html)."""
+    from kartoitus.build.site import make_site, site_folder
+    from kartoitus.settings import load_settings
+    from kartoitus.stages.wave import resolve_wave
+
+    wave = resolve_wave(None, processed, reports, year, need_raw=False)
+    paths = make_site(wave, load_settings(), force=force)
+    _console().print(f"sivusto: {site_folder(wave.reports)}/index.html ({len(paths)} tiedostoa)", markup=False)
+
+
 @app.command("workshop-pack")
 @handle_errors
 def workshop_pack(

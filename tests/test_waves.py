@@ -15,28 +15,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kartoitus.build.data import build_data
 from kartoitus.build.inputs import read_wave_input
-from kartoitus.demo import write_demo_waves
 from kartoitus.publication import publish
 from kartoitus.stages import bank
-from kartoitus.stages.wave import resolve_wave
 
-YEARS = (2021, 2023, 2025)
-
-
-@pytest.fixture(scope="session")
-def waves(tmp_path_factory, settings):
-    root = tmp_path_factory.mktemp("aallot")
-    write_demo_waves(root / "raw", settings, YEARS, n_associations=90, seed=11)
-    for y in YEARS:
-        build_data(resolve_wave(root / "raw", root / "processed", root / "reports", y), settings)
-    return root
-
-
-@pytest.fixture(scope="session")
-def pub(waves, settings):
-    return publish(read_wave_input(waves / "processed", 2025, settings, previous="all"), settings)
+YEARS = (2021, 2023, 2025)     # the waves of the ``waves`` fixture (conftest.py)
 
 
 def _processed(root: Path, year: int, survey: str) -> pd.DataFrame:
@@ -141,8 +124,8 @@ def _share(values: pd.Series, hit) -> float:
     return float(hit(answered).sum() / len(answered) * 100)
 
 
-def test_key_figures_are_each_waves_own_figures(pub, waves):
-    tr = pub.trends
+def test_key_figures_are_each_waves_own_figures(waves_pub, waves):
+    tr = waves_pub.trends
     assert tr.years == YEARS
     t = tr.key_figures
     rows = t.frame.set_index("avain")
@@ -165,9 +148,9 @@ def test_key_figures_are_each_waves_own_figures(pub, waves):
     assert rows.at["vastaajat", "muutos"] == rows.at["vastaajat", "v2025"] - rows.at["vastaajat", "v2023"]
 
 
-def test_municipality_trends_follow_each_wave_and_hide_small_counts(pub, waves, settings):
-    tr = pub.trends
-    threshold = pub.threshold
+def test_municipality_trends_follow_each_wave_and_hide_small_counts(waves_pub, waves, settings):
+    tr = waves_pub.trends
+    threshold = waves_pub.threshold
     checked = hidden = 0
     for code, mt in tr.municipalities.items():
         views = mt.views
@@ -202,8 +185,8 @@ def test_municipality_trends_follow_each_wave_and_hide_small_counts(pub, waves, 
         assert row[f"v{y}"] == pytest.approx(expected, nan_ok=True)
 
 
-def test_sector_change_uses_the_previous_waves_figures(pub, waves, settings):
-    tr = pub.trends
+def test_sector_change_uses_the_previous_waves_figures(waves_pub, waves, settings):
+    tr = waves_pub.trends
     assert tr.sectors
     for key, st in tr.sectors.items():
         t = st.table
@@ -219,7 +202,7 @@ def test_sector_change_uses_the_previous_waves_figures(pub, waves, settings):
             assert mask.at["yhdistyksia", "muutos"]
 
 
-def test_report_municipality_and_infographic_show_the_trend(pub, tmp_path):
+def test_report_municipality_and_infographic_show_the_trend(waves_pub, tmp_path):
     from kartoitus.outputs.infographic import infographic_model
     from kartoitus.outputs.municipality import municipality_model
     from kartoitus.outputs.report import report_model
@@ -227,13 +210,13 @@ def test_report_municipality_and_infographic_show_the_trend(pub, tmp_path):
     from kartoitus.render.infographic import render_model
     from kartoitus.render.municipality import TEMPLATE, draw
 
-    chapters = report_model(pub)["chapters"]
+    chapters = report_model(waves_pub)["chapters"]
     trend = next(c for c in chapters if c["id"] == "kehitys")
     assert trend["sections"][0]["figure"]["alt"].startswith("Viivakuvio vuosista 2021–2025")
-    html = render_html(TEMPLATE, draw(municipality_model(pub, "179")))
+    html = render_html(TEMPLATE, draw(municipality_model(waves_pub, "179")))
     assert "Kehitys aalloittain 2021–2025" in html and "Kuntatutkan pisteet aalloittain" in html
-    key = next(iter(pub.trends.sectors))
-    model = infographic_model(pub, key)
+    key = next(iter(waves_pub.trends.sectors))
+    model = infographic_model(waves_pub, key)
     assert model["change"]["title"].startswith("Muutos edellisestä aallosta")
     pdf, _png = render_model(model)
     from io import BytesIO

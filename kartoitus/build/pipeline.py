@@ -98,11 +98,13 @@ def report_jobs(pub: Publication, wave: Wave, settings: Settings) -> list:
     from kartoitus.build.jobs import code_digest, fingerprint, folder_digest
     from kartoitus.build.municipalities import municipality_jobs
     from kartoitus.build.report_jobs import report_and_workbook_jobs
+    from kartoitus.build.site import site_jobs
 
     common = (tuple(folder_digest(Path(t)) for t in settings.templates), settings.version, __version__,
               code_digest())
     out = wave.reports
-    jobs = report_and_workbook_jobs(pub, out) + municipality_jobs(pub, out) + infographic_jobs(pub, out)
+    jobs = (report_and_workbook_jobs(pub, out) + municipality_jobs(pub, out) + infographic_jobs(pub, out)
+            + site_jobs(pub, out))
     for job in jobs:
         job.fingerprint = fingerprint(job.id, job.func, job.payload, common)
     return jobs
