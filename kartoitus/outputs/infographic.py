@@ -252,7 +252,7 @@ def infographic_model(pub: Publication, sector: str) -> dict:
         "headline": label, "subtitle": SOURCE.format(year=year), "threshold": threshold,
         "suppressed": withheld, "message": "", "explanation": [], "tiles": [],
         "legend": None, "panels": {}, "layout": {"columns": [], "wide": []},
-        "compact": False,
+        "compact": False, "change": None,
     }
     if withheld:
         model["message"] = SUPPRESSED_MESSAGE.format(threshold=threshold)
