@@ -184,6 +184,23 @@ def _scan_reports(folder: Path, ran, key: str, values: _PersonalValues, cache_pa
     return findings
 
 
+def process_earlier_waves(wave: Wave, settings: Settings, progress: Progress = _quiet) -> list[int]:
+    """Process the earlier waves under the raw root that the data bank does not hold yet,
+    so that the newest wave's outputs can draw the trends (a processed wave is left as
+    it is: rebuild it with ``build-data --year``). Returns the years processed."""
+    from kartoitus.stages.wave import year_folders
+
+    done = []
+    for y in year_folders(wave.raw_root):
+        if y >= wave.year or (wave.processed_root / str(y)).exists():
+            continue
+        progress(f"aiempi aalto {y}")
+        build_data(Wave(year=y, raw_root=wave.raw_root, processed_root=wave.processed_root,
+                        reports_root=wave.reports_root), settings, progress)
+        done.append(y)
+    return done
+
+
 def build_report(wave: Wave, settings: Settings, *, workers: int | None = None,
                  force: bool = False, reference_dir: Path | None = None, threshold: int = 5,
                  progress: Progress = _quiet) -> ReportResult:
@@ -199,6 +216,7 @@ def build_report(wave: Wave, settings: Settings, *, workers: int | None = None,
     from kartoitus.stages.wave import DEFAULT_REFERENCE
 
     codebook = settings.codebook
+    process_earlier_waves(wave, settings, progress)
     data = build_data(wave, settings, progress, reuse=not force)
     record = read_sources(wave)
     personal = _PersonalValues(data, codebook, record)
