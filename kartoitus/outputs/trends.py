@@ -130,6 +130,7 @@ def municipality_trend_model(pub, code: str) -> dict | None:
     series = [(f"{name}: kokonaispisteet", own), ("Maakunnan mediaani", region)]
     figure = line_figure(years, series, f"Kuvio: kuntatutkan kokonaispisteet (0–100) {years[0]}–{years[-1]}.",
                          unit="pistettä", dashed_last=True, width=5.2)
+    figure["width"] = "60%"
     views = mt.views
     return {"years": years, "figure": figure,
             "scores": table_model(s, "kunta", caption=s.title),
