@@ -113,6 +113,11 @@ def test_demo_waves_change_plausibly(waves, settings):
     assert title in (raw / "2023" / "jarjestokysely_vastaukset.csv").read_text(encoding="utf-8")
     sizes = [len(_processed(waves, y, "jarjestokysely")) for y in YEARS]
     assert sizes[0] < sizes[2]
+    # the same associations answer again (same name), some stop and some start
+    names = {y: set(_processed(waves, y, "jarjestokysely")["nimi"]) for y in YEARS}
+    both = names[2023] & names[2025]
+    assert 5 < len(both) < len(names[2025])     # about 60 % in the 900-answer demo
+    assert names[2023] - names[2025] and names[2025] - names[2023]
     improving = improving_municipalities(settings.codebook, load_demo_config(settings.data_dir), 11)
     assert 0 < len(improving) < len(settings.codebook.municipalities.for_year(2025))
 

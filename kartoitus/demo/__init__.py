@@ -65,7 +65,7 @@ __all__ = [
 
 
 def make_answers(settings: Settings, year: int = 2025, n: int = 900, seed: int = 2025, *,
-                 config: Mapping | None = None) -> dict:
+                 config: Mapping | None = None, base_n: int | None = None) -> dict:
     """The answers of one demo wave as DataFrames (pure: nothing is written).
 
     Returns ``{"jarjestokysely": frame, "kuntakysely": frame, "ikkuna": (opened,
@@ -73,12 +73,23 @@ def make_answers(settings: Settings, year: int = 2025, n: int = 900, seed: int =
     the number of association answer rows across all three files (duplicates and
     rejected rows included). ``config`` is ``demo.yaml`` as read by
     :func:`load_demo_config` (by default the one in ``settings.data_dir``). Same
-    arguments, same frames.
+    arguments, same frames. ``base_n``: for a wave before the base wave
+    (``aallot.perusvuosi`` of ``demo.yaml``), the base wave's size; most associations
+    then carry the base wave's names (:mod:`kartoitus.demo.continuity`).
     """
     cfg = config if config is not None else load_demo_config(settings.data_dir)
     munis = municipalities(settings.codebook, cfg, year)
     latent = wave_latent(settings.codebook, cfg, munis, seed, year)
     assoc = AssociationGenerator(settings, cfg, year, int(n), int(seed), munis, latent).build()
+    base_year = int((cfg.get("aallot") or {}).get("perusvuosi", year))
+    if base_n is not None and year < base_year:
+        from kartoitus.demo.continuity import carry_over
+        base_munis = municipalities(settings.codebook, cfg, base_year)
+        base = AssociationGenerator(settings, cfg, base_year, int(base_n), int(seed), base_munis,
+                                    wave_latent(settings.codebook, cfg, base_munis, seed, base_year)).build()
+        names = settings.names
+        assoc = carry_over(assoc, base, settings.codebook.association, names.q_home, names.q_sector,
+                           names.q_name)
     muni_frame, silent = municipality_answers(settings, cfg, year, int(seed), munis, latent)
     return {
         ASSOCIATION_SURVEY: assoc,
@@ -89,7 +100,7 @@ def make_answers(settings: Settings, year: int = 2025, n: int = 900, seed: int =
 
 
 def write_demo_wave(out_dir: Path, settings: Settings, year: int = 2025, n_associations: int = 900,
-                    seed: int = 2025) -> list[Path]:
+                    seed: int = 2025, base_n: int | None = None) -> list[Path]:
     """Write a whole demo wave into ``out_dir`` (e.g. ``data/raw/2025``).
 
     Files: the association survey's Google Forms export (English locale), the paper
@@ -102,7 +113,7 @@ def write_demo_wave(out_dir: Path, settings: Settings, year: int = 2025, n_assoc
         raise KartoitusError(f"{out_dir}: ei ole kansio; anna aallon kansio, esim. data/raw/{year}")
     out_dir.mkdir(parents=True, exist_ok=True)
     cfg = load_demo_config(settings.data_dir)
-    answers = make_answers(settings, year, n_associations, seed, config=cfg)
+    answers = make_answers(settings, year, n_associations, seed, config=cfg, base_n=base_n)
     assoc = answers[ASSOCIATION_SURVEY]
     by_channel = {c: assoc[assoc["_kanava"] == c] for c in CHANNELS}
     return [
@@ -129,7 +140,9 @@ def write_demo_waves(raw_root: Path, settings: Settings, years, n_associations: 
 
     The newest wave has ``n_associations`` answers and is the same as
     :func:`write_demo_wave` writes alone; earlier waves are a little smaller, their
-    municipalities cooperate a little less where cooperation improves, the question
+    municipalities cooperate a little less where cooperation improves, most of their
+    associations are the newest wave's (same name and register number; some stop, some
+    start), the question
     added later is missing and a renamed option has its earlier label (the codebook's
     ``since`` and ``renamed``).
     """
@@ -138,6 +151,7 @@ def write_demo_waves(raw_root: Path, settings: Settings, years, n_associations: 
     out: list[Path] = []
     for y in years:
         out += write_demo_wave(Path(raw_root) / str(y), settings, year=y,
-                               n_associations=wave_size(n_associations, y, years[-1], cfg), seed=seed)
+                               n_associations=wave_size(n_associations, y, years[-1], cfg), seed=seed,
+                               base_n=n_associations)
     return out
 
