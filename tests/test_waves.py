@@ -235,3 +235,15 @@ def test_report_municipality_and_infographic_show_the_trend(waves_pub, tmp_path)
 def test_one_wave_has_no_trends(waves, settings):
     data = read_wave_input(waves / "processed", 2021, settings, previous="all")
     assert publish(data, settings, parts=("trends",)).trends is None
+
+
+def test_the_infographic_command_shows_the_same_change_as_the_build(waves_pub, waves, settings):
+    from kartoitus.build.infographic import read_sector_input
+    from kartoitus.outputs.infographic import infographic_model
+    from kartoitus.stages.wave import resolve_wave
+
+    key = next(iter(waves_pub.trends.sectors))
+    wave = resolve_wave(waves / "raw", waves / "processed", waves / "reports", 2025)
+    alone = publish(read_sector_input(wave, settings), settings, parts=("sectors", "trends"), sectors=(key,))
+    assert alone.trends.key_figures is None and set(alone.trends.sectors) == {key}
+    assert infographic_model(alone, key)["change"] == infographic_model(waves_pub, key)["change"]

@@ -100,7 +100,7 @@ def front_model(pub: Publication) -> dict:
     sectors = [{"name": labels[k], "href": sector_page(k), "withheld": f.withheld is not None}
                for k, f in (pub.sectors or {}).items()]
     trend = None
-    if pub.trends is not None:
+    if pub.trends is not None and pub.trends.key_figures is not None:
         t = pub.trends.key_figures
         trend = {"figure": key_figures_figure(pub), "table": trend_table(t, "etusivu", caption=t.title),
                  "years": list(pub.trends.years)}

@@ -86,7 +86,7 @@ def line_figure(years: list[int], series, caption: str, *, unit: str = "%", ymax
 
 def key_figures_figure(pub) -> dict | None:
     tr = pub.trends
-    if tr is None:
+    if tr is None or tr.key_figures is None:
         return None
     series = _series(tr.key_figures, CHART_FIGURES)
     if not series:
@@ -97,7 +97,7 @@ def key_figures_figure(pub) -> dict | None:
 def report_chapter(pub) -> list[dict]:
     """The report's chapter "Kehitys aalloittain" (a list: empty with one wave only)."""
     tr = pub.trends
-    if tr is None:
+    if tr is None or tr.key_figures is None:
         return []
     years = ", ".join(str(y) for y in tr.years)
     t = tr.key_figures

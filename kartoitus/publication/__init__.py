@@ -94,8 +94,10 @@ def publish(data: WaveInput, settings: Settings, *, threshold: int = DEFAULT_THR
     trends = None
     if "trends" in parts:
         from kartoitus.publication.trends import trends_part
+        # asked with the sectors alone (the infographic command), only the sectors' change
+        only_sectors = not any(p in parts for p in ("tables", "kuntatutka", "municipalities"))
         trends = trends_part(data, settings, threshold, tables=tables, kuntatutka=tut, municipalities=munis,
-                             sectors=secs)
+                             sectors=secs, sectors_only=only_sectors)
     return Publication(settings=settings, year=data.year, threshold=threshold, meta=dict(data.meta),
                        tables=tables, kuntatutka=tut if "kuntatutka" in parts or munis is not None else None,
                        municipalities=munis, sectors=secs, trends=trends)

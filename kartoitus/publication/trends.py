@@ -82,7 +82,7 @@ class SectorTrend:
 @dataclass(frozen=True)
 class Trends:
     years: tuple[int, ...]           # oldest first; the publication's wave last
-    key_figures: Table
+    key_figures: Table | None        # None when only the sectors' trends were asked for
     municipalities: dict             # code -> MunicipalityTrend
     sectors: dict                    # key -> SectorTrend
 
@@ -281,24 +281,44 @@ def wave_figures(data, settings: Settings, threshold: int, *, tables=None, kunta
 
 
 def trends_part(data, settings: Settings, threshold: int, *, tables=None, kuntatutka=None,
-                municipalities=None, sectors=None) -> Trends | None:
+                municipalities=None, sectors=None, sectors_only: bool = False) -> Trends | None:
     """The trends of the wave ``data`` over its earlier waves (``data.previous``); None
-    when no earlier wave holds association answers."""
+    when no earlier wave holds association answers. ``sectors_only``: only the sectors'
+    change (what the ``infographic`` command needs; it reads only the sector columns),
+    computed exactly as in the full trends."""
     from kartoitus.publication import WaveInput
+    from kartoitus.publication import sectors as sec
 
-    earlier = [p for p in data.previous if p.association is not None and p.municipality is not None]
+    earlier = sorted((p for p in data.previous if p.association is not None
+                      and (sectors_only or p.municipality is not None)), key=lambda p: p.year)
     if not earlier:
         return None
-    views = (pd.concat([f.views for f in municipalities.values()], ignore_index=True)
-             if municipalities else None)
-    current = wave_figures(data, settings, threshold, tables=tables, kuntatutka=kuntatutka, views=views,
-                           sectors=sectors)
+    if sectors_only:
+        if sectors is None:
+            sectors = sec.sector_figures(data, settings, threshold)
+        current = WaveFigures(year=data.year, tables={}, scores=None, region_median=None, views=None,
+                              sectors=sectors)
+    else:
+        views = (pd.concat([f.views for f in municipalities.values()], ignore_index=True)
+                 if municipalities else None)
+        current = wave_figures(data, settings, threshold, tables=tables, kuntatutka=kuntatutka, views=views,
+                               sectors=sectors)
     keys = tuple(k for k, f in current.sectors.items() if not f.withheld)
-    waves = [wave_figures(WaveInput(year=p.year, association=p.association, municipality=p.municipality,
-                                    reference=data.reference), settings, threshold, sector_keys=keys)
-             for p in sorted(earlier, key=lambda p: p.year)] + [current]
+    waves = []
+    for p in earlier:
+        wi = WaveInput(year=p.year, association=p.association,
+                       municipality=p.municipality if p.municipality is not None else pd.DataFrame(),
+                       reference=data.reference)
+        if sectors_only:
+            waves.append(WaveFigures(year=p.year, tables={}, scores=None, region_median=None, views=None,
+                                     sectors=sec.sector_figures(wi, settings, threshold, only=keys)))
+        else:
+            waves.append(wave_figures(wi, settings, threshold, sector_keys=keys))
+    waves.append(current)
+    secs = {k: t for k in keys if (t := sector_trend(k, waves, settings)) is not None}
+    if sectors_only:
+        return Trends(years=tuple(w.year for w in waves), key_figures=None, municipalities={}, sectors=secs)
     cb = settings.codebook
     munis = {m.code: municipality_trend(m.code, waves, settings) for m in cb.municipalities.for_year(data.year)}
-    secs = {k: t for k in keys if (t := sector_trend(k, waves, settings)) is not None}
     return Trends(years=tuple(w.year for w in waves), key_figures=key_figures(waves, settings),
                   municipalities=munis, sectors=secs)
