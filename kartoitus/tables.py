@@ -30,6 +30,7 @@ class Table:
     source: str = ""             # canonical question id(s) behind the table
     note: str = ""               # Finnish note shown under the table
     asked: bool = True           # False: the question was not asked in this wave
+    missing: bool = False        # asked, but no file of the wave carried its answers (not "not asked")
 
     def __post_init__(self):
         if len(self.id) > 31 or not self.id.isascii():

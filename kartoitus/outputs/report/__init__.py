@@ -36,6 +36,8 @@ Model (what the template reads)::
     municipalities_answered  int   municipalities that answered the municipality survey
     municipalities_total     int   municipalities of the region that year (default: codebook)
     flags             dict[str, int]   flag code (``lippu``) -> count
+    missing_questions list[{"kysely", "kysymys", "otsikko"}]   asked in the wave, in no file
+    absent_surveys    list[str]   surveys of which the wave has no file
     codebook_version  str
     published         date | ISO str   date shown on the cover (default: none)
     organisation      str   publisher shown on the cover
@@ -163,6 +165,18 @@ def _methods_chapter(tables: dict[str, Table], year: int, meta: dict, settings: 
         cleaning.append(f"{fi_integer(rejected)} riviä hylättiin" + (f" ({why})" if why else ""))
     if cleaning:
         text.append("Aineiston käsittelyssä " + " ja ".join(cleaning) + ".")
+    missing = [m for m in meta.get("missing_questions") or [] if isinstance(m, dict)]
+    if missing:
+        listed = "; ".join(f"”{m.get('otsikko') or m.get('kysymys')}”" for m in missing)
+        text.append(f"HUOM: {fi_integer(len(missing))} kysymystä kysyttiin vuoden {year} kyselyssä, mutta "
+                    f"niiden vastaukset puuttuvat kaikista aineistotiedostoista (vientitiedostoissa ei ollut "
+                    f"niiden sarakkeita): {listed}. Näistä kysymyksistä ei siksi ole tuloksia; kyse ei ole "
+                    "siitä, ettei kysymystä olisi kysytty.")
+        facts.append({"label": "Kysymyksiä, joiden vastaukset puuttuvat", "value": fi_integer(len(missing))})
+    absent = [str(a) for a in meta.get("absent_surveys") or []]
+    if absent:
+        text.append("HUOM: aallossa ei ollut kyselyn " + ", ".join(absent) + " vastauksia; sen tiedot "
+                    "puuttuvat raportista.")
     if kept is not None:
         text.append(f"Raportissa on mukana {fi_integer(kept)} yhdistyksen vastaukset.")
     text.append(
