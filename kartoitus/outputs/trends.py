@@ -103,8 +103,8 @@ def report_chapter(pub) -> list[dict]:
     t = tr.key_figures
     intro = [f"Tietopankissa on kyselyaallot {years}. Luvut on laskettu kunkin aallon aineistosta samoin "
              "kuin sen vuoden raportissa, ja kunkin aallon peitetyt luvut ovat peitettyinä myös tässä. "
-             "Lukuja verrataan vain, kun kysymys on pysynyt samana; muutos on peitetty, jos kumpikin "
-             "luku ei ole julkaistavissa."]
+             "Lukuja verrataan vain, kun kysymys on pysynyt samana; muutos on peitetty, jos "
+             "jompikumpi luvuista on peitetty."]
     figure = key_figures_figure(pub)
     section = {"id": "osio-kehitys", "heading": "Keskeiset luvut aalloittain", "text": [],
                "not_asked": None, "figure": figure,
@@ -136,7 +136,7 @@ def municipality_trend_model(pub, code: str) -> dict | None:
             "scores": table_model(s, "kunta", caption=s.title),
             "views": table_model(views, "kunta", caption=views.title) if len(views.frame) else None,
             "text": (f"Kunnan vastaukset kuntakyselyyn ja sen yhdistysten arviot vuosina "
-                     f"{', '.join(str(y) for y in years)}. Tyhjä ({MISSING}): kunta ei vastannut tai "
+                     f"{', '.join(str(y) for y in years)}. Viiva ({MISSING}): kunta ei vastannut tai "
                      "kysymys ei ole vertailukelpoinen.")}
 
 

@@ -143,7 +143,7 @@ def _change_row(row: dict, years: list[int], comparable) -> None:
     row["values"]["muutos"] = np.nan if hidden or not comparable(years[-2], years[-1]) else vb - va
 
 
-NOTE = ("Tyhjä solu: kysymystä ei kysytty sinä vuonna tai se ei ole vertailukelpoinen uusimman aallon "
+NOTE = ("Viiva (–): kysymystä ei kysytty sinä vuonna tai se ei ole vertailukelpoinen uusimman aallon "
         "kanssa. Muutos on prosenttiyksikköinä (osuudet) tai lukuina.")
 
 
@@ -201,7 +201,7 @@ def municipality_trend(code: str, waves: list[WaveFigures], settings: Settings) 
         _change_row(r, years, lambda a, b: True)
     scores = _table("kunta_kehitys_tutka", "Kuntatutkan pisteet aalloittain (0–100)", [*score_rows, median],
                     years, "Ulottuvuus", len(waves),
-                    "Pisteet 0–100; tyhjä: kunta ei vastannut kuntakyselyyn sinä vuonna.")
+                    "Pisteet 0–100; viiva (–): kunta ei vastannut kuntakyselyyn sinä vuonna.")
     rows: dict[str, dict] = {}
     n_now = 0
     for w in waves:
