@@ -166,12 +166,22 @@ def demo_data(
     size: int = typer.Option(900, "--size", min=10, help="Yhdistysvastausten määrä (noin)."),
     seed: int = typer.Option(2025, "--seed", help="Satunnaisluvun siemen: sama siemen, samat tiedostot."),
     raw: Path = typer.Option(Path("data/raw"), "--raw", help=RAW_HELP),
+    years: Optional[str] = typer.Option(
+        None, "--years", help="Useita aaltoja kerralla, esim. 2021,2023,2025 (uusin saa --size vastausta)."),
 ):
     """Kirjoita realistiset esimerkkivastaukset molemmista kyselyistä kansioon <raw>/<vuosi>/."""
-    from kartoitus.demo import write_demo_wave
+    from kartoitus.demo import write_demo_wave, write_demo_waves
+    from kartoitus.errors import KartoitusError
     from kartoitus.settings import load_settings
 
-    files = write_demo_wave(raw / str(year), load_settings(), year=year, n_associations=size, seed=seed)
+    if years:
+        try:
+            wanted = [int(y) for y in years.replace(" ", "").split(",") if y]
+        except ValueError:
+            raise KartoitusError(f"--years {years!r}: anna vuodet pilkuin eroteltuina, esim. 2021,2023,2025") from None
+        files = write_demo_waves(raw, load_settings(), wanted, n_associations=size, seed=seed)
+    else:
+        files = write_demo_wave(raw / str(year), load_settings(), year=year, n_associations=size, seed=seed)
     console = _console()
     for f in files:
         console.print(f"kirjoitettu {f}")
@@ -328,6 +338,24 @@ def infographic(
     paths = make_infographics(wave, load_settings(), None if all_sectors else [sector])
     for path in paths:
         console.print(f"kirjoitettu {path}", markup=False)
+
+
+@app.command("site")
+@handle_errors
+def site(
+    year: Optional[int] = typer.Option(None, "--year", help="Aalto; oletus on käsitellyn datan uusin vuosi."),
+    processed: Optional[Path] = typer.Option(None, "--processed", help=PROCESSED_HELP),
+    reports: Optional[Path] = typer.Option(None, "--reports", help=REPORTS_HELP),
+    force: bool = typer.Option(False, "--force", help="Tee kaikki sivut uudelleen."),
+):
+    """Tee kartoituksen verkkosivusto kansioon <raportit>/<vuosi>/sivusto/ (avaa index.html)."""
+    from kartoitus.build.site import make_site, site_folder
+    from kartoitus.settings import load_settings
+    from kartoitus.stages.wave import resolve_wave
+
+    wave = resolve_wave(None, processed, reports, year, need_raw=False)
+    paths = make_site(wave, load_settings(), force=force)
+    _console().print(f"sivusto: {site_folder(wave.reports)}/index.html ({len(paths)} tiedostoa)", markup=False)
 
 
 @app.command("workshop-pack")

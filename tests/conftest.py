@@ -8,3 +8,28 @@ from kartoitus.settings import Settings, load_settings
 @pytest.fixture(scope="session")
 def settings() -> Settings:
     return load_settings()
+
+
+@pytest.fixture(scope="session")
+def waves(tmp_path_factory, settings):
+    """Three small demo waves (2021, 2023, 2025; 90 association answers in the newest),
+    processed into one data bank: ``<root>/raw``, ``<root>/processed``, ``<root>/reports``."""
+    from kartoitus.build.data import build_data
+    from kartoitus.demo import write_demo_waves
+    from kartoitus.stages.wave import resolve_wave
+
+    root = tmp_path_factory.mktemp("aallot")
+    years = (2021, 2023, 2025)
+    write_demo_waves(root / "raw", settings, years, n_associations=90, seed=11)
+    for y in years:
+        build_data(resolve_wave(root / "raw", root / "processed", root / "reports", y), settings)
+    return root
+
+
+@pytest.fixture(scope="session")
+def waves_pub(waves, settings):
+    """The publication of the newest of the ``waves`` (with its trends)."""
+    from kartoitus.build.inputs import read_wave_input
+    from kartoitus.publication import publish
+
+    return publish(read_wave_input(waves / "processed", 2025, settings, previous="all"), settings)

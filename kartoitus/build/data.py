@@ -20,6 +20,7 @@ from kartoitus import __version__
 from kartoitus.errors import KartoitusError
 from kartoitus.settings import Settings
 from kartoitus.stages.wave import Wave, read_window
+from kartoitus.stages import catalog
 
 Progress = Callable[[str], None]
 #: Columns of :attr:`DataResult.skipped`.
@@ -410,9 +411,10 @@ def build_data(wave: Wave, settings: Settings, progress: Progress = _quiet,
         result.written = bank.write_wave(wave.processed, files)
         bank.write_database(
             wave.database, wave.year,
-            {**{sid: r.data for sid, r in results.items()}, "audit": audit},
+            {**{sid: r.data for sid, r in results.items()}, catalog.AUDIT_TABLE: catalog.audit_in_finnish(audit)},
             {**{f"{sid}_n": len(r.data) for sid, r in results.items()},
              "raakarivit": len(audit), "koodikirja": codebook.version, "versio": __version__},
+            codebook=codebook, flags=dict(settings.flags), classification=settings.classification,
         )
         result.written.append(wave.database)
         write_sources(wave, {"format": 1, "fingerprint": fp, "year": wave.year,

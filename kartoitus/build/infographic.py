@@ -69,21 +69,36 @@ def sector_columns(header: Iterable[str], settings: Settings) -> list[str]:
             and not str(c).endswith(NAME_SUFFIX)]
 
 
-def read_sector_input(wave: Wave, settings: Settings) -> WaveInput:
-    """The wave's association survey, only :func:`sector_columns` (read as
-    :func:`kartoitus.stages.bank.read_processed_csv` reads it: codes as text)."""
-    from kartoitus.stages.bank import SURVEY_FILE, TEXT_COLUMNS
+def _sector_frame(path: Path, settings: Settings) -> pd.DataFrame:
+    from kartoitus.stages.bank import TEXT_COLUMNS
 
-    path = wave.processed / SURVEY_FILE.format(survey=settings.codebook.association.id)
-    if not path.exists():
-        raise KartoitusError(f"{path} puuttuu: aja ensin kartoitus build-data")
     header = list(pd.read_csv(path, nrows=0).columns)
     use = sector_columns(header, settings)
     text = {c for c in use if c in TEXT_COLUMNS or c.endswith(NAME_SUFFIX) or c.endswith(OTHER_SUFFIX)}
     text.add(settings.names.q_sector)
-    assoc = pd.read_csv(path, usecols=use, dtype={c: str for c in text if c in use},
-                        keep_default_na=False, na_values=[""])
-    return WaveInput(year=wave.year, association=assoc, municipality=pd.DataFrame())
+    return pd.read_csv(path, usecols=use, dtype={c: str for c in text if c in use},
+                       keep_default_na=False, na_values=[""])
+
+
+def read_sector_input(wave: Wave, settings: Settings) -> WaveInput:
+    """The wave's association survey, only :func:`sector_columns` (read as
+    :func:`kartoitus.stages.bank.read_processed_csv` reads it: codes as text), and the
+    same columns of the earlier waves of the data bank (for the change since the
+    previous wave)."""
+    from kartoitus.publication import PreviousWave
+    from kartoitus.stages.bank import SURVEY_FILE
+    from kartoitus.stages.wave import year_folders
+
+    name = SURVEY_FILE.format(survey=settings.codebook.association.id)
+    path = wave.processed / name
+    if not path.exists():
+        raise KartoitusError(f"{path} puuttuu: aja ensin kartoitus build-data")
+    previous = tuple(PreviousWave(year=y, association=_sector_frame(wave.processed_root / str(y) / name, settings),
+                                  municipality=None)
+                     for y in reversed(year_folders(wave.processed_root))
+                     if y < wave.year and (wave.processed_root / str(y) / name).exists())
+    return WaveInput(year=wave.year, association=_sector_frame(path, settings), municipality=pd.DataFrame(),
+                     previous=previous)
 
 
 def make_infographics(wave: Wave, settings: Settings, sectors: Iterable[str] | None = None, *,
@@ -93,7 +108,7 @@ def make_infographics(wave: Wave, settings: Settings, sectors: Iterable[str] | N
     ``reports/<year>/infograafit/``. Returns the files written."""
     keys = None if sectors is None else tuple(dict.fromkeys(resolve_sector(s, settings) for s in sectors))
     data = read_sector_input(wave, settings)
-    pub = publish(data, settings, threshold=threshold, parts=("sectors",), sectors=keys)
+    pub = publish(data, settings, threshold=threshold, parts=("sectors", "trends"), sectors=keys)
     paths: list[Path] = []
     for job in infographic_jobs(pub, wave.reports):
         paths += render_job(job.payload)

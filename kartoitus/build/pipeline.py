@@ -93,7 +93,8 @@ def wave_input(wave: Wave, settings: Settings, meta: dict, reference_dir: Path |
     has just written (or reused): a full build and a later one-output command
     (``infographic``, ``workshop-pack``) compute from the same files, so their figures
     agree to the byte."""
-    return read_wave_input(wave.processed_root, wave.year, settings, reference_dir=reference_dir, meta=meta)
+    return read_wave_input(wave.processed_root, wave.year, settings, reference_dir=reference_dir, meta=meta,
+                           previous="all")
 
 
 def report_jobs(pub: Publication, wave: Wave, settings: Settings) -> list:
@@ -103,12 +104,13 @@ def report_jobs(pub: Publication, wave: Wave, settings: Settings) -> list:
     from kartoitus.build.meetings import meeting_jobs
     from kartoitus.build.municipalities import municipality_jobs
     from kartoitus.build.report_jobs import report_and_workbook_jobs
+    from kartoitus.build.site import site_jobs
 
     common = (tuple(folder_digest(Path(t)) for t in settings.templates), settings.version, __version__,
               code_digest())
     out = wave.reports
     jobs = (report_and_workbook_jobs(pub, out) + municipality_jobs(pub, out) + infographic_jobs(pub, out)
-            + meeting_jobs(pub, out, settings))
+            + meeting_jobs(pub, out, settings) + site_jobs(pub, out))
     for job in jobs:
         job.fingerprint = fingerprint(job.id, job.func, job.payload, common)
     return jobs
@@ -188,6 +190,23 @@ def _scan_reports(folder: Path, ran, key: str, values: _PersonalValues, cache_pa
     return findings
 
 
+def process_earlier_waves(wave: Wave, settings: Settings, progress: Progress = _quiet) -> list[int]:
+    """Process the earlier waves under the raw root that the data bank does not hold yet,
+    so that the newest wave's outputs can draw the trends (a processed wave is left as
+    it is: rebuild it with ``build-data --year``). Returns the years processed."""
+    from kartoitus.stages.wave import year_folders
+
+    done = []
+    for y in year_folders(wave.raw_root):
+        if y >= wave.year or (wave.processed_root / str(y)).exists():
+            continue
+        progress(f"aiempi aalto {y}")
+        build_data(Wave(year=y, raw_root=wave.raw_root, processed_root=wave.processed_root,
+                        reports_root=wave.reports_root), settings, progress)
+        done.append(y)
+    return done
+
+
 def build_report(wave: Wave, settings: Settings, *, workers: int | None = None,
                  force: bool = False, reference_dir: Path | None = None, threshold: int = 5,
                  progress: Progress = _quiet) -> ReportResult:
@@ -203,6 +222,7 @@ def build_report(wave: Wave, settings: Settings, *, workers: int | None = None,
     from kartoitus.stages.wave import DEFAULT_REFERENCE
 
     codebook = settings.codebook
+    process_earlier_waves(wave, settings, progress)
     data = build_data(wave, settings, progress, reuse=not force)
     record = read_sources(wave)
     personal = _PersonalValues(data, codebook, record)

@@ -122,7 +122,7 @@ class AssociationGenerator(People, Answers, Mess):
             elif q.type == "number":
                 cols[q.title] = self._number_text(q.id, a)
             elif q.type == "single":
-                cols[q.title] = label_array([o.label for o in q.options])[a["s:" + q.id]]
+                cols[q.title] = label_array(q.labels_in(self.year))[a["s:" + q.id]]
             elif q.type == "grid":
                 labels = label_array(self.grid_labels)
                 for j, row in enumerate(q.rows):

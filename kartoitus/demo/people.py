@@ -304,3 +304,39 @@ class People:
         notes = label_array(cfg["paperi"]["huomautukset"])
         self.a["_huom"] = np.where(paper & (rng.random(n) < 0.3),
                                    notes[rng.integers(0, len(notes) - 1, n)], "").astype(object)
+
+
+def wave_latent(cb: Codebook, cfg: Mapping, munis: Munis, seed: int, year: int) -> np.ndarray:
+    """How association-friendly each municipality is in ``year``, continuous across waves.
+
+    The base wave (``aallot.perusvuosi`` of ``demo.yaml``) and later ones draw it as
+    :func:`municipality_latent` always has, so the shipped base wave does not change.
+    An earlier wave starts from the base wave's values: in the municipalities chosen to
+    improve (the same ones in every wave) cooperation was weaker by
+    ``aallot.paraneminen_vuodessa`` a year; elsewhere it only wobbles a little.
+    """
+    waves = cfg.get("aallot") or {}
+    base_year = int(waves.get("perusvuosi", year))
+    if year >= base_year:
+        return municipality_latent(munis, seed, year)
+    base = municipalities(cb, cfg, base_year)
+    by_code = dict(zip((m.code for m in base.items), municipality_latent(base, seed, base_year)))
+    codes = sorted(by_code)
+    pick = np.random.default_rng([seed, 0, 3])
+    improving = set(pick.choice(codes, size=round(float(waves.get("paranevat", 0.3)) * len(codes)),
+                                replace=False).tolist())
+    step = float(waves.get("paraneminen_vuodessa", 0.15))
+    wobble = np.random.default_rng([seed, year, 0]).normal(0.0, 0.08, len(munis.items))
+    return np.array([by_code.get(m.code, 0.0) - (step * (base_year - year) if m.code in improving else 0.0)
+                     + wobble[i] for i, m in enumerate(munis.items)])
+
+
+def improving_municipalities(cb: Codebook, cfg: Mapping, seed: int) -> list[str]:
+    """Codes of the municipalities whose cooperation improves over the demo waves."""
+    waves = cfg.get("aallot") or {}
+    base = municipalities(cb, cfg, int(waves.get("perusvuosi", 2025)))
+    codes = sorted(m.code for m in base.items)
+    pick = np.random.default_rng([seed, 0, 3])
+    return sorted(pick.choice(codes, size=round(float(waves.get("paranevat", 0.3)) * len(codes)),
+                              replace=False).tolist())
+

@@ -26,6 +26,7 @@ import pandas as pd
 
 from kartoitus.errors import KartoitusError
 from kartoitus.fmt import fi_integer, format_cell
+from kartoitus.outputs.trends import sector_change_model
 from kartoitus.publication import Publication
 from kartoitus.publication.sectors import (
     UNDER_THRESHOLD,
@@ -251,7 +252,7 @@ def infographic_model(pub: Publication, sector: str) -> dict:
         "headline": label, "subtitle": SOURCE.format(year=year), "threshold": threshold,
         "suppressed": withheld, "message": "", "explanation": [], "tiles": [],
         "legend": None, "panels": {}, "layout": {"columns": [], "wide": []},
-        "compact": False,
+        "compact": False, "change": None,
     }
     if withheld:
         model["message"] = SUPPRESSED_MESSAGE.format(threshold=threshold)
@@ -289,4 +290,5 @@ def infographic_model(pub: Publication, sector: str) -> dict:
     model["layout"] = {"columns": [["where", names.q_forms], [names.q_targets, names.q_challenges]],
                        "wide": [coop]}
     model["footnotes"] = _footnotes(label, year, figures.n_main, n_all, threshold, False)
+    model["change"] = sector_change_model(pub, sector)
     return model

@@ -27,6 +27,7 @@ import pandas as pd
 from kartoitus.errors import KartoitusError
 from kartoitus.fmt import fi_integer, fi_number, fi_percent, format_cell
 from kartoitus.models import ChartSpec
+from kartoitus.outputs.trends import municipality_trend_model
 from kartoitus.publication import Publication
 from kartoitus.publication import kuntatutka as kt
 from kartoitus.publication.municipalities import MunicipalityFigures, drop_zero_rows
@@ -348,6 +349,7 @@ def municipality_model(pub: Publication, code: str) -> dict:
         "views": {"rows": view_rows, "conflicts": sum(1 for r in view_rows if r["conflict"]),
                   "municipality_answered": did_answer},
         "change": change_model(f, labels, tut.previous_year),
+        "trend": municipality_trend_model(pub, code),
         "notes": notes(threshold),
     }
 

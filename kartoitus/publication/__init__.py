@@ -7,7 +7,9 @@ change since the previous one) with the settings, and computes, once:
 - ``meta``: the data and methods facts (raw rows, kept, replaced, rejected, flags);
 - ``kuntatutka``: scores, the region median, the checklist and the two views;
 - ``municipalities``: per municipality, its figures (tables with their masks);
-- ``sectors``: per main sector, its infographic figures (or that it is hidden).
+- ``sectors``: per main sector, its infographic figures (or that it is hidden);
+- ``trends``: change over the waves (region, municipalities, sectors), when the data
+  bank holds earlier waves (:mod:`kartoitus.publication.trends`).
 
 Every output is a pure function of a :class:`Publication` (``kartoitus.outputs``);
 nothing below computes a figure or a suppression mask a second time.
@@ -24,7 +26,7 @@ from kartoitus.publication.suppression import DEFAULT_THRESHOLD
 from kartoitus.settings import Settings
 
 #: the parts of a publication; ``publish(parts=...)`` computes only those asked for
-PARTS = ("tables", "kuntatutka", "municipalities", "sectors")
+PARTS = ("tables", "kuntatutka", "municipalities", "sectors", "trends")
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class Publication:
     kuntatutka: Kuntatutka | None = None
     municipalities: dict | None = None      # municipality code -> publication.municipalities figures
     sectors: dict | None = None             # sector key -> publication.sectors figures
+    trends: Any = None                      # publication.trends.Trends (None: one wave only)
 
 
 def mark_missing(tables: dict, missing, year: int) -> dict:
@@ -106,6 +109,13 @@ def publish(data: WaveInput, settings: Settings, *, threshold: int = DEFAULT_THR
     if "sectors" in parts:
         from kartoitus.publication import sectors as sec
         secs = sec.sector_figures(data, settings, threshold, only=sectors)
+    trends = None
+    if "trends" in parts:
+        from kartoitus.publication.trends import trends_part
+        # asked with the sectors alone (the infographic command), only the sectors' change
+        only_sectors = not any(p in parts for p in ("tables", "kuntatutka", "municipalities"))
+        trends = trends_part(data, settings, threshold, tables=tables, kuntatutka=tut, municipalities=munis,
+                             sectors=secs, sectors_only=only_sectors)
     return Publication(settings=settings, year=data.year, threshold=threshold, meta=dict(data.meta),
                        tables=tables, kuntatutka=tut if "kuntatutka" in parts or munis is not None else None,
-                       municipalities=munis, sectors=secs)
+                       municipalities=munis, sectors=secs, trends=trends)

@@ -80,6 +80,10 @@ class Question:
     since: int | None = None
     until: int | None = None
     notes: str = ""
+    #: earlier labels of an option, same option and meaning: (key, last year, label)
+    renamed: tuple[tuple[str, int, str], ...] = ()
+    #: first wave whose answers are comparable with later ones (None: every wave it was asked)
+    comparable_since: int | None = None
 
     # -- what the question looks like in an export -------------------------
     def titles(self) -> tuple[str, ...]:
@@ -101,7 +105,29 @@ class Question:
             return False
         return True
 
+    def comparable(self, year_a: int, year_b: int) -> bool:
+        """True when the answers of the two waves measure the same thing: the question
+        was asked in both and did not change in between (``comparable_since``)."""
+        if not (self.asked_in(year_a) and self.asked_in(year_b)):
+            return False
+        return self.comparable_since is None or min(year_a, year_b) >= self.comparable_since
+
     # -- options -----------------------------------------------------------
+    def label_in(self, key: str, year: int | None) -> str:
+        """The option's label as the form of ``year`` showed it (``renamed``)."""
+        if year is not None:
+            for k, until, label in sorted(self.renamed, key=lambda r: r[1]):
+                if k == key and year <= until:
+                    return label
+        return self.label_of(key)
+
+    def labels_in(self, year: int | None) -> list[str]:
+        return [self.label_in(o.key, year) for o in self.options]
+
+    def label_pairs(self) -> list[tuple[str, str]]:
+        """(key, label) of every option, the current labels first, then earlier ones."""
+        return [(o.key, o.label) for o in self.options] + [(k, label) for k, _, label in self.renamed]
+
     def option_keys(self) -> tuple[str, ...]:
         return tuple(o.key for o in self.options)
 
@@ -336,6 +362,9 @@ def _question(raw: Mapping, survey_id: str) -> Question:
         since=raw.get("since"),
         until=raw.get("until"),
         notes=str(raw.get("notes") or "").strip(),
+        renamed=tuple((str(k), int(y), str(label)) for k, years in (raw.get("renamed") or {}).items()
+                      for y, label in (years or {}).items()),
+        comparable_since=raw.get("comparable_since"),
     )
 
 

@@ -285,14 +285,17 @@ def _quote_plain(name: str) -> str:
     return name if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) else _quote(name)
 
 
-def write_database(path: Path, year: int, tables: dict[str, pd.DataFrame], wave_info: dict) -> Path:
+def write_database(path: Path, year: int, tables: dict[str, pd.DataFrame], wave_info: dict, *,
+                   codebook: Codebook | None = None, flags: dict | None = None,
+                   classification=None) -> Path:
     """Replace the wave's tables (``<name>_<year>``) in the SQLite data bank.
 
     All of the wave's tables and its row in ``aallot`` change in one
     transaction; other waves' tables are not touched. ``wave_info`` gives the
     columns of ``aallot`` after ``vuosi``, in order (``<survey>_n`` per survey,
     ``raakarivit``, ``koodikirja``, ``versio``): whole numbers are INTEGER, the
-    rest TEXT.
+    rest TEXT. With ``codebook`` the bank's description (codebook tables, labelled
+    views, :mod:`kartoitus.stages.catalog`) is rewritten in the same transaction.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     columns = ", ".join(f"{_quote_plain(k)} {'INTEGER' if isinstance(v, int) else 'TEXT'}"
@@ -314,6 +317,10 @@ def write_database(path: Path, year: int, tables: dict[str, pd.DataFrame], wave_
             f"VALUES ({', '.join('?' for _ in range(len(wave_info) + 1))})",
             (year, *wave_info.values()),
         )
+        con.execute(f"DROP TABLE IF EXISTS {_quote(f'audit_{year}')}")   # before the audit spoke Finnish
+        if codebook is not None:
+            from kartoitus.stages import catalog
+            catalog.describe(con, codebook, flags or {}, classification)
         con.execute("COMMIT")
     except BaseException:
         if con.in_transaction:

@@ -56,6 +56,7 @@ from kartoitus.outputs.report.sections import (
     LONG_ROWS, MAX_TEXT_COLUMNS, MAX_VALUE_COLUMNS, SMALL_COLUMNS, WIDE_COLUMNS, Section, figure_model,
     section_model, table_model, table_models,
 )
+from kartoitus.outputs.trends import report_chapter as trends_chapter
 from kartoitus.publication import Publication
 from kartoitus.settings import Settings
 from kartoitus.tables import SUPPRESSED_MARK, Table
@@ -262,6 +263,7 @@ def report_model(pub: Publication) -> dict:
                   "Luvut on poimittu raportin taulukoista."],
         "findings": findings, "facts": [], "facts_caption": "", "sections": [], "tables": []},
         _methods_chapter(tables, year, meta, settings)]
+    chapters[1:1] = trends_chapter(pub)   # "Kehitys aalloittain" when the bank holds earlier waves
     for cid, ctitle, intro, secs in CHAPTERS:
         sections = [section_model(tables[s.table], s, year) for s in secs
                     if s.table in tables and s.table != "paatoimiala_lahde"]

@@ -35,13 +35,13 @@ __all__ = [
 
 
 def _kinds() -> dict:
-    from kartoitus.render.charts import radar
+    from kartoitus.render.charts import lines, radar
     return {"bar": bar_chart, "stacked": stacked_chart, "radar": radar.radar_figure,
-            "heat_table": radar.heat_table_figure}
+            "heat_table": radar.heat_table_figure, "line": lines.line_chart}
 
 
 #: chart kinds a :class:`kartoitus.models.ChartSpec` may name (extend here, in one place)
-KINDS = ("bar", "stacked", "radar", "heat_table")
+KINDS = ("bar", "stacked", "radar", "heat_table", "line")
 
 
 def draw_png(spec) -> bytes:

@@ -67,7 +67,7 @@ _OTHER_PREFIX = re.compile(r"^\s*(?:muu|other)\s*(?:,?\s*mikä\??)?\s*[:\-]\s*(?
 
 
 def _single_pairs(question: Question) -> list[tuple[str, str]]:
-    pairs = [(o.key, o.label) for o in question.options]
+    pairs = question.label_pairs()   # earlier labels of a renamed option too
     pairs += [(o.key, o.key) for o in question.options]
     return pairs
 
@@ -118,7 +118,7 @@ def _multi_options(question: Question, option_keys_labels) -> list[tuple[str, st
         return [(str(k), str(v)) for k, v in option_keys_labels]
     if question.options_from == "municipalities":
         raise ValueError(f"{question.id}: municipality options need option_keys_labels")
-    return [(o.key, o.label) for o in question.options]
+    return question.label_pairs()
 
 
 def _multi_norm(text: str) -> str:
