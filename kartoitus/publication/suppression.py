@@ -186,6 +186,7 @@ def apply(table: Table, plan: SuppressionPlan | None,
         return table.with_(suppressed=pd.DataFrame(False, index=table.frame.index,
                                                    columns=table.frame.columns))
     mask = frame_mask(table, plan, threshold)
+    small = small_mask(table, mask, threshold)
     frame = table.frame.copy()
     for c in mask.columns:
         m = mask[c].to_numpy()
@@ -195,7 +196,17 @@ def apply(table: Table, plan: SuppressionPlan | None,
             frame[c] = frame[c].astype(object).where(~m, None)
         else:
             frame[c] = pd.to_numeric(frame[c], errors="coerce").astype("float64").where(~m, np.nan)
-    return table.with_(frame=frame, suppressed=mask)
+    return table.with_(frame=frame, suppressed=mask, small=small)
+
+
+def small_mask(table: Table, mask: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
+    """Hidden count cells whose value (before blanking) is truly 1..threshold-1: the
+    cells shown ``<5``. Every other hidden cell shows ``..``."""
+    small = pd.DataFrame(False, index=table.frame.index, columns=table.frame.columns)
+    for c, kind in table.kinds.items():
+        if kind == "count" and c in mask.columns:
+            small[c] = (mask[c].to_numpy(dtype=bool) & _small(table.frame[c], threshold).to_numpy())
+    return small
 
 
 def check(table: Table, threshold: int = DEFAULT_THRESHOLD) -> list[str]:

@@ -39,7 +39,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from kartoitus.atomic import atomic_write_bytes
 from kartoitus.errors import KartoitusError
-from kartoitus.tables import SUPPRESSED_MARK, Table
+from kartoitus.tables import Table, marks_note
 
 CONTENTS = "Sisällys"
 FORMATS = {"count": "#,##0", "percent": "0.0", "mean": "0.00"}
@@ -181,9 +181,9 @@ def _table_sheet(ws, table: Table) -> None:
             cell = ws.cell(i, j)
             kind = table.kinds.get(c)
             if bool(mask.at[idx, c]):
-                _set_text(cell, SUPPRESSED_MARK)
+                text = table.mark(idx, c)
+                _set_text(cell, text)
                 cell.alignment = right
-                text = SUPPRESSED_MARK
             else:
                 value = frame.at[idx, c]
                 _set_value(cell, value, kind)
@@ -195,8 +195,7 @@ def _table_sheet(ws, table: Table) -> None:
     if table.note:
         notes.append(table.note)
     if bool(mask.to_numpy().any()):
-        notes.append(f"{SUPPRESSED_MARK} = luku perustuu alle viiteen vastaajaan tai siitä "
-                     "voisi päätellä sellaisen luvun; peitetty tietosuojan vuoksi.")
+        notes.append(marks_note(table.marks()))
     for k, text in enumerate(notes):
         _set_text(ws.cell(row + k, 1), text)
     for j, w in enumerate(widths, start=1):

@@ -6,7 +6,7 @@ bar per row and one segment per value column (the 1-5 agreement statements, with
 the diverging palette). Both read Finnish labels from ``Table.columns`` and the
 table's label column, format values the Finnish way, put the table's n in the
 title, wrap long category labels, and never draw a suppressed value: its place is
-marked with ``<5``. ``describe_bars`` / ``describe_stacked`` give the alt text of
+marked with their mark (``<5`` for a count of 1-4, else ``..``). ``describe_bars`` / ``describe_stacked`` give the alt text of
 the same chart (every number it shows); they and the table readers live in
 :mod:`kartoitus.outputs.charttext` (no matplotlib), so a model can carry the alt text.
 """
@@ -34,6 +34,7 @@ from kartoitus.fmt import fi_integer, fi_number, format_value
 from kartoitus.outputs.charttext import (  # noqa: F401  (re-exported: render.charts' public names)
     ChartError,
     bar_data as _bar_data,
+    bar_marks as _bar_marks,
     describe_bars,
     describe_stacked,
     label_column,
@@ -42,7 +43,7 @@ from kartoitus.outputs.charttext import (  # noqa: F401  (re-exported: render.ch
     stack_columns as _stack_columns,
     value_column,
 )
-from kartoitus.tables import SUPPRESSED_MARK, Table
+from kartoitus.tables import PROTECTED_MARK, Table
 
 #: Axis unit per value kind (the axis label is "<header> (<unit>)").
 UNITS = {"percent": "%", "count": "kpl", "mean": "", "number": ""}
@@ -81,6 +82,7 @@ def bar_chart(table: Table, value: str | None = None, *, title: str | None = Non
     axis end (e.g. 5 for a 1-5 mean).
     """
     col, labels, values, hidden = _bar_data(table, value, sort, max_items)
+    marks = _bar_marks(table, value, sort, max_items)
     if not labels:
         raise ChartError(f"table {table.id} has no rows")
     kind = table.kinds[col]
@@ -102,9 +104,9 @@ def bar_chart(table: Table, value: str | None = None, *, title: str | None = Non
             end = min(max(end, 10.0), 116.0)
         ax.set_xlim(0, end)
         pad = end * 0.01
-        for yi, v, h in zip(y, values, hidden):
+        for yi, v, h, mk in zip(y, values, hidden, marks):
             if h:
-                ax.text(pad, yi, SUPPRESSED_MARK, va="center", ha="left", color=MUTED,
+                ax.text(pad, yi, mk, va="center", ha="left", color=MUTED,
                         fontstyle="italic", fontsize=8)
             elif np.isnan(v):
                 ax.text(pad, yi, "\u2013", va="center", ha="left", color=MUTED, fontsize=8)
@@ -142,7 +144,7 @@ def stacked_chart(table: Table, columns: list[str] | None = None, *, title: str 
     """100 % stacked horizontal bars: one bar per row, one segment per column.
 
     ``columns`` are percent columns in scale order (default: every percent
-    column). Suppressed segments are left out and marked ``<5`` after the bar.
+    column). Suppressed segments are left out and marked ``..`` after the bar.
     """
     cols = _stack_columns(table, columns)
     labels = row_labels(table)
@@ -174,7 +176,7 @@ def stacked_chart(table: Table, columns: list[str] | None = None, *, title: str 
             left = left + width
         for yi, row_hidden in zip(y, hidden):
             if row_hidden.any():
-                ax.text(101, yi, SUPPRESSED_MARK, va="center", ha="left", color=MUTED,
+                ax.text(101, yi, PROTECTED_MARK, va="center", ha="left", color=MUTED,
                         fontstyle="italic", fontsize=8, clip_on=False)
         ax.set_xlim(0, 100)
         ax.set_xticks([0, 25, 50, 75, 100])
