@@ -102,7 +102,10 @@ def report_jobs(pub: Publication, wave: Wave, settings: Settings) -> list:
               code_digest())
     out = wave.reports
     jobs = report_and_workbook_jobs(pub, out) + municipality_jobs(pub, out) + infographic_jobs(pub, out)
+    folders = tuple(str(t) for t in settings.templates)
     for job in jobs:
+        if isinstance(job.payload, dict):
+            job.payload["templates"] = folders      # render's template search path (render.document)
         job.fingerprint = fingerprint(job.id, job.func, job.payload, common)
     return jobs
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from kartoitus.atomic import atomic_write_text
 from kartoitus.models import map_charts
 from kartoitus.outputs.report import REPORT_TEMPLATE, report_filename
-from kartoitus.render.document import TEMPLATES, render_html, write_pdf
+from kartoitus.render.document import base_url, render_html, write_pdf
 
 
 def drawn(model: dict) -> dict:
@@ -36,7 +36,7 @@ def write_report(model: dict, out_dir: Path) -> list[Path]:
     html = report_html(model)
     html_path = atomic_write_text(out_dir / report_filename(model["year"], ".html"), html)
     pdf_path = write_pdf(html, out_dir / report_filename(model["year"], ".pdf"),
-                         title=model["title"], lang=model.get("lang", "fi"), base_url=TEMPLATES)
+                         title=model["title"], lang=model.get("lang", "fi"), base_url=base_url())
     return [pdf_path, html_path]
 
 
