@@ -111,7 +111,11 @@ def table_to_model(table: Table, threshold: int, *, label: str | None = None, si
         row = [cell(table.frame.at[idx, label_col], header=True)]
         for c in table.value_columns:
             hidden = bool(mask.at[idx, c])
-            text = format_cell(table.frame.at[idx, c], table.kinds[c], suppressed=hidden, missing="\u2013",
+            kind = table.kinds[c]
+            if (kind == "number" and "yhteensä" in table.header(c).lower()
+                    and "htv" not in str(table.frame.at[idx, label_col])):
+                kind = "count"              # a sum of estimated headcounts prints as a whole number
+            text = format_cell(table.frame.at[idx, c], kind, suppressed=hidden, missing="\u2013",
                                mark=table.mark(idx, c))
             row.append(cell(text, numeric=True, suppressed=hidden))
         if bars:

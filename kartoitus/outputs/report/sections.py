@@ -43,8 +43,10 @@ class Section:
 # -- tables and figures as plain data -------------------------------------------------
 
 def _print_kind(t: Table, column: str, kind: str | None) -> str | None:
-    """Sums of estimates (``yhteensä``) print as whole numbers."""
-    if kind == "number" and "yhteensä" in t.header(column).lower():
+    """Sums of estimated headcounts (``yhteensä``) print as whole numbers (person-years keep
+    their decimal)."""
+    header = t.header(column).lower()
+    if kind == "number" and "yhteensä" in header and "htv" not in header:
         return "count"
     return kind
 
