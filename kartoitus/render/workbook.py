@@ -249,6 +249,19 @@ def _table_sheet(ws, table: Table, source: str = "") -> None:
     for j, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(j)].width = max(MIN_WIDTH, min(MAX_WIDTH, w + 2))
     total = sum(max(MIN_WIDTH, min(MAX_WIDTH, w + 2)) for w in widths)
+    # long texts (title, source, notes) wrap inside the table's width instead of widening the
+    # printed page: merged across the table's columns, and the print area is the table
+    span = max(len(cols), 3)
+    for r in [1, 2] + list(range(row, row + len(notes))):
+        text = str(ws.cell(r, 1).value or "")
+        if not text:
+            continue
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=span)
+        ws.cell(r, 1).alignment = Alignment(wrap_text=True, vertical="top")
+        lines = max(1, math.ceil(len(text) * (1.3 if r == 1 else 1.0) / max(total, 30)))
+        if lines > 1:
+            ws.row_dimensions[r].height = 15 * lines
+    ws.print_area = f"A1:{get_column_letter(span)}{row + len(notes)}"
     _print_setup(ws, HEADER_ROW, landscape=total > 95 or len(cols) > 7)
 
 
