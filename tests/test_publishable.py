@@ -65,7 +65,7 @@ def laid_out(demo_model):
     """The report laid out once: (WeasyPrint document, per-page text, appendix start page)."""
     import weasyprint
 
-    html = report_html(demo_model)
+    html = report_html(demo_model, screen=False)       # the PDF's source (PNG charts)
     doc = weasyprint.HTML(string=html).render()
     pages = []
     appendix = None
@@ -237,3 +237,58 @@ def test_kotikunnittain_sentence_names_municipalities(demo_model):
     sec = {s["id"]: s for ch in demo_model["chapters"] for s in ch["sections"]}["osio-vastaajat_kunta"]
     sentence = next(t for t in sec["text"] if t.startswith("Yleisin kotikunta"))
     assert "seutukunta" not in sentence and "Jyväskylä" in sentence
+
+
+# -- the HTML report in a real browser (Debian's chromium, driven by playwright) ---------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+#: the smallest chart text on the page in CSS px: font size in the SVG's units times the
+#: scale at which the <img> shows the SVG
+CHART_TEXT_PX = """() => {
+  const out = [];
+  for (const img of document.querySelectorAll('figure.chart img')) {
+    const src = img.getAttribute('src');
+    if (!src.startsWith('data:image/svg+xml;base64,')) { out.push(-1); continue; }
+    const svg = new DOMParser().parseFromString(atob(src.split(',')[1]), 'image/svg+xml').documentElement;
+    const box = svg.getAttribute('viewBox').split(/\\s+/).map(Number);
+    const scale = img.getBoundingClientRect().width / box[2];
+    for (const t of svg.querySelectorAll('text')) {
+      const m = /font-size:\\s*([\\d.]+)px/.exec(t.getAttribute('style') || '');
+      if (m) out.push(parseFloat(m[1]) * scale);
+    }
+  }
+  return out;
+}"""
+
+
+@pytest.fixture(scope="session")
+def html_file(demo_model, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("html") / "raportti.html"
+    path.write_text(report_html(demo_model), encoding="utf-8")
+    return path
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")
+def test_html_report_on_a_phone_and_a_wide_screen(html_file):
+    playwright = pytest.importorskip("playwright.sync_api")
+    text = html_file.read_text(encoding="utf-8")
+    assert not re.search(r"(src|href)=\"https?://", text)               # offline
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
+        try:
+            for width in (390, 1280):
+                page = browser.new_page(viewport={"width": width, "height": 900})
+                page.goto(html_file.as_uri())
+                scroll, client = page.evaluate(
+                    "[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+                assert scroll <= client, f"{width} px: the page scrolls sideways ({scroll} > {client})"
+                sizes = page.evaluate(CHART_TEXT_PX)
+                assert sizes and min(sizes) >= 9, f"{width} px: chart text {min(sizes):.1f} px"
+                left = page.evaluate("document.querySelector('section.chapter h1').getBoundingClientRect().left")
+                assert left >= 12, f"{width} px: text at {left} px from the left edge"
+                page.close()
+        finally:
+            browser.close()

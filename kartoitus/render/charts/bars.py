@@ -44,6 +44,7 @@ from kartoitus.outputs.charttext import (  # noqa: F401  (re-exported: render.ch
     value_column,
 )
 from kartoitus.tables import PROTECTED_MARK, Table
+from kartoitus.render.charts import base as _base
 
 #: Axis unit per value kind (the axis label is "<header> (<unit>)").
 UNITS = {"percent": "%", "count": "kpl", "mean": "", "number": ""}
@@ -74,7 +75,7 @@ def _axis_label(table: Table, col: str, unit: str | None) -> str:
 
 def bar_chart(table: Table, value: str | None = None, *, title: str | None = None,
               unit: str | None = None, sort: bool = True, max_items: int | None = None,
-              xmax: float | None = None, label_width: int = 40) -> Figure:
+              xmax: float | None = None, label_width: int | None = None) -> Figure:
     """Horizontal bars of one value column of ``table``, one bar per row.
 
     ``unit`` overrides the axis unit (``%``, ``kpl``, ``henkilöä``); ``sort``
@@ -86,6 +87,8 @@ def bar_chart(table: Table, value: str | None = None, *, title: str | None = Non
     if not labels:
         raise ChartError(f"table {table.id} has no rows")
     kind = table.kinds[col]
+    if label_width is None:
+        label_width = 40 if _base._WIDTH[-1] >= 6 else 26     # narrow screen charts wrap sooner
     wrapped = [wrap(lbl, label_width) for lbl in labels]
     lines = sum(max(1, w.count("\n") + 1) for w in wrapped)
     height = 0.95 + 0.16 * lines + 0.1 * len(labels)
@@ -140,7 +143,7 @@ def _colors(k: int, diverging: bool) -> list:
 
 
 def stacked_chart(table: Table, columns: list[str] | None = None, *, title: str | None = None,
-                  diverging: bool = True, label_width: int = 36) -> Figure:
+                  diverging: bool = True, label_width: int | None = None) -> Figure:
     """100 % stacked horizontal bars: one bar per row, one segment per column.
 
     ``columns`` are percent columns in scale order (default: every percent
@@ -153,9 +156,12 @@ def stacked_chart(table: Table, columns: list[str] | None = None, *, title: str 
     data = table.frame[cols].astype("float64").to_numpy()
     hidden = table.mask()[cols].to_numpy(dtype=bool)
     colors = _colors(len(cols), diverging)
+    narrow = _base._WIDTH[-1] < 6
+    if label_width is None:
+        label_width = 22 if narrow else 36
     wrapped = [wrap(lbl, label_width) for lbl in labels]
     lines = sum(max(1, w.count("\n") + 1) for w in wrapped)
-    legend_rows = 1 if len(cols) <= 5 else 2
+    legend_rows = (1 if len(cols) <= 5 else 2) + (1 if narrow else 0)
     height = 1.35 + 0.22 * lines + 0.14 * len(labels) + 0.25 * legend_rows
     fig = new_figure(height)
     with style():
@@ -187,6 +193,6 @@ def stacked_chart(table: Table, columns: list[str] | None = None, *, title: str 
         ax.set_xlabel("Osuus vastaajista (%)")
         _set_title(fig, table, title)
         handles, names = ax.get_legend_handles_labels()
-        fig.legend(handles, names, loc="outside lower center", ncols=min(len(cols), 5),
+        fig.legend(handles, names, loc="outside lower center", ncols=min(len(cols), 3 if narrow else 5),
                    handlelength=1.2, columnspacing=1.0)
     return fig
