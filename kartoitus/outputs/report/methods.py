@@ -86,9 +86,11 @@ def methods_chapter(tables: dict[str, Table], year: int, meta: dict, settings: S
         for reason, c in (meta.get("rejected_reasons") or {}).items():
             k = _reason_kind(str(reason))
             kinds[k] = kinds.get(k, 0) + int(c)
-        why = fi_list([f"{k} {fi_integer(c)}" for k, c in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))])
+        ordered = sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))
+        why = (f"syy: {ordered[0][0]}" if len(ordered) == 1 else
+               "syyt: " + fi_list([f"{k} {fi_integer(c)}" for k, c in ordered]))
         rows = "rivi hylättiin" if rejected == 1 else "riviä hylättiin"
-        cleaning.append(f"{fi_integer(rejected)} {rows}" + (f" (syy: {why})" if why else ""))
+        cleaning.append(f"{fi_integer(rejected)} {rows}" + (f" ({why})" if ordered else ""))
     if cleaning:
         text.append("Aineiston käsittelyssä " + " ja ".join(cleaning) + ".")
     if kept is not None:
@@ -107,7 +109,7 @@ def methods_chapter(tables: dict[str, Table], year: int, meta: dict, settings: S
             label = _flag_text(code, settings.flags)
             merged[label] = merged.get(label, 0) + int(c)
         top = sorted(merged.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
-        listed = "; ".join(f"{label.rstrip('.')}: {fi_integer(c)}" for label, c in top)
+        listed = "; ".join(f"{label.rstrip('.')} ({fi_integer(c)})" for label, c in top)
         text.append(f"Tarkistusmerkintöjä tehtiin {fi_integer(total)}. Yleisimmät: {listed}.")
         facts.append({"label": "Tarkistusmerkintöjä", "value": fi_integer(total)})
     answered, total_m = meta.get("municipalities_answered"), meta.get("municipalities_total")
