@@ -213,3 +213,31 @@ def test_write_pdf_atomic_and_warnings_visible(tmp_path, caplog):
     with pytest.raises(KartoitusError, match="WeasyPrint reported"):
         write_pdf(html, tmp_path / "b.pdf", title="T", strict=True)
     assert not (tmp_path / "b.pdf").exists()
+
+
+# -- the organisation's templates/ folder overrides the package's, file by file ------------------
+
+def test_organisation_templates_override_the_package(tmp_path):
+    from kartoitus.build.jobs import Job, _call
+    from kartoitus.render.document import TEMPLATES, environment, render_html, template_folders
+
+    own = tmp_path / "templates"
+    own.mkdir()
+    (own / "custom.css").write_text("h1 { color: #6a1b4d; }", encoding="utf-8")
+    model = {"title": "Otsikko", "lang": "fi"}
+    with template_folders([own, TEMPLATES]):
+        html = render_html("base.html", model)
+    assert "#6a1b4d" in html                                  # the organisation's custom.css, last
+    assert "#6a1b4d" not in render_html("base.html", model)   # without it: the package's defaults
+    assert environment().loader.searchpath == [str(TEMPLATES)]
+    # a build job renders with the template folders of its payload
+    seen = []
+    job = Job("x", "kartoitus.render.document:environment", {"templates": [str(own), str(TEMPLATES)]}, [])
+    import kartoitus.render.document as doc
+    real = doc.environment
+    try:
+        doc.environment = lambda *a: seen.append(doc._FOLDERS) or []
+        _call(job.func, job.payload)
+    finally:
+        doc.environment = real
+    assert seen and seen[0][0] == own
