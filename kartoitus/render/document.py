@@ -65,7 +65,7 @@ def breakable(text, every: int = 20) -> str:
 
 _VOWELS = set("aeiouyäöåAEIOUYÄÖÅ")
 SHY = "\u00ad"
-_WORD = re.compile(r"[A-Za-zÅÄÖåäöÉéÜü]{8,}")
+_WORD = re.compile(r"[A-Za-zÅÄÖåäöÉéÜü]{6,}")
 
 
 def _syllables(word: str) -> str:
@@ -84,7 +84,7 @@ def _syllables(word: str) -> str:
 
 def hyphenate(text) -> str:
     """``text`` with soft hyphens at the Finnish syllable breaks of its long words
-    (eight letters or more), so a narrow table header breaks as ``virkistys-|toiminta``,
+    (six letters or more), so a narrow table header breaks as ``virkistys-|toiminta``,
     never mid-syllable without a hyphen. WeasyPrint has no Finnish dictionary for
     ``hyphens: auto``; a soft hyphen works everywhere and is invisible unless used."""
     text = "" if text is None else str(text)

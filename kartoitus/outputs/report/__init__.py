@@ -208,7 +208,10 @@ def _appendix(pub: Publication) -> dict | None:
         if not t.asked or t.frame.empty or tid in _IN_CHAPTERS_ONLY:
             continue
         if printable(t):
-            printed.append(table_model(t, "liite", titles))
+            m = table_model(t, "liite", titles)
+            # narrow tables sit two side by side; one with more columns takes the full width
+            m["span"] = len(m["headers"]) > 3 or m["size"] != "normal"
+            printed.append(m)
         else:
             refs.append({"title": t.title, "sheet": tid})
     if not printed and not refs:
