@@ -374,3 +374,21 @@ def test_pdf_metadata(rendered):
     assert "/CreationDate" not in reader.metadata
     assert len(reader.pages) >= 10
 
+
+
+def test_chapter_order_and_cover_from_raportti_yaml(pub, settings):
+    """The organisation's templates/raportti.yaml orders (and drops) the theme chapters and
+    sets the cover text; the package's file is the default."""
+    from dataclasses import replace as dc_replace
+
+    from kartoitus.errors import KartoitusError
+
+    own = dc_replace(settings, report={"kansi": {"ylaotsikko": "Oma", "julkaisija": "Yhdistys ry"},
+                                       "luvut": ["tulevaisuus", "yhdistykset"]})
+    model = report_model(dc_replace(pub, settings=own))
+    ids = [c["id"] for c in model["chapters"]]
+    assert ids == ["tiivistelma", "tulevaisuus", "yhdistykset", "aineisto", "liitetaulukot"]
+    assert model["cover"]["kicker"] == "Oma" and model["cover"]["colophon"] == ["Yhdistys ry"]
+    assert settings.report["luvut"][0] == "yhdistykset"        # the package's default file
+    with pytest.raises(KartoitusError, match="raportti.yaml: tuntematon luku 'ei_ole'"):
+        report_model(dc_replace(pub, settings=dc_replace(settings, report={"luvut": ["ei_ole"]})))

@@ -58,6 +58,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from kartoitus.errors import KartoitusError
 from kartoitus.fmt import fi_date, fi_date_range, fi_integer
 from kartoitus.outputs.report.findings import (
     FINDINGS, _home_municipalities, _respondent_count, _safe,
@@ -159,11 +160,25 @@ def _heat_section(pub: Publication, hid: str) -> dict | None:
             "tables": [sector_heat(t)]}
 
 
+def chapter_order(report_settings) -> list[Chapter]:
+    """``CHAPTERS`` in the order of ``raportti.yaml``'s ``luvut`` (the organisation's
+    templates folder, else the package's); a chapter left out of the list is not printed."""
+    order = (report_settings or {}).get("luvut")
+    if not order:
+        return list(CHAPTERS)
+    by_id = {ch.id: ch for ch in CHAPTERS}
+    unknown = [str(c) for c in order if str(c) not in by_id]
+    if unknown:
+        raise KartoitusError(f"raportti.yaml: tuntematon luku {unknown[0]!r}; luvut: {', '.join(by_id)}")
+    return [by_id[str(c)] for c in order]
+
+
 def chapter_models(pub: Publication, text_parts: dict[str, str] | None = None) -> list[dict]:
-    """The chapters by theme (``CHAPTERS``) as models; a chapter without tables is left out."""
+    """The chapters by theme (``CHAPTERS``, in the order of the settings' ``raportti.yaml``)
+    as models; a chapter without tables is left out."""
     tables, year = pub.tables, pub.year
     out = []
-    for ch in CHAPTERS:
+    for ch in chapter_order(getattr(pub.settings, "report", None)):
         sections = [section_model(tables[s.table], s, year) for s in ch.sections if s.table in tables]
         sections += [h for h in (_heat_section(pub, hid) for hid in ch.heat) if h]
         if not sections:
@@ -248,9 +263,11 @@ def report_model(pub: Publication) -> dict:
     if meta.get("survey_open") or meta.get("survey_close"):
         cover_facts.append({"label": "Kysely avoinna",
                             "value": fi_date_range(meta.get("survey_open"), meta.get("survey_close"))})
+    cover = dict((getattr(settings, "report", None) or {}).get("kansi") or {})
     colophon = []
-    if meta.get("organisation"):
-        colophon.append(str(meta["organisation"]))
+    organisation = meta.get("organisation") or cover.get("julkaisija")
+    if organisation:
+        colophon.append(str(organisation))
     if meta.get("published"):
         colophon.append(f"Julkaistu {fi_date(meta['published'])}")
 
@@ -275,8 +292,8 @@ def report_model(pub: Publication) -> dict:
         "lang": "fi",
         "year": year,
         "marks": marks,
-        "cover": {"kicker": "Järjestökartoitus", "subtitle":
-                  "Yhdistys- ja kuntakyselyn tulokset Keski-Suomesta",
+        "cover": {"kicker": str(cover.get("ylaotsikko") or "Järjestökartoitus"),
+                  "subtitle": str(cover.get("alaotsikko") or "Yhdistys- ja kuntakyselyn tulokset Keski-Suomesta"),
                   "facts": cover_facts, "colophon": colophon},
         "chapters": chapters,
         "hidden_text_figures": list(own.hidden),
