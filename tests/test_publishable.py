@@ -73,8 +73,6 @@ def laid_out(demo_model):
         texts, bottoms, starts = [], [], False
         content_top = page._page_box.content_box_y()
         for box in _descendants(page._page_box):
-            if type(box).__name__.endswith("MarginBox"):
-                continue
             el = getattr(box, "element", None)
             if el is not None and el.get("id") == "liitetaulukot" and appendix is None:
                 appendix = k
@@ -91,6 +89,9 @@ def laid_out(demo_model):
 
 
 def _descendants(box):
+    """The page's boxes, without the page margin boxes (running headers and footers)."""
+    if type(box).__name__.endswith("MarginBox"):
+        return
     yield box
     for child in getattr(box, "children", ()):
         yield from _descendants(child)
