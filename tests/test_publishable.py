@@ -109,6 +109,7 @@ def test_demo_report_length(laid_out):
 
 def test_no_page_mostly_empty_except_a_chapters_last(laid_out):
     pages = laid_out["pages"]
+    assert min(p["fill"] for p in pages) < 0.5 < max(p["fill"] for p in pages) <= 1.0   # the measure works
     thin = []
     for k, p in enumerate(pages):
         last_of_chapter = k == len(pages) - 1 or pages[k + 1]["chapter_start"]
