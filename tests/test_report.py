@@ -384,10 +384,13 @@ def test_chapter_order_and_cover_from_raportti_yaml(pub, settings):
     from kartoitus.errors import KartoitusError
 
     own = dc_replace(settings, report={"kansi": {"ylaotsikko": "Oma", "julkaisija": "Yhdistys ry"},
-                                       "luvut": ["tulevaisuus", "yhdistykset"]})
+                                       "luvut": ["tulevaisuus", "yhdistykset"],
+                                       "pois": ["toimialat", "kuntakysely", "resurssit"]})
     model = report_model(dc_replace(pub, settings=own))
     ids = [c["id"] for c in model["chapters"]]
-    assert ids == ["tiivistelma", "tulevaisuus", "yhdistykset", "aineisto", "liitetaulukot"]
+    # listed first, then the unlisted ones (a new chapter needs no edit), dropped ones left out
+    assert ids == ["tiivistelma", "tulevaisuus", "yhdistykset", "toiminta", "yhteistyo", "aineisto",
+                   "liitetaulukot"]
     assert model["cover"]["kicker"] == "Oma" and model["cover"]["colophon"] == ["Yhdistys ry"]
     assert settings.report["luvut"][0] == "yhdistykset"        # the package's default file
     with pytest.raises(KartoitusError, match="raportti.yaml: tuntematon luku 'ei_ole'"):

@@ -162,15 +162,17 @@ def _heat_section(pub: Publication, hid: str) -> dict | None:
 
 def chapter_order(report_settings) -> list[Chapter]:
     """``CHAPTERS`` in the order of ``raportti.yaml``'s ``luvut`` (the organisation's
-    templates folder, else the package's); a chapter left out of the list is not printed."""
-    order = (report_settings or {}).get("luvut")
-    if not order:
-        return list(CHAPTERS)
+    templates folder, else the package's); chapters not listed follow in their own order
+    (a new chapter appears without editing the file), except those listed in ``pois``."""
+    cfg = report_settings or {}
+    order = [str(c) for c in (cfg.get("luvut") or [])]
+    dropped = {str(c) for c in (cfg.get("pois") or [])}
     by_id = {ch.id: ch for ch in CHAPTERS}
-    unknown = [str(c) for c in order if str(c) not in by_id]
+    unknown = [c for c in [*order, *dropped] if c not in by_id]
     if unknown:
         raise KartoitusError(f"raportti.yaml: tuntematon luku {unknown[0]!r}; luvut: {', '.join(by_id)}")
-    return [by_id[str(c)] for c in order]
+    ids = order + [c for c in by_id if c not in order]
+    return [by_id[c] for c in ids if c not in dropped]
 
 
 def chapter_models(pub: Publication, text_parts: dict[str, str] | None = None) -> list[dict]:
