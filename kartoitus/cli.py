@@ -146,6 +146,17 @@ def _print_data_summary(console, result) -> None:
     fuzzy = result.mapping[result.mapping["tapa"] == "fuzzy"]
     for r in fuzzy.itertuples():
         console.print(f"Sarake tunnistettu sumeasti: {r.tiedosto}: {r.sarake!r} -> {r.tunnus} ({r.osuvuus:.0f} %)")
+    for r in result.skipped.itertuples():
+        console.print(f"Ei luettu: {r.tiedosto} ({r.syy})")
+    for survey in result.absent:
+        console.print(f"HUOM: aallossa ei ole kyselyn {survey} vastauksia: sen tiedot puuttuvat "
+                      "käsitellystä datasta ja raporteista.")
+    if len(result.missing):
+        console.print(f"VAROITUS: {len(result.missing)} aallossa kysyttyä kysymystä puuttuu kaikista "
+                      "tiedostoista (vastaukset menetetty, ei \u201dei kysytty\u201d); raportin "
+                      "menetelmäluku kertoo tämän. Tarkista viennit:")
+        for r in result.missing.itertuples():
+            console.print(f"  {r.kysely}: {r.kysymys} \u201d{r.otsikko}\u201d")
 
 
 @app.command("demo-data")
@@ -191,7 +202,7 @@ def build_data(
 @handle_errors
 def validate(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True,
-                                help="Tarkistettava vientitiedosto (.csv tai .xlsx)."),
+                                help="Tarkistettava vientitiedosto (.csv, .xlsx, .xls tai .ods)."),
     year: Optional[int] = typer.Option(None, "--year", help="Aalto (vuosi); oletus kansion nimestä."),
 ):
     """Kuivaharjoitus: näytä sarakkeiden tunnistus ja ongelmat, mitään ei kirjoiteta."""
@@ -224,6 +235,13 @@ def validate(
         console.print("Liput:")
         for (col, code), n in v.flags.groupby(["sarake", "lippu"]).size().items():
             console.print(f"  {col}: {code} × {n}")
+    for s in v.skipped:
+        console.print(f"Välilehteä ei luettu: {s.sheet} ({s.reason})")
+    if len(v.corrections):
+        console.print(f"Korjaukset (korjaukset.csv), jotka tehtäisiin: {len(v.corrections)}")
+        for r in v.corrections.itertuples():
+            change = f"{r.vanha!r} -> {r.uusi!r}" if r.toiminto == "aseta" else r.toiminto
+            console.print(f"  {r.tiedosto} rivi {r.rivi}: {r.kentta}: {change} ({r.syy})")
 
 
 def _print_findings(console, findings, root: Path) -> None:

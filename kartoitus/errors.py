@@ -18,11 +18,14 @@ class InputError(KartoitusError):
     """A problem with one input file (names the file, and the row/column if known)."""
 
     def __init__(self, path: Path | str, message: str, *, row: int | None = None,
-                 column: str | None = None):
+                 column: str | None = None, name: str | None = None):
         self.path = Path(path)
         self.row = row
         self.column = column
-        where = self.path.name
+        self.detail = message
+        #: the file as the wave names it (``sub/vastaukset.csv``, ``lataus.zip/vastaukset.csv``)
+        self.name = name or self.path.name
+        where = self.name
         if row is not None:
             where += f", rivi {row}"
         if column is not None:

@@ -49,6 +49,7 @@ class Table:
     note: str = ""               # Finnish note shown under the table
     asked: bool = True           # False: the question was not asked in this wave
     small: pd.DataFrame | None = None  # bool mask: hidden count truly 1..threshold-1 ("<5")
+    missing: bool = False        # asked, but no file of the wave carried its answers (not "not asked")
 
     def __post_init__(self):
         if len(self.id) > 31 or not self.id.isascii():

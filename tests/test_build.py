@@ -197,11 +197,16 @@ def test_corrections_are_applied_on_every_build_and_recorded(tmp_path, settings)
     unsure = audit[audit["flags"].str.contains("kotikunta: kunta_tuntematon") & (audit.status == "kept")]
     assert len(unsure), "the demo wave plants municipalities that cannot be resolved"
     fix, other, drop = unsure.iloc[0], audit[audit.status == "kept"].iloc[1], audit[audit.status == "kept"].iloc[2]
+    names = pd.read_csv(processed / "jarjestokysely.csv", dtype=str).set_index(["tiedosto", "rivi"])["nimi"]
+
+    def name(r):   # a row-numbered correction names the answer it is for (issue 10)
+        return '"' + names[(r.file, r.row)].replace('"', '""') + '"'
+
     (root / "raw" / str(YEAR) / "korjaukset.csv").write_text(
         "tiedosto,rivi,yhdistys,kentta,arvo,syy\n"
-        f"{fix.file},{fix.row},,kotikunta,Jyväskylä,tarkistettu puhelimitse\n"
-        f"{other.file},{other.row},,paatoimiala,omaiset,yhdistyksen säännöt\n"
-        f"{drop.file},{drop.row},,hylkaa,,testivastaus\n", encoding="utf-8")
+        f"{fix.file},{fix.row},{name(fix)},kotikunta,Jyväskylä,tarkistettu puhelimitse\n"
+        f"{other.file},{other.row},{name(other)},paatoimiala,omaiset,yhdistyksen säännöt\n"
+        f"{drop.file},{drop.row},{name(drop)},hylkaa,,testivastaus\n", encoding="utf-8")
     assert runner.invoke(app, args).exit_code == 0
     audit = pd.read_csv(processed / "audit.csv", dtype=str, keep_default_na=False).set_index(["file", "row"])
     assert "kotikunta:" in audit.loc[(fix.file, fix.row), "corrections"]
@@ -213,7 +218,7 @@ def test_corrections_are_applied_on_every_build_and_recorded(tmp_path, settings)
     assert data.loc[(other.file, other.row), ["paatoimiala", "paatoimiala_lahde"]].tolist() == ["omaiset", "korjaus"]
     # a correction that no longer matches any row stops the build and names the line
     with (root / "raw" / str(YEAR) / "korjaukset.csv").open("a", encoding="utf-8") as fh:
-        fh.write(f"{fix.file},9999,,kotikunta,Laukaa,vanha korjaus\n")
+        fh.write(f"{fix.file},9999,{name(fix)},kotikunta,Laukaa,vanha korjaus\n")
     result = runner.invoke(app, args)
     assert result.exit_code == 1
     assert "korjaukset.csv, rivi 5" in " ".join(result.output.split())

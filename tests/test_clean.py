@@ -317,7 +317,8 @@ def test_clean_survey_association():
                "yhteistyo", "paatoimiala"}
     expected = ["tiedosto", "rivi"] + [c for q in ASSOC.asked_in(2023) if q.id in present
                                        for c in q.processed_columns(MUNIS, 2023)]
-    assert list(data.columns) == expected + ["_dedupe_key"]
+    # helpers: an unresolved municipality's text (de-duplication), the de-duplication key
+    assert list(data.columns) == expected + ["_kotikunta_teksti", "_dedupe_key"]
     assert "hva_avustus" not in data.columns and "budjetti" not in data.columns
     row2 = data.iloc[0]
     assert row2["tiedosto"] == "a.csv"
@@ -405,8 +406,9 @@ def test_clean_survey_wrong_survey_is_an_input_error():
 
 
 def test_clean_survey_no_tables():
+    # no file of the survey: every column, no rows (a wave with one survey still builds, issue 10)
     res = clean_survey([], ASSOC, MUNIS, 2023)
-    assert list(res.data.columns) == ["tiedosto", "rivi", "_dedupe_key"]
+    assert list(res.data.columns) == ["tiedosto", "rivi", *ASSOC.processed_columns(MUNIS, 2023), "_dedupe_key"]
     assert res.data.empty and res.flags.empty and res.rejected.empty
     kept, replaced = deduplicate(res.data, ASSOC)
     assert kept.empty and replaced.empty

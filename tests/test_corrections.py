@@ -32,12 +32,12 @@ def _write(tmp_path, text, encoding="utf-8"):
 def test_corrections_set_reject_merge_split(tmp_path):
     path = _write(tmp_path, (
         "tiedosto,rivi,yhdistys,kentta,arvo,syy\n"
-        "a.csv,3,,kotikunta,Jyväskylä,soitettu yhdistykseen\n"
-        "a.csv,3,,paatoimiala,kulttuuri,kuoro\n"
+        "a.csv,3,Jkl Kuoro ry,kotikunta,Jyväskylä,soitettu yhdistykseen\n"
+        "a.csv,3,jkl  kuoro RY,paatoimiala,kulttuuri,kuoro\n"
         ",,Laukaan Latu ry,toiminta_alue,paikallinen,tarkistettu\n"
-        "a.csv,4,,hylkaa,,testivastaus\n"
-        "a.csv,5,,eri_yhdistys,,eri yhdistys\n"
-        "k.csv,3,,sama_kuin,k.csv:2,sama kunta\n"
+        "a.csv,4,Testi,hylkaa,,testivastaus\n"
+        "a.csv,5,Laukaan latu ry,eri_yhdistys,,eri yhdistys\n"
+        "k.csv,3,Muurame,sama_kuin,k.csv:2,sama kunta\n"
     ))
     corrections = read_corrections(path)
     assert [c.line for c in corrections] == [2, 3, 4, 5, 6, 7]
@@ -58,11 +58,16 @@ def test_corrections_set_reject_merge_split(tmp_path):
 
 
 @pytest.mark.parametrize("line, message", [
-    ("a.csv,99,,kotikunta,Laukaa,x", "tiedostossa a.csv ei ole riviä 99"),
-    ("b.csv,2,,kotikunta,Laukaa,x", "aallossa ei ole tiedostoa 'b.csv'"),
+    ("a.csv,99,Laukaan Latu ry,kotikunta,Laukaa,x", "tiedostossa a.csv ei ole riviä 99"),
+    ("b.csv,2,Laukaan Latu ry,kotikunta,Laukaa,x", "aallossa ei ole tiedostoa 'b.csv'"),
     (",,Olematon ry,kotikunta,Laukaa,x", "yhdistystä 'Olematon ry' ei löydy"),
-    ("a.csv,2,,lempiväri,sininen,x", "ei ole kenttää 'lempiväri'"),
-    ("a.csv,2,,sama_kuin,a.csv:77,x", "riviä a.csv:77 ei ole"),
+    ("a.csv,2,Laukaan Latu ry,lempiväri,sininen,x", "ei ole kenttää 'lempiväri'"),
+    ("a.csv,2,Laukaan Latu ry,sama_kuin,a.csv:77,x", "riviä a.csv:77 ei ole"),
+    # pinned to content (issue 10): a row number alone is not enough, a stale row stops the build
+    ("a.csv,2,,kotikunta,Laukaa,x", "kirjoita sarakkeeseen yhdistys rivin a.csv:2 nimi 'Laukaan Latu ry'"),
+    ("a.csv,3,Laukaan Latu ry,kotikunta,Laukaa,x",
+     "tiedoston a.csv rivi 3 ei ole enää sama vastaus: korjaus on kirjattu vastaukselle 'Laukaan Latu ry', "
+     "mutta rivillä on nyt 'Jkl Kuoro ry'"),
 ])
 def test_a_correction_that_matches_nothing_is_an_error(tmp_path, line, message):
     path = _write(tmp_path, "tiedosto,rivi,yhdistys,kentta,arvo,syy\n" + line + "\n")
@@ -73,7 +78,8 @@ def test_a_correction_that_matches_nothing_is_an_error(tmp_path, line, message):
 
 
 def test_semicolon_cp1252_file_and_missing_reason(tmp_path):
-    path = _write(tmp_path, "tiedosto;rivi;yhdistys;kentta;arvo;syy\na.csv;3;;kotikunta;Jyväskylä;ok\n", "cp1252")
+    path = _write(tmp_path, "tiedosto;rivi;yhdistys;kentta;arvo;syy\na.csv;3;Jkl Kuoro ry;kotikunta;Jyväskylä;ok\n",
+                  "cp1252")
     assert read_corrections(path)[0].arvo == "Jyväskylä"
     path = _write(tmp_path, "tiedosto,rivi,yhdistys,kentta,arvo,syy\na.csv,3,,kotikunta,Laukaa,\n")
     with pytest.raises(ConfigError, match="syy"):
@@ -98,8 +104,8 @@ def test_a_corrected_main_sector_is_the_rows_source_and_no_rule_overrides_it(tmp
                       "paatoimiala": [None, None, "Liikunta ja urheilu"]},
                      index=[2, 3, 4])
     path = _write(tmp_path, ("tiedosto,rivi,yhdistys,kentta,arvo,syy\n"
-                             "a.csv,2,,paatoimiala,muu,ei kylätoimintaa vaan muuta\n"
-                             "a.csv,4,,paatoimiala,kulttuuri,kuoro\n"))
+                             "a.csv,2,Mäkelän kyläyhdistys ry,paatoimiala,muu,ei kylätoimintaa vaan muuta\n"
+                             "a.csv,4,Laukaan Latu ry,paatoimiala,kulttuuri,kuoro\n"))
     results, audit, log = process_tables([Raw(Path("a.csv"), "jarjestokysely", a)], settings, 2025, None,
                                          path, read_corrections(path))
     sid = settings.codebook.association.id
@@ -118,3 +124,36 @@ def test_a_corrected_main_sector_is_the_rows_source_and_no_rule_overrides_it(tmp
     rule_flags = flags[flags["lippu"].str.startswith("luokiteltu_")]
     assert rule_flags[names.row].tolist() == [3]
     assert data.loc[2, names.flags] == ""
+
+
+def test_a_line_with_an_unquoted_comma_is_refused_not_applied(tmp_path):
+    path = _write(tmp_path, "tiedosto,rivi,yhdistys,kentta,arvo,syy\n"
+                            "a.csv,3,Jkl Kuoro ry,paatoimiala,kulttuuri,kuoro, ja laulu\n")
+    with pytest.raises(ConfigError) as err:
+        read_corrections(path)
+    assert str(err.value).startswith("korjaukset.csv, rivi 2: rivillä on 7 kenttää, otsikkorivillä 6")
+    assert "lainausmerkkeihin" in str(err.value)
+    path = _write(tmp_path, 'tiedosto,rivi,yhdistys,kentta,arvo,syy\na.csv,3,Jkl Kuoro ry,paatoimiala,'
+                            'kulttuuri,"kuoro, ja laulu"\n')
+    assert read_corrections(path)[0].syy == "kuoro, ja laulu"
+
+
+def test_pinned_by_timestamp_to_the_minute(tmp_path):
+    a = pd.DataFrame({"aikaleima": ["15.10.2024 12.34.56", "16.10.2024 9.05.00"],
+                      "nimi": ["A ry", "B ry"], "kotikunta": ["Laukaa", "Muurame"]}, index=[2, 3])
+    tables = [Raw(Path("a.csv"), "jarjestokysely", a)]
+    ok = _write(tmp_path, "tiedosto,rivi,aikaleima,kentta,arvo,syy\na.csv,2,15.10.2024 12:34,kotikunta,Uurainen,x\n")
+    out, _, log = apply_corrections(tables, read_corrections(ok), default_codebook(), ok)
+    assert out[0].frame.at[2, "kotikunta"] == "Uurainen"
+    stale = _write(tmp_path, "tiedosto,rivi,aikaleima,kentta,arvo,syy\na.csv,3,15.10.2024 12:34,kotikunta,Uurainen,x\n")
+    with pytest.raises(ConfigError, match="rivillä on nyt 'B ry' \\(aikaleima '16.10.2024 9.05.00'\\)"):
+        apply_corrections(tables, read_corrections(stale), default_codebook(), stale)
+
+
+def test_municipality_survey_rows_are_pinned_by_municipality(tmp_path):
+    path = _write(tmp_path, "tiedosto,rivi,yhdistys,kentta,arvo,syy\nk.csv,3,983,hylkaa,,testi\n")
+    with pytest.raises(ConfigError, match="rivillä on nyt 'Muurame'"):
+        apply_corrections(_tables(), read_corrections(path), default_codebook(), path)
+    path = _write(tmp_path, "tiedosto,rivi,yhdistys,kentta,arvo,syy\nk.csv,3,500,hylkaa,,testi\n")
+    _, rejected, _ = apply_corrections(_tables(), read_corrections(path), default_codebook(), path)
+    assert rejected["rivi"].tolist() == [3]

@@ -27,6 +27,7 @@ from kartoitus.stages.ingest import (
     parse_timestamps,
     read_file,
     read_wave,
+    scan_wave,
     sniff_csv,
 )
 
@@ -284,13 +285,13 @@ def test_alias_and_duplicates():
     got = match_columns(["Timestamp", "Yhdistyksen nimi", "Email Address", "Yhdistyksen nimi",
                          "Muistiinpano", "Muistiinpano", "Sähköposti"], s)
     assert [(m.column, m.method) for m in got] == [
-        ("aikaleima", "alias"), ("nimi", "exact"), ("sahkoposti", "alias"), (None, "duplicate"),
-        (None, "extra"), (None, "extra"), (None, "duplicate")]
+        ("aikaleima", "alias"), ("nimi", "exact"), ("sahkoposti", "alias"), ("nimi", "duplicate"),
+        (None, "extra"), (None, "extra"), ("sahkoposti", "duplicate")]
 
 
 def test_exact_title_beats_an_earlier_alias():
     got = match_columns(["Sähköposti", "Sähköpostiosoite"], CB.association)
-    assert [(m.column, m.method) for m in got] == [(None, "duplicate"), ("sahkoposti", "exact")]
+    assert [(m.column, m.method) for m in got] == [("sahkoposti", "duplicate"), ("sahkoposti", "exact")]
 
 
 def test_fuzzy_best_score_wins_and_each_question_once():
@@ -313,10 +314,14 @@ def test_duplicate_titles_in_a_file(tmp_path):
     p.write_text("Yhdistyksen nimi,Yhdistyksen kotikunta,Yhdistyksen päätoimiala,Huom,Huom,"
                  "Yhdistyksen nimi\nA ry,Laukaa,Nuorisotoiminta,x,y,B ry\n", encoding="utf-8")
     t = read_file(p, CB)
+    # the second column of the question is merged into the first; the row's two answers
+    # differ, so the first stands and the row is flagged (never dropped)
     assert t.frame.to_dict("index") == {
         2: {"nimi": "A ry", "kotikunta": "Laukaa", "paatoimiala": "Nuorisotoiminta"}}
-    assert t.extras.to_dict("index") == {2: {"Huom": "x", "Huom (2)": "y", "Yhdistyksen nimi": "B ry"}}
+    assert t.extras.to_dict("index") == {2: {"Huom": "x", "Huom (2)": "y"}}
     assert [m.method for m in t.mapping] == ["exact", "exact", "exact", "extra", "extra", "duplicate"]
+    assert t.notes[["rivi", "sarake", "arvo", "lippu"]].to_dict("records") == [
+        {"rivi": 2, "sarake": "nimi", "arvo": "A ry | B ry", "lippu": "sarake_ristiriita"}]
 
 
 def test_normalise_title():
@@ -460,10 +465,11 @@ def test_ragged_row(tmp_path):
     assert msg.startswith("rikki.csv, rivi 3: rivillä on 5 kenttää, kun otsikkorivillä on 4")
 
 
-def test_old_excel_and_unknown_formats(tmp_path):
+def test_broken_old_excel_and_unknown_formats(tmp_path):
+    # .xls is read (python-calamine); a broken one says what to do
     msg = _error(_write(tmp_path, "vanha.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100))
-    assert msg.startswith("vanha.xls: vanhaa Excel-muotoa (.xls) ei voi lukea")
-    assert "tallenna se .xlsx-muodossa" in msg
+    assert msg.startswith("vanha.xls: tiedosto on vioittunut tai keskeneräinen")
+    assert "tallenna se uudelleen .xlsx-muodossa" in msg
     assert "tuntematon tiedostomuoto .pdf" in _error(_write(tmp_path, "x.pdf", b"%PDF"))
     assert "tiedostoa ei löydy" in _error(tmp_path / "eiole.csv")
 
@@ -526,9 +532,19 @@ def test_read_wave(tmp_path):
     (tmp_path / "c.TXT").write_bytes((FIXTURES / "kuntakysely_forms_fi.csv").read_bytes())
     (tmp_path / "alikansio").mkdir()
     make_xlsx(tmp_path / "d.xlsx")
-    tables = read_wave(tmp_path, CB, 2024)
-    assert [t.path.name for t in tables] == ["a.csv", "b.csv", "c.TXT", "d.xlsx"]
-    assert [t.survey for t in tables] == ["jarjestokysely", "jarjestokysely", "kuntakysely", "jarjestokysely"]
+    (tmp_path / "alikansio" / "e.csv").write_bytes(
+        (FIXTURES / "jarjestokysely_forms_en.csv").read_bytes())
+    wave = scan_wave(tmp_path, CB, 2024)
+    assert [t.name for t in wave.tables] == ["a.csv", "alikansio/e.csv", "c.TXT", "d.xlsx"]
+    assert [t.survey for t in wave.tables] == ["jarjestokysely", "jarjestokysely", "kuntakysely",
+                                               "jarjestokysely"]
+    # nothing is left out in silence: every other file has its reason
+    reasons = {s.name: s.reason for s in wave.skipped}
+    assert set(reasons) == {".hidden.csv", "b.csv", "korjaukset.csv", "kysely.toml", "muistio.docx",
+                            "~$lukko.xlsx"}
+    assert reasons["b.csv"] == "sama sisältö kuin tiedostossa a.csv: luettu kerran"
+    assert "lukitustiedosto" in reasons["~$lukko.xlsx"] and "docx" in reasons["muistio.docx"]
+    assert [t.name for t in read_wave(tmp_path, CB, 2024)] == [t.name for t in wave.tables]
 
 
 def test_read_wave_stops_at_first_bad_file(tmp_path):
@@ -538,7 +554,7 @@ def test_read_wave_stops_at_first_bad_file(tmp_path):
     with pytest.raises(InputError, match=r"^b\.csv: tiedosto on tyhjä"):
         read_wave(tmp_path, CB)
     (tmp_path / "b.csv").unlink()
-    with pytest.raises(InputError, match=r"^c\.xls: vanhaa Excel-muotoa"):
+    with pytest.raises(InputError, match=r"^c\.xls: tiedosto on vioittunut"):
         read_wave(tmp_path, CB)
     with pytest.raises(InputError, match="kansiota ei löydy"):
         read_wave(tmp_path / "ei", CB)

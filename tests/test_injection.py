@@ -6,8 +6,9 @@
   correction reasons in the methods chapter) is escaped, and a 2,000-character
   unbroken string wraps inside the page instead of widening a table;
 - xlsx: every string is a shared/inline string cell, never a formula (``<f>``);
-- CSV: the Excel-facing audit files (``bank.EXCEL_FACING``) escape formula-like
-  text with an apostrophe, exactly reversibly; the data files keep the text as is.
+- CSV: every processed file (the audit files and the data files) escapes
+  formula-like text with an apostrophe, exactly reversibly; the SQLite data bank
+  keeps the text as given.
 """
 
 from __future__ import annotations
@@ -124,13 +125,22 @@ def test_excel_facing_files_read_back_exactly(hostile_wave):
     assert list(audit["reason"]) == list(result.audit["reason"])
 
 
-def test_data_files_keep_the_instruments_conventions(hostile_wave):
-    """jarjestokysely.csv is data for tools: text is stored as typed (design.md says so)."""
+def test_data_files_escape_formulas_and_the_bank_keeps_the_answer(hostile_wave):
+    """jarjestokysely.csv opened in a spreadsheet runs no formula (issue 10); the
+    original text comes back through bank.read_processed_csv and stays in SQLite."""
+    import sqlite3
+
     wave, _ = hostile_wave
-    data = pd.read_csv(wave.processed / "jarjestokysely.csv", dtype=str, keep_default_na=False)
+    raw = pd.read_csv(wave.processed / "jarjestokysely.csv", dtype=str, keep_default_na=False)
+    for cell in raw.to_numpy().ravel():
+        if DANGEROUS.match(cell) and not SAFE_PLAIN.match(cell):
+            pytest.fail(f"jarjestokysely.csv: {cell!r} would be a formula in Excel")
+    data = bank.read_processed_csv(wave.processed / "jarjestokysely.csv")
     assert ("ZQXNIMI " + HOSTILE) in set(data["nimi"])
     assert ("ZQXMUU " + HOSTILE) in set(data["paatoimiala__muu"])
-    assert not data["nimi"].str.startswith("'").any()
+    with sqlite3.connect(wave.database) as db:
+        names = {r[0] for r in db.execute(f"SELECT nimi FROM jarjestokysely_{YEAR}")}
+    assert ("ZQXNIMI " + HOSTILE) in names
 
 
 def test_respondent_text_never_reaches_report_html_or_workbook(hostile_wave, settings):
@@ -282,8 +292,10 @@ def test_escape_formulas_is_safe_and_exactly_reversible(values):
     assert frame["a"].tolist() == pd.Series(values, dtype=object).tolist()   # input untouched
 
 
-def test_write_wave_escapes_only_excel_facing_files(tmp_path):
+def test_write_wave_escapes_every_file(tmp_path):
     frame = pd.DataFrame({"arvo": ["=1+1", "-5", "teksti"]})
     bank.write_wave(tmp_path / "2025", {"audit.csv": frame, "jarjestokysely.csv": frame})
     assert (tmp_path / "2025" / "audit.csv").read_text(encoding="utf-8") == "arvo\n'=1+1\n-5\nteksti\n"
-    assert (tmp_path / "2025" / "jarjestokysely.csv").read_text(encoding="utf-8") == "arvo\n=1+1\n-5\nteksti\n"
+    assert (tmp_path / "2025" / "jarjestokysely.csv").read_text(encoding="utf-8") == "arvo\n'=1+1\n-5\nteksti\n"
+    assert bank.read_processed_csv(tmp_path / "2025" / "jarjestokysely.csv")["arvo"].tolist() == [
+        "=1+1", "-5", "teksti"]

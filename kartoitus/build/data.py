@@ -17,10 +17,14 @@ from typing import Callable
 import pandas as pd
 
 from kartoitus import __version__
+from kartoitus.errors import KartoitusError
 from kartoitus.settings import Settings
 from kartoitus.stages.wave import Wave, read_window
 
 Progress = Callable[[str], None]
+#: Columns of :attr:`DataResult.skipped`.
+SKIPPED_COLUMNS = ["tiedosto", "syy"]
+MISSING_COLUMNS = ["kysely", "kysymys", "otsikko"]
 
 
 def _quiet(_: str) -> None:
@@ -51,6 +55,11 @@ class DataResult:
                                                  # after build_data, which lets the raw frames go
     reused: bool = False    # read back from data/processed/<year>/ (inputs unchanged): no raw tables
     personal: list | None = None   # distinct cells of the raw personal columns (privacy.personal_cells)
+    skipped: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SKIPPED_COLUMNS))
+    # every file, sheet or zip member of the wave folder that was not read: tiedosto, syy
+    missing: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=MISSING_COLUMNS))
+    # questions asked in the wave that no file carries: kysely, kysymys, otsikko
+    absent: list[str] = field(default_factory=list)   # surveys without any file in the wave
 
     def summary(self):
         from kartoitus.stages.audit import summarise
@@ -61,7 +70,7 @@ def _mapping_frame(tables) -> pd.DataFrame:
     rows = []
     for t in tables:
         for m in t.mapping:
-            rows.append({"tiedosto": t.path.name, "kysely": t.survey, "sarake": m.source,
+            rows.append({"tiedosto": t.name, "kysely": t.survey, "sarake": m.source,
                          "tunnus": m.column or "", "kysymys": m.question or "",
                          "tapa": m.method, "osuvuus": round(float(m.score), 1)})
     return pd.DataFrame(rows, columns=["tiedosto", "kysely", "sarake", "tunnus", "kysymys", "tapa", "osuvuus"])
@@ -73,13 +82,13 @@ def _extras_frame(tables) -> pd.DataFrame:
         for col in t.extras.columns:
             values = t.extras[col]
             filled = values.notna() & (values.astype(str).str.strip() != "")
-            rows.append({"tiedosto": t.path.name, "sarake": col, "taytettyja": int(filled.sum())})
+            rows.append({"tiedosto": t.name, "sarake": col, "taytettyja": int(filled.sum())})
     return pd.DataFrame(rows, columns=["tiedosto", "sarake", "taytettyja"])
 
 
 def raw_rows(tables) -> pd.DataFrame:
     """``tiedosto, rivi, survey`` for every raw data row of the tables."""
-    parts = [pd.DataFrame({"tiedosto": t.path.name, "rivi": t.frame.index.astype(int), "survey": t.survey})
+    parts = [pd.DataFrame({"tiedosto": t.name, "rivi": t.frame.index.astype(int), "survey": t.survey})
              for t in tables]
     if not parts:
         return pd.DataFrame(columns=["tiedosto", "rivi", "survey"])
@@ -93,7 +102,7 @@ def _drop_rows(tables, rows: pd.DataFrame):
         return tables
     out = []
     for t in tables:
-        gone = rows.loc[rows["tiedosto"] == t.path.name, "rivi"].astype(int)
+        gone = rows.loc[rows["tiedosto"] == t.name, "rivi"].astype(int)
         out.append(replace(t, frame=t.frame.drop(index=[r for r in gone if r in t.frame.index])))
     return out
 
@@ -101,7 +110,7 @@ def _drop_rows(tables, rows: pd.DataFrame):
 def _override_parts(tables) -> list[pd.DataFrame]:
     """``tiedosto, rivi, _dedupe_override`` of the tables that carry corrections' overrides."""
     from kartoitus.stages.corrections import OVERRIDE_COLUMN
-    return [pd.DataFrame({"tiedosto": t.path.name, "rivi": t.frame.index.astype(int),
+    return [pd.DataFrame({"tiedosto": t.name, "rivi": t.frame.index.astype(int),
                           OVERRIDE_COLUMN: t.frame[OVERRIDE_COLUMN].values})
             for t in tables if OVERRIDE_COLUMN in t.frame.columns]
 
@@ -156,8 +165,8 @@ def _preset_sources(kept: pd.DataFrame, corr_log: pd.DataFrame, settings: Settin
 
 
 def process_tables(tables, settings: Settings, year: int, window=None, corrections_path: Path | None = None,
-                   corrections=None, progress: Progress = _quiet, *,
-                   release: bool = False) -> tuple[dict[str, SurveyResult], pd.DataFrame, pd.DataFrame]:
+                   corrections=None, progress: Progress = _quiet, *, release: bool = False,
+                   strict: bool = True) -> tuple[dict[str, SurveyResult], pd.DataFrame, pd.DataFrame]:
     """The pure part of the data stage: raw tables -> per-survey results + audit.
 
     Returns ``(results, audit, corrections_log)``. A correction of the main sector
@@ -165,7 +174,8 @@ def process_tables(tables, settings: Settings, year: int, window=None, correctio
     sector stands and no rule decides that row. With ``release`` the caller hands
     the list ``tables`` over: it is emptied as soon as its frames have been read
     (corrected, then cleaned survey by survey), so the raw frames can be freed
-    while the rest of the stage runs.
+    while the rest of the stage runs. ``strict=False`` (validating one file) leaves
+    out the corrections that concern other files.
     """
     from kartoitus.stages import classify
     from kartoitus.stages import clean
@@ -180,7 +190,8 @@ def process_tables(tables, settings: Settings, year: int, window=None, correctio
     corr_rejected = pd.DataFrame(columns=clean.REJECT_COLUMNS)
     if corrections:
         progress("korjaukset")
-        tables, corr_rejected, corr_log = apply_corrections(tables, corrections, codebook, corrections_path)
+        tables, corr_rejected, corr_log = apply_corrections(tables, corrections, codebook, corrections_path,
+                                                            strict=strict)
         tables = _drop_rows(tables, corr_rejected)
     if handed is not None:
         handed.clear()
@@ -238,6 +249,11 @@ def data_fingerprint(wave: Wave, settings: Settings) -> str:
     raw = folder_digest(wave.raw) if wave.raw.is_dir() else ""
     return fingerprint("data", wave.year, raw, folder_digest(settings.data_dir), settings.codebook.version,
                        __version__, code_digest())
+
+
+def _skipped_text(skipped) -> str:
+    shown = "; ".join(f"{k.name} ({k.reason})" for k in skipped[:5])
+    return shown + (f" ja {len(skipped) - 5} muuta" if len(skipped) > 5 else "")
 
 
 def _stamp(path: Path) -> dict:
@@ -313,9 +329,16 @@ def load_data_result(wave: Wave, settings: Settings, record: dict) -> DataResult
             _read_text_csv(decisions_path) if survey.id == codebook.association.id and decisions_path.exists()
             else None,
         )
+    skipped = _read_optional(folder / bank.SKIPPED_FILE, SKIPPED_COLUMNS)
+    missing = _read_optional(folder / bank.MISSING_FILE, MISSING_COLUMNS)
     return DataResult(wave=wave, results=results, audit=audit, mapping=mapping, extras=extras,
                       corrections=corr_log, files=[wave.raw / n for n in record.get("inputs", [])],
-                      written=[folder / n for n in record["outputs"]] + [wave.database], reused=True)
+                      written=[folder / n for n in record["outputs"]] + [wave.database], reused=True,
+                      skipped=skipped, missing=missing, absent=list(record.get("absent", [])))
+
+
+def _read_optional(path: Path, columns: list[str]) -> pd.DataFrame:
+    return _read_text_csv(path) if path.is_file() else pd.DataFrame(columns=columns)
 
 
 def build_data(wave: Wave, settings: Settings, progress: Progress = _quiet,
@@ -342,17 +365,31 @@ def build_data(wave: Wave, settings: Settings, progress: Progress = _quiet,
             return result
     from kartoitus.privacy import personal_cells
 
+    from kartoitus.stages.audit import absent_surveys, missing_questions
+
     progress("luku")
-    tables = ingest.read_wave(wave.raw, codebook, wave.year)
+    scanned = ingest.scan_wave(wave.raw, codebook, wave.year)
+    tables = scanned.tables
+    if not tables:
+        raise KartoitusError(
+            f"aallon {wave.year} kansiossa {wave.raw} ei ole yhtään kyselyn vientitiedostoa"
+            + (f" (ei luettu: {_skipped_text(scanned.skipped)})" if scanned.skipped else "")
+            + ": vie järjestökyselyn ja kuntakyselyn vastaukset kansioon (.csv, .xlsx, .xls, .ods tai "
+              "Google Formsin .zip) ja aja uudelleen.")
     window = read_window(wave.raw)
     corrections = read_corrections(wave.corrections)
     # what is needed of the raw tables after the stage; then they are handed over and freed
-    mapping, extras, files = _mapping_frame(tables), _extras_frame(tables), [t.path for t in tables]
+    mapping, extras, files = _mapping_frame(tables), _extras_frame(tables), list(scanned.files)
     personal = personal_cells(tables, codebook)
+    missing = missing_questions(tables, codebook, wave.year)
+    absent = absent_surveys(tables, codebook)
+    skipped = pd.DataFrame([{"tiedosto": k.name, "syy": k.reason} for k in scanned.skipped],
+                           columns=SKIPPED_COLUMNS)
     results, audit, corr_log = process_tables(tables, settings, wave.year, window, wave.corrections,
                                               corrections, progress, release=True)
     result = DataResult(wave=wave, results=results, audit=audit, mapping=mapping, extras=extras,
-                        corrections=corr_log, files=files, personal=personal)
+                        corrections=corr_log, files=files, personal=personal, skipped=skipped,
+                        missing=missing, absent=absent)
     result.summary()  # raises if the audit does not add up
     if write:
         progress("tallennus")
@@ -365,6 +402,8 @@ def build_data(wave: Wave, settings: Settings, progress: Progress = _quiet,
             bank.MAPPING_FILE: result.mapping,
             bank.EXTRAS_FILE: result.extras,
             bank.CORRECTIONS_LOG_FILE: corr_log,
+            bank.SKIPPED_FILE: skipped,
+            bank.MISSING_FILE: missing,
         })
         if assoc.decisions is not None:
             files[bank.DECISIONS_FILE] = assoc.decisions
@@ -377,7 +416,8 @@ def build_data(wave: Wave, settings: Settings, progress: Progress = _quiet,
         )
         result.written.append(wave.database)
         write_sources(wave, {"format": 1, "fingerprint": fp, "year": wave.year,
-                             "inputs": sorted(p.name for p in result.files),
+                             "inputs": sorted(p.relative_to(wave.raw).as_posix() for p in result.files),
+                             "absent": absent,
                              "outputs": {p.name: _stamp(p) for p in result.written if p.parent == wave.processed}})
     return result
 
@@ -392,16 +432,27 @@ class Validation:
     flags: pd.DataFrame
     encoding: str | None
     delimiter: str | None
+    corrections: pd.DataFrame = field(default_factory=pd.DataFrame)   # what korjaukset.csv would do
+    skipped: list = field(default_factory=list)                         # sheets not read (Skipped)
 
 
 def validate_file(path: Path, year: int, settings: Settings) -> Validation:
-    """Read and clean one file as a build would; write nothing."""
+    """Read and clean one file as a build would, with the corrections of its wave folder
+    that concern it (``korjaukset.csv`` beside it); write nothing."""
     from kartoitus.stages import ingest
+    from kartoitus.stages.corrections import read_corrections
+    from kartoitus.stages.wave import CORRECTIONS_FILE
 
-    table = ingest.read_file(Path(path), settings.codebook, year)
-    window = read_window(Path(path).parent)
-    results, audit, _ = process_tables([table], settings, year, window)
+    path = Path(path)
+    tables, skipped = ingest.read_export(path, settings.codebook, year)
+    window = read_window(path.parent)
+    corrections_path = path.parent / CORRECTIONS_FILE
+    corrections = read_corrections(corrections_path)
+    results, audit, corr_log = process_tables(tables, settings, year, window, corrections_path,
+                                              corrections, strict=False)
     flags = pd.concat([r.flags for r in results.values()], ignore_index=True)
-    return Validation(path=Path(path), survey=table.survey, mapping=_mapping_frame([table]),
-                      extras=list(table.extras.columns), audit=audit, flags=flags,
-                      encoding=table.encoding, delimiter=table.delimiter)
+    first = tables[0]
+    return Validation(path=path, survey=", ".join(dict.fromkeys(t.survey for t in tables)),
+                      mapping=_mapping_frame(tables), extras=[c for t in tables for c in t.extras.columns],
+                      audit=audit, flags=flags, encoding=first.encoding, delimiter=first.delimiter,
+                      corrections=corr_log, skipped=list(skipped))

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kartoitus import __version__
+from kartoitus.errors import KartoitusError
 from kartoitus.build.data import (  # noqa: F401  (the data stage, re-exported)
     SOURCES_FILE,
     DataResult,
@@ -79,6 +80,10 @@ def report_meta(data: DataResult, codebook: Codebook) -> dict:
         "municipalities_total": len(codebook.municipalities.for_year(data.wave.year)),
         "flags": {str(k): int(v) for k, v in flags["lippu"].value_counts().items()} if len(flags) else {},
         "codebook_version": codebook.version,
+        # asked in the wave but in no file: the methods chapter says so (never "not asked")
+        "missing_questions": [{"kysely": str(r.kysely), "kysymys": str(r.kysymys), "otsikko": str(r.otsikko)}
+                              for r in data.missing.itertuples()],
+        "absent_surveys": list(data.absent),
     }
     if window:
         meta["survey_open"], meta["survey_close"] = window
@@ -225,6 +230,13 @@ def build_report(wave: Wave, settings: Settings, *, workers: int | None = None,
         record["henkilotiedot"] = personal.digest()
         record["tietopankki"] = bank.wave_digest(wave.database, wave.year)
         write_sources(wave, record)
+    if codebook.association.id in data.absent:
+        # every output describes the associations: without their survey there is nothing to publish
+        raise KartoitusError(
+            f"aallon {wave.year} kansiossa {wave.raw} ei ole järjestökyselyn ({codebook.association.id}) "
+            "vastauksia: raportit, kuntien PDF:t ja infografiikat kuvaavat yhdistyksiä, joten niitä ei tehty. "
+            f"Muut aineistot on käsitelty kansioon {wave.processed}. Lisää järjestökyselyn vientitiedosto "
+            "aallon kansioon ja aja uudelleen.")
     progress("indikaattorit")
     reference_dir = Path(reference_dir) if reference_dir is not None else DEFAULT_REFERENCE
     pub = publish(wave_input(wave, settings, report_meta(data, codebook), reference_dir), settings,

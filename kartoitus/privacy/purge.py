@@ -22,6 +22,7 @@ from kartoitus.atomic import atomic_path, atomic_write_bytes, atomic_write_text
 from kartoitus.errors import InputError, KartoitusError
 from kartoitus.privacy.patterns import find_in_text
 from kartoitus.settings.codebook import Codebook
+from kartoitus.settings.exports import PERSONAL
 from kartoitus.stages.ingest import CSV_SUFFIXES, XLSX_SUFFIXES, normalise_title, sniff_csv
 from kartoitus.stages.wave import SETTINGS_FILES
 
@@ -75,6 +76,23 @@ def _personal_titles(codebook: Codebook) -> dict[str, str]:
     return out
 
 
+#: what a form tool's personal column (Microsoft Forms' Email, Name) is recorded as
+TOOL_PERSONAL = "henkilotieto"
+
+
+def _drop_columns(header: Sequence, titles: dict[str, str], codebook: Codebook) -> dict[int, str]:
+    """Position -> question id (or ``henkilotieto``) of the personal columns of a header
+    row: the personal questions' titles anywhere, and the leading personal columns of
+    the form tool that wrote the file (``viennit.yaml``)."""
+    texts = ["" if h is None else str(h) for h in header]
+    drop = {i: titles[normalise_title(t)] for i, t in enumerate(texts) if normalise_title(t) in titles}
+    tool = codebook.exports.detect(texts)
+    for i, role in enumerate(codebook.exports.leading_roles(tool, texts)):
+        if role == PERSONAL:
+            drop.setdefault(i, TOOL_PERSONAL)
+    return drop
+
+
 @dataclass(frozen=True)
 class _CsvFormat:
     bom: bytes        # the byte-order mark as in the file (kept as it is)
@@ -110,15 +128,13 @@ def _records(text: str) -> Iterator[tuple[str, str]]:
     """Raw CSV records as (body, line ending); quoted fields may span lines."""
     pos, n = 0, len(text)
     pending = ""
+    breaks = re.compile(r"\r\n|\n|\r")   # Excel for Mac ends lines with a lone CR
     while pos < n:
-        end = text.find("\n", pos)
-        if end == -1:
+        m = breaks.search(text, pos)
+        if m is None:
             line, ending, pos = text[pos:], "", n
         else:
-            line, pos = text[pos:end], end + 1
-            ending = "\n"
-            if line.endswith("\r"):
-                line, ending = line[:-1], "\r\n"
+            line, ending, pos = text[pos:m.start()], m.group(0), m.end()
         pending += line
         if pending.count('"') % 2:  # inside a quoted field: the record goes on
             pending += ending
@@ -154,7 +170,7 @@ def _unquote(raw: str) -> str:
     return raw
 
 
-def _purge_csv(path: Path, titles: dict[str, str], dry_run: bool,
+def _purge_csv(path: Path, titles: dict[str, str], codebook: Codebook, dry_run: bool,
                report: PurgeReport) -> None:
     data = path.read_bytes()
     fmt = _sniff_csv(path, data)
@@ -164,8 +180,7 @@ def _purge_csv(path: Path, titles: dict[str, str], dry_run: bool,
     if len(records) <= start:
         return
     header = _split_raw(records[start][0], fmt.delimiter)
-    drop = {i: titles[normalise_title(_unquote(h))] for i, h in enumerate(header)
-            if normalise_title(_unquote(h)) in titles}
+    drop = _drop_columns([_unquote(h) for h in header], titles, codebook)
     if not drop:
         return
     counts = dict.fromkeys(drop, 0)
@@ -189,7 +204,7 @@ def _purge_csv(path: Path, titles: dict[str, str], dry_run: bool,
         atomic_write_bytes(path, fmt.bom + "".join(out_parts).encode(fmt.encoding))
 
 
-def _purge_xlsx(path: Path, titles: dict[str, str], dry_run: bool,
+def _purge_xlsx(path: Path, titles: dict[str, str], codebook: Codebook, dry_run: bool,
                 report: PurgeReport) -> None:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
@@ -203,11 +218,9 @@ def _purge_xlsx(path: Path, titles: dict[str, str], dry_run: bool,
     for ws in wb.worksheets:
         if ws.max_row < 1:
             continue
-        drop = []
-        for cell in ws[1]:
-            key = normalise_title(cell.value)
-            if cell.value is not None and key in titles:
-                drop.append((cell.column, str(cell.value), titles[key]))
+        cells = list(ws[1])
+        found = _drop_columns([c.value for c in cells], titles, codebook)
+        drop = [(cells[i].column, str(cells[i].value), qid) for i, qid in sorted(found.items())]
         for col, title, qid in drop:
             non_empty = sum(
                 1 for (value,) in ws.iter_rows(min_row=2, min_col=col, max_col=col,
@@ -224,13 +237,23 @@ def _purge_xlsx(path: Path, titles: dict[str, str], dry_run: bool,
     wb.close()
 
 
-_UNSUPPORTED = (".xls", ".xlsb", ".xlsm", ".ods", ".numbers")
+#: Formats read by ingest that purge cannot rewrite: listed for the user to re-save.
+_UNSUPPORTED = (".xls", ".xlsb", ".ods", ".numbers", ".zip")
+_REWRITABLE_BOOKS = (".xlsx", ".xlsm")
 
 
 def _wave_files(folder: Path, skip: set[str]) -> list[Path]:
-    return sorted(p for p in folder.iterdir()
-                  if p.is_file() and p.name.casefold() not in skip
-                  and not p.name.startswith((".", "~$")))
+    """The files of the wave folder and its subfolders (as ingest reads them), not
+    settings, hidden or lock files."""
+    out = []
+    for p in sorted(folder.iterdir(), key=lambda p: p.name):
+        if p.name.startswith((".", "~$")):
+            continue
+        if p.is_dir():
+            out.extend(_wave_files(p, skip))
+        elif p.is_file() and p.name.casefold() not in skip:
+            out.append(p)
+    return out
 
 
 def _settings_files() -> set[str]:
@@ -271,9 +294,12 @@ def purge_personal(raw_folder: str | Path, codebook: Codebook, dry_run: bool = T
     the files are replaced atomically and ``poistetut_henkilotiedot.json`` in the
     folder records what was removed (file, column, question, number of answers,
     date; never the values; appended to on later runs). The files read are the
-    ones :func:`kartoitus.stages.ingest.read_wave` reads: those directly in
-    ``raw_folder``, not settings, hidden or lock files. Only the files directly in ``raw_folder`` are read:
-    processed data and reports are never touched.
+    ones :func:`kartoitus.stages.ingest.read_wave` reads: those in ``raw_folder``
+    and its subfolders, not settings, hidden or lock files; processed data and
+    reports are never touched. Besides the personal questions' columns, the form
+    tool's own personal columns are removed (Microsoft Forms' ``Email`` and
+    ``Name``, ``viennit.yaml``). Workbooks that cannot be rewritten (``.xls``,
+    ``.ods``) and zip archives are listed for the user to re-save or unpack.
 
     Columns that still look like they hold e-mail addresses or phone numbers are
     listed in :attr:`PurgeReport.warnings` (a hand-added "Puhelin" column, say).
@@ -292,27 +318,30 @@ def purge_personal(raw_folder: str | Path, codebook: Codebook, dry_run: bool = T
     for path in _wave_files(folder, skip):
         suffix = path.suffix.lower()
         if suffix in CSV_SUFFIXES:
-            _purge_csv(path, titles, dry_run, report)
-        elif suffix in XLSX_SUFFIXES:
-            _purge_xlsx(path, titles, dry_run, report)
-        elif suffix in _UNSUPPORTED:
+            _purge_csv(path, titles, codebook, dry_run, report)
+        elif suffix in _REWRITABLE_BOOKS:
+            _purge_xlsx(path, titles, codebook, dry_run, report)
+        elif suffix == ".zip":
+            report.skipped.append((path, "pakattua tiedostoa ei muokata; pura zip aallon kansioon, "
+                                         "poista zip ja aja uudelleen"))
+        elif suffix in _UNSUPPORTED or suffix in XLSX_SUFFIXES:
             report.skipped.append((path, "tiedostomuotoa ei tueta; tallenna se .xlsx- tai "
                                          ".csv-muodossa ja aja uudelleen"))
-    report.warnings = _remaining_warnings(folder, titles, skip)
+    report.warnings = _remaining_warnings(folder, titles, skip, codebook)
     if report.removed and not dry_run:
         report.record = _write_record(folder, report.removed)
     return report
 
 
-def _remaining_warnings(folder: Path, titles: dict[str, str], skip: set[str]) -> list[str]:
+def _remaining_warnings(folder: Path, titles: dict[str, str], skip: set[str], codebook: Codebook) -> list[str]:
     """Columns other than the removed ones that hold e-mail or phone values."""
     out = []
     for path in _wave_files(folder, skip):
-        if path.suffix.lower() not in CSV_SUFFIXES + XLSX_SUFFIXES:
+        if path.suffix.lower() not in CSV_SUFFIXES + _REWRITABLE_BOOKS:
             continue
         try:
-            if path.suffix.lower() in (".xlsx", ".xlsm"):
-                frames = pd.read_excel(path, dtype=object, sheet_name=None)
+            if path.suffix.lower() in _REWRITABLE_BOOKS:
+                frames = pd.read_excel(path, dtype=object, sheet_name=None, engine="openpyxl")
             else:
                 data = path.read_bytes()
                 fmt = _sniff_csv(path, data)
@@ -324,16 +353,17 @@ def _remaining_warnings(folder: Path, titles: dict[str, str], skip: set[str]) ->
             out.append(f"{path.name}: jäljelle jääviä sarakkeita ei voitu tarkistaa ({exc})")
             continue
         for sheet, frame in frames.items():
-            out.extend(_column_warnings(path, sheet if len(frames) > 1 else "", frame, titles))
+            out.extend(_column_warnings(path, sheet if len(frames) > 1 else "", frame, titles, codebook))
     return out
 
 
 def _column_warnings(path: Path, sheet: str, frame: pd.DataFrame,
-                     titles: dict[str, str]) -> list[str]:
+                     titles: dict[str, str], codebook: Codebook) -> list[str]:
     out = []
     where = f"{path.name} ({sheet})" if sheet else path.name
-    for column in frame.columns:
-        if normalise_title(column) in titles:
+    dropped = _drop_columns(list(frame.columns), titles, codebook)
+    for i, column in enumerate(frame.columns):
+        if i in dropped:
             continue  # removed (or would be)
         distinct = pd.Series(frame[column].dropna().astype(str).unique(), dtype=object)
         # cheap pre-filter (a digit or an "@" at all), then the exact rules

@@ -45,6 +45,11 @@ def personal_cells(tables: Iterable, codebook: Codebook) -> list[pd.Series]:
             if question.id in table.frame.columns:
                 column = table.frame[question.id]
                 out.append(pd.Series(column.dropna().unique(), dtype=object, name=question.id))
+        # the form tool's own personal columns (Microsoft Forms' Email and Name)
+        personal = getattr(table, "personal", None)
+        if personal is not None:
+            for title in personal.columns:
+                out.append(pd.Series(personal[title].dropna().unique(), dtype=object, name=str(title)))
     return out
 
 

@@ -68,6 +68,23 @@ class Publication:
     sectors: dict | None = None             # sector key -> publication.sectors figures
 
 
+def mark_missing(tables: dict, missing, year: int) -> dict:
+    """Tables of questions that were asked in the wave but that no file carried: not
+    "not asked" (``Table.missing``, a note that says what happened). ``missing``: the
+    data stage's list of ``{"kysely", "kysymys", "otsikko"}``."""
+    ids = {str(m.get("kysymys")) for m in missing if isinstance(m, dict)}
+    if not ids:
+        return tables
+    out = {}
+    for tid, t in tables.items():
+        sources = {s.strip() for s in str(t.source).replace(";", ",").split(",") if s.strip()}
+        if not t.asked and sources & ids:
+            t = t.with_(missing=True, note=(f"Kysymys kysyttiin vuoden {year} kyselyssä, mutta sen vastaukset "
+                                            "puuttuvat kaikista aineistotiedostoista."))
+        out[tid] = t
+    return out
+
+
 def publish(data: WaveInput, settings: Settings, *, threshold: int = DEFAULT_THRESHOLD,
             parts: tuple[str, ...] = PARTS, sectors: tuple[str, ...] | None = None) -> Publication:
     """Compute the publication of a wave (only ``parts``; ``sectors`` limits the sector figures)."""
@@ -79,6 +96,7 @@ def publish(data: WaveInput, settings: Settings, *, threshold: int = DEFAULT_THR
         from kartoitus.publication import indicators
         tables = indicators.compute_all(data.association, data.municipality, data.year, settings,
                                         data.reference, threshold)
+        tables = mark_missing(tables, data.meta.get("missing_questions") or (), data.year)
     if "kuntatutka" in parts or "municipalities" in parts:
         from kartoitus.publication import kuntatutka as kt
         tut = kt.kuntatutka_part(data, settings)

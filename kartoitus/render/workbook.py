@@ -179,7 +179,8 @@ def _contents_sheet(ws, tables: dict[str, Table], title: str, year: int, meta: d
         _set_text(link, tid)
         link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{tid}'!A1", display=tid)
         link.style = "Hyperlink"
-        _set_text(ws.cell(row, 2), table.title if table.asked else f"{table.title} (ei kysytty)")
+        _set_text(ws.cell(row, 2), table.title if table.asked else
+                  f"{table.title} ({'vastaukset puuttuvat aineistosta' if table.missing else 'ei kysytty'})")
         if table.asked:
             _set_value(ws.cell(row, 3), table.n, "count")
     ws.column_dimensions["A"].width = max(12, min(28, max(len(t) for t in tables) + 2)) if tables else 12

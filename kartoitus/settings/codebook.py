@@ -28,6 +28,7 @@ from typing import Iterable, Iterator, Mapping
 import yaml
 
 from kartoitus.errors import KartoitusError
+from kartoitus.settings.exports import EXPORTS_FILE, ExportTools, load_exports
 
 QUESTION_TYPES = {
     "timestamp",
@@ -74,6 +75,7 @@ class Question:
     ordered: bool = False
     min: float | None = None
     max: float | None = None
+    count: bool = False          # number question: a whole count (members, volunteers)
     aliases: tuple[str, ...] = ()
     since: int | None = None
     until: int | None = None
@@ -240,6 +242,8 @@ class Codebook:
     municipalities: Municipalities
     #: short hash of the data files: changes when the codebook changes
     version: str
+    #: the survey tools whose exports are read, and their own columns (viennit.yaml)
+    exports: ExportTools = field(default_factory=ExportTools)
 
     def survey(self, sid: str) -> Survey:
         try:
@@ -327,6 +331,7 @@ def _question(raw: Mapping, survey_id: str) -> Question:
         ordered=bool(raw.get("ordered", False)),
         min=raw.get("min"),
         max=raw.get("max"),
+        count=bool(raw.get("count", False)),
         aliases=tuple(str(a) for a in raw.get("aliases") or ()),
         since=raw.get("since"),
         until=raw.get("until"),
@@ -391,8 +396,9 @@ def load_codebook(folder: Path | None = None) -> Codebook:
         s = load_survey(folder / name)
         surveys[s.id] = s
     munis = load_municipalities(folder / MUNICIPALITY_FILE, folder / VILLAGE_FILE)
-    version = _hash_files(folder / n for n in (*SURVEY_FILES, MUNICIPALITY_FILE, VILLAGE_FILE))
-    return Codebook(surveys=surveys, municipalities=munis, version=version)
+    version = _hash_files(folder / n for n in (*SURVEY_FILES, MUNICIPALITY_FILE, VILLAGE_FILE, EXPORTS_FILE))
+    return Codebook(surveys=surveys, municipalities=munis, version=version,
+                    exports=load_exports(folder / EXPORTS_FILE))
 
 
 @lru_cache(maxsize=1)

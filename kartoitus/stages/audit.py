@@ -115,3 +115,34 @@ def summarise(audit: pd.DataFrame) -> dict[str, AuditSummary]:
             raise KartoitusError(f"auditin summa ei täsmää kyselylle {survey}: {s}")
         out[survey] = s
     return out
+
+
+#: Columns of :func:`missing_questions`.
+MISSING_COLUMNS = ["kysely", "kysymys", "otsikko"]
+
+
+def missing_questions(tables, codebook, year: int) -> pd.DataFrame:
+    """Questions the codebook says were asked in the wave that no file of their survey
+    carries (``kysely, kysymys, otsikko``). Their answers are lost, not "not asked":
+    the build says so loudly and the report's methods chapter lists them. Personal
+    questions do not count (they are never published); a survey without any file is
+    not listed question by question (see :func:`absent_surveys`)."""
+    rows = []
+    for survey in codebook.surveys.values():
+        mine = [t for t in tables if t.survey == survey.id]
+        if not mine:
+            continue
+        present: set[str] = set()
+        for t in mine:
+            present |= {m.question for m in t.mapping if m.column is not None and m.question}
+        for q in survey.asked_in(year):
+            if q.personal or q.id in present:
+                continue
+            rows.append({"kysely": survey.id, "kysymys": q.id, "otsikko": q.title})
+    return pd.DataFrame(rows, columns=MISSING_COLUMNS)
+
+
+def absent_surveys(tables, codebook) -> list[str]:
+    """Surveys of the codebook without any table in the wave."""
+    have = {t.survey for t in tables}
+    return [sid for sid in codebook.surveys if sid not in have]

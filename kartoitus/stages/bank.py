@@ -28,14 +28,19 @@ MAPPING_FILE = "sarakkeet.csv"
 EXTRAS_FILE = "ylimaaraiset_sarakkeet.csv"
 DECISIONS_FILE = "luokittelu.csv"
 CORRECTIONS_LOG_FILE = "korjaukset_sovellettu.csv"
+SKIPPED_FILE = "ei_luetut.csv"              # files, sheets and zip members not read, and why
+MISSING_FILE = "puuttuvat_kysymykset.csv"   # questions of the wave that no file carries
 
 #: columns that always hold text (codes with leading zeros, file names)
 TEXT_COLUMNS = {"tiedosto", "kotikunta", "kunta", "seutukunta_koodi", "rekisterinumero"}
 
-#: processed files the researcher opens in Excel (audit and logs, not data): their text
-#: cells are escaped against formula injection (see :func:`escape_formulas`)
+#: processed files the researcher opens in Excel (audit and logs): their text cells are
+#: escaped against formula injection (see :func:`escape_formulas`). The data files
+#: (``<survey>.csv``) are escaped too (:func:`write_wave` escapes every file): free text
+#: may start with ``=``; :func:`read_processed_csv` undoes it and the SQLite data bank
+#: keeps the answers exactly as given.
 EXCEL_FACING = frozenset({AUDIT_FILE, FLAGS_FILE, MAPPING_FILE, EXTRAS_FILE, DECISIONS_FILE,
-                          CORRECTIONS_LOG_FILE})
+                          CORRECTIONS_LOG_FILE, SKIPPED_FILE, MISSING_FILE})
 #: what makes a spreadsheet read a cell as a formula (also after leading whitespace)
 _FORMULA_START = re.compile(r"^'*(?:[\t\r]|\s*[=+\-@\uff1d\uff0b\uff0d\uff20])")
 #: a plain number ("-5", "+3,5") or a lone dash is safe as it is, and stays readable
@@ -124,12 +129,17 @@ def write_frame_csv(frame: pd.DataFrame, path: Path) -> Path:
 
 
 def _escape_text(values: pd.Series, unescape: bool = False) -> pd.Series:
-    """Text cells of a column escaped (or unescaped); other cells as they are."""
-    arr = values.to_numpy(dtype=object, copy=True)
-    is_str = np.fromiter((isinstance(v, str) for v in arr), dtype=bool, count=len(arr))
+    """Text cells of a column escaped (or unescaped); other cells as they are.
+
+    Decided once per distinct value; the column itself is returned when no cell changes."""
+    if not len(values):
+        return values
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    uniques = np.asarray(uniques, dtype=object)
+    is_str = np.fromiter((isinstance(v, str) for v in uniques), dtype=bool, count=len(uniques))
     if not is_str.any():
         return values
-    strings = pd.Series(arr[is_str], dtype=object)
+    strings = pd.Series(uniques[is_str], dtype=object)
     if unescape:
         rest = strings.str.slice(1)
         hit = strings.str.startswith("'") & rest.str.contains(_FORMULA_START) & ~rest.str.match(_SAFE_TEXT)
@@ -139,36 +149,49 @@ def _escape_text(values: pd.Series, unescape: bool = False) -> pd.Series:
         changed = "'" + strings[hit]
     if not hit.any():
         return values
-    positions = np.flatnonzero(is_str)[hit.to_numpy(dtype=bool)]
-    arr[positions] = changed.to_numpy(dtype=object)
+    new_uniques = uniques.copy()
+    new_uniques[np.flatnonzero(is_str)[hit.to_numpy(dtype=bool)]] = changed.to_numpy(dtype=object)
+    arr = values.to_numpy(dtype=object, copy=True)
+    mask = codes >= 0
+    arr[mask] = new_uniques[codes[mask]]
     return pd.Series(arr, index=values.index, name=values.name, dtype=object)
 
 
+def _map_text_columns(frame: pd.DataFrame, unescape: bool) -> pd.DataFrame:
+    changed = {}
+    for col in frame.columns:
+        if frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col]):
+            new = _escape_text(frame[col], unescape=unescape)
+            if new is not frame[col]:
+                changed[col] = new
+    if not changed:
+        return frame
+    out = frame.copy(deep=False)   # the unchanged columns are shared, not copied
+    for col, values in changed.items():
+        out[col] = values
+    return out
+
+
 def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` whose text cells a spreadsheet cannot run as formulas.
+    """``frame`` with text cells a spreadsheet cannot run as formulas.
 
     A text cell that starts with ``=``, ``+``, ``-`` or ``@`` (also after leading
     whitespace; also their full-width forms), or with a tab or carriage return,
     gets an apostrophe in front (the OWASP advice for CSV injection); so does one
     that already starts with apostrophes before such a character, which makes
-    :func:`unescape_formulas` an exact inverse. Plain numbers (``-5``, ``+3,5``) and a lone ``-`` are
-    left alone. Only the Excel-facing audit files (:data:`EXCEL_FACING`) are
-    escaped; the data files keep the instrument's CSV conventions unchanged.
+    :func:`unescape_formulas` an exact inverse. Plain numbers (``-5``, ``+3,5``) and
+    a lone ``-`` are left alone. Every processed CSV is written escaped (the data
+    files too: a free-text answer may start with ``=``); the SQLite data bank keeps
+    the answers exactly as given, and :func:`read_processed_csv` and
+    :func:`read_excel_facing_csv` give them back unescaped. The input frame is not
+    changed (a new frame is returned when any cell changes).
     """
-    out = frame.copy()
-    for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = _escape_text(out[col])
-    return out
+    return _map_text_columns(frame, unescape=False)
 
 
 def unescape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """The inverse of :func:`escape_formulas` (for reading an Excel-facing file back)."""
-    out = frame.copy()
-    for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = _escape_text(out[col], unescape=True)
-    return out
+    """The inverse of :func:`escape_formulas` (for reading a processed file back)."""
+    return _map_text_columns(frame, unescape=True)
 
 
 def read_excel_facing_csv(path: Path) -> pd.DataFrame:
@@ -176,11 +199,11 @@ def read_excel_facing_csv(path: Path) -> pd.DataFrame:
     return unescape_formulas(pd.read_csv(path, dtype=str, keep_default_na=False))
 
 
-def write_wave(folder: Path, files: dict[str, pd.DataFrame],
-               excel_facing: frozenset[str] | set[str] = EXCEL_FACING) -> list[Path]:
+def write_wave(folder: Path, files: dict[str, pd.DataFrame]) -> list[Path]:
     """Write a wave's processed files all at once: a new folder swapped in whole.
 
-    Files named in ``excel_facing`` get :func:`escape_formulas` first.
+    Every file gets :func:`escape_formulas` first: no free-text answer becomes a
+    formula when a CSV is opened in a spreadsheet.
     """
     folder = Path(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
@@ -192,9 +215,7 @@ def write_wave(folder: Path, files: dict[str, pd.DataFrame],
     tmp.mkdir()
     try:
         for name, frame in files.items():
-            if name in excel_facing:
-                frame = escape_formulas(frame)
-            write_frame_csv(frame, tmp / name)
+            write_frame_csv(escape_formulas(frame), tmp / name)
         if folder.exists():
             folder.rename(old)
         tmp.rename(folder)
@@ -349,7 +370,8 @@ _COLUMNS_PER_READ = 32
 
 
 def read_processed_csv(path: Path) -> pd.DataFrame:
-    """A processed CSV back as a frame: codes as text, numbers as numbers."""
+    """A processed CSV back as a frame: codes as text, numbers as numbers, free text as
+    answered (the apostrophe :func:`escape_formulas` put before ``=...`` removed)."""
     if not path.exists():
         raise KartoitusError(f"{path} puuttuu: aja ensin kartoitus build-data")
     header = pd.read_csv(path, nrows=0).columns
@@ -368,7 +390,7 @@ def read_processed_csv(path: Path) -> pd.DataFrame:
     if "aikaleima" in frame.columns:
         frame["aikaleima"] = pd.to_datetime(frame["aikaleima"], utc=True, errors="coerce").dt.tz_convert(
             "Europe/Helsinki")
-    return frame
+    return unescape_formulas(frame)   # the answers as given (write_wave escaped formula-like text)
 
 
 def load_wave(folder: Path, year: int, codebook: Codebook) -> ProcessedWave:

@@ -4,15 +4,20 @@ What the toolkit flagged, the researcher settles here, once, and every build
 applies it again. One line per correction::
 
     tiedosto,rivi,yhdistys,kentta,arvo,syy
-    jarjestokysely.csv,57,,kotikunta,Jyväskylä,Jyvskla = Jyväskylä
+    jarjestokysely.csv,57,Jyväskylän Latu ry,kotikunta,Jyväskylä,Jyvskla = Jyväskylä
     ,,Laukaan Latu ry,paatoimiala,liikunta,toimii liikunnan alalla
-    jarjestokysely.csv,88,,hylkaa,,testivastaus
-    jarjestokysely.csv,90,,sama_kuin,jarjestokysely.csv:12,sama yhdistys, eri nimi
-    jarjestokysely.csv,91,,eri_yhdistys,,kaksi eri yhdistystä samalla nimellä
+    jarjestokysely.csv,88,Testi,hylkaa,,testivastaus
+    jarjestokysely.csv,90,MLL Keuruu,sama_kuin,jarjestokysely.csv:12,"sama yhdistys, eri nimi"
+    jarjestokysely.csv,91,Kuoro ry,eri_yhdistys,,kaksi eri yhdistystä samalla nimellä
 
 A line names its rows by ``tiedosto`` + ``rivi`` (the row as a spreadsheet shows
-it) or by ``yhdistys`` (an association's name or register number: every answer of
-that association). ``kentta`` is a question id (a grid row id for a grid) whose
+it) or by ``yhdistys`` alone (an association's name or register number: every
+answer of that association). A row number is pinned to the answer it meant: the
+line also gives the row's ``yhdistys`` (its name or register number; in the
+municipality survey its municipality) and/or its ``aikaleima`` (an optional
+column), and a row that no longer holds that answer (a test answer deleted, the
+form exported again) stops the build, saying what the row holds now. Every line
+has exactly the fields of the header (a comma inside a value needs quotes). ``kentta`` is a question id (a grid row id for a grid) whose
 raw answer is replaced by ``arvo`` before cleaning, so the corrected value goes
 through the same parsing as any answer; or one of the actions:
 
@@ -43,6 +48,8 @@ SAME_AS = "sama_kuin"
 DIFFERENT = "eri_yhdistys"
 ACTIONS = (REJECT, SAME_AS, DIFFERENT)
 COLUMNS = ("tiedosto", "rivi", "yhdistys", "kentta", "arvo", "syy")
+#: optional column: the row's timestamp, pinning a row-numbered correction to its answer
+TIMESTAMP_COLUMN = "aikaleima"
 #: raw-frame column that overrides the de-duplication key of a row
 OVERRIDE_COLUMN = "_dedupe_override"
 #: columns of the log of applied corrections
@@ -58,13 +65,19 @@ class Correction:
     kentta: str
     arvo: str
     syy: str
+    aikaleima: str = ""
 
     def where(self, path: Path) -> str:
         return f"{path.name}, rivi {self.line}"
 
 
 def read_corrections(path: Path) -> list[Correction]:
-    """Parse ``korjaukset.csv`` (``,`` or ``;``, UTF-8 or cp1252). Missing file: none."""
+    """Parse ``korjaukset.csv`` (``,`` or ``;``, UTF-8 or cp1252). Missing file: none.
+
+    Every line must have exactly the fields of the header: an unquoted comma in
+    ``arvo`` or ``syy`` would shift the rest of the line, so such a line is an error
+    naming it, never applied.
+    """
     if not path.exists():
         return []
     raw = path.read_bytes()
@@ -76,19 +89,30 @@ def read_corrections(path: Path) -> list[Correction]:
         return []
     first = text.splitlines()[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    header = [h.strip().casefold() for h in reader.fieldnames or []]
+    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    header = [h.strip().casefold() for h in records[0]]
     missing = [c for c in ("kentta", "syy") if c not in header]
     if missing:
         raise ConfigError(
             f"{path.name}: otsikkorivi ei kelpaa, puuttuu {', '.join(missing)}; "
-            f"sarakkeet ovat {','.join(COLUMNS)}"
+            f"sarakkeet ovat {','.join(COLUMNS)} (ja valinnainen {TIMESTAMP_COLUMN})"
         )
+    unknown = [h for h in header if h not in COLUMNS + (TIMESTAMP_COLUMN,)]
+    if unknown:
+        raise ConfigError(
+            f"{path.name}: tuntematon sarake {', '.join(repr(h) for h in unknown)}; sarakkeet ovat "
+            f"{','.join(COLUMNS)} (ja valinnainen {TIMESTAMP_COLUMN})")
     out = []
-    for i, row in enumerate(reader, start=2):
-        row = {(k or "").strip().casefold(): (v or "").strip() for k, v in row.items() if k is not None}
-        if not any(row.values()):
+    for i, record in enumerate(records[1:], start=2):
+        if not any(v.strip() for v in record):
             continue
+        if len(record) != len(header):
+            sep = "puolipiste" if delimiter == ";" else "pilkku"
+            raise ConfigError(
+                f"{path.name}, rivi {i}: rivillä on {len(record)} kenttää, otsikkorivillä {len(header)}: "
+                f"jossakin arvossa on todennäköisesti {sep} ilman lainausmerkkejä. Kirjoita arvo "
+                f"lainausmerkkeihin (esim. \"sama yhdistys{delimiter} eri nimi\") ja aja uudelleen.")
+        row = {h: v.strip() for h, v in zip(header, record)}
         c = Correction(
             line=i,
             tiedosto=row.get("tiedosto", ""),
@@ -97,6 +121,7 @@ def read_corrections(path: Path) -> list[Correction]:
             kentta=row.get("kentta", ""),
             arvo=row.get("arvo", ""),
             syy=row.get("syy", ""),
+            aikaleima=row.get(TIMESTAMP_COLUMN, ""),
         )
         if not c.kentta:
             raise ConfigError(f"{c.where(path)}: kentta puuttuu (kysymyksen tunnus tai {', '.join(ACTIONS)})")
@@ -156,23 +181,37 @@ def _raw_value(kentta: str, value: str, survey) -> str:
     return value
 
 
+def _table_name(t) -> str:
+    return getattr(t, "name", "") or t.path.name
+
+
 def apply_corrections(tables: list, corrections: list[Correction], codebook: Codebook,
-                      path: Path) -> tuple[list, pd.DataFrame, pd.DataFrame]:
+                      path: Path, *, strict: bool = True) -> tuple[list, pd.DataFrame, pd.DataFrame]:
     """Apply the corrections to the raw tables of a wave, before cleaning.
 
     Returns ``(tables, rejected, log)``: the corrected tables (copies), rows
     rejected by a correction (``tiedosto, rivi, syy``) and one log row per
     changed row (``LOG_COLUMNS``). Raises ConfigError for a correction that
-    names an unknown field or matches no row.
+    names an unknown field or matches no row, and for a row-numbered one whose
+    row no longer holds the answer it names (or that names none). With
+    ``strict=False`` (``kartoitus validate`` of one file) a correction of another
+    file, or one naming an association not in these tables, is left out instead.
     """
     # copy-on-write: a frame is copied only where a correction writes into it
-    frames = {t.path.name: t.frame.copy(deep=False) for t in tables}
-    surveys = {t.path.name: codebook.survey(t.survey) for t in tables}
+    frames = {_table_name(t): t.frame.copy(deep=False) for t in tables}
+    surveys = {_table_name(t): codebook.survey(t.survey) for t in tables}
     log: list[dict] = []
     rejected: list[dict] = []
     names: dict = {}   # (file, column) -> normalised names, until a correction writes the column
     for c in corrections:
-        targets = _targets(c, frames, surveys, codebook, path, names)
+        if not strict and not _concerns(c, frames):
+            continue
+        try:
+            targets = _targets(c, frames, surveys, codebook, path, names)
+        except ConfigError:
+            if strict or (c.tiedosto and c.rivi is not None):
+                raise
+            continue
         for name, rows in targets:
             frame, survey = frames[name], surveys[name]
             if c.kentta == REJECT:
@@ -214,7 +253,7 @@ def apply_corrections(tables: list, corrections: list[Correction], codebook: Cod
                     frame.at[r, column] = new if new != "" else None
                     log.append(_log(name, r, c, "" if old is None or old != old else str(old), new, "aseta"))
             frames[name] = frame
-    out = [replace(t, frame=frames[t.path.name]) for t in tables]
+    out = [replace(t, frame=frames[_table_name(t)]) for t in tables]
     rejected_df = pd.DataFrame(rejected, columns=["tiedosto", "rivi", "syy"]).drop_duplicates(["tiedosto", "rivi"])
     return out, rejected_df, pd.DataFrame(log, columns=LOG_COLUMNS)
 
@@ -250,6 +289,7 @@ def _targets(c: Correction, frames: dict, surveys: dict, codebook: Codebook, pat
             raise ConfigError(
                 f"{c.where(path)}: tiedostossa {c.tiedosto} ei ole riviä {c.rivi}; korjaa tai poista korjaus"
             )
+        _check_pin(c, frames[c.tiedosto], surveys[c.tiedosto], codebook, path)
         return [(c.tiedosto, [c.rivi])]
     wanted = _norm(c.yhdistys)
     hits = []
@@ -276,3 +316,78 @@ def _targets(c: Correction, frames: dict, surveys: dict, codebook: Codebook, pat
             "tarkista nimi tai rekisterinumero tai poista korjaus"
         )
     return hits
+
+
+def _concerns(c: Correction, frames: dict) -> bool:
+    """Whether a correction may touch these tables (``kartoitus validate`` of one file)."""
+    if c.tiedosto:
+        return c.tiedosto in frames
+    return True
+
+
+def _shown(value) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return "(tyhjä)"
+    return repr(" ".join(str(value).split()))
+
+
+def _same_time(pin: str, value) -> bool:
+    """The pinned timestamp and the row's, to the minute (a re-save may drop seconds)."""
+    from kartoitus.stages.ingest.timestamps import parse_timestamps
+
+    if value is None or (isinstance(value, float) and value != value):
+        return False
+    if isinstance(value, str) and _norm(value) == _norm(pin):
+        return True
+    stamps, bad = parse_timestamps(pd.Series([pin, value], dtype=object))
+    if bad.any() or stamps.isna().any():
+        return False
+    a, b = stamps.dt.tz_convert("UTC").dt.floor("min")
+    return a == b
+
+
+def _same_key(pin: str, frame: pd.DataFrame, row: int, survey, codebook: Codebook) -> bool:
+    """The pinned ``yhdistys`` is the row's name or register number (municipality
+    survey: its municipality, by name or code)."""
+    wanted = _norm(pin)
+    for column in _identity_columns(survey):
+        if column in frame.columns and _norm(frame.at[row, column] if frame.at[row, column] is not None
+                                             else "") == wanted:
+            return True
+    key = survey.key
+    if key in survey and survey.question(key).type == "municipality" and key in frame.columns:
+        cell = frame.at[row, key]
+        a = codebook.municipalities.find(str(pin))
+        b = codebook.municipalities.find(str(cell)) if cell is not None else None
+        return a is not None and b is not None and a.code == b.code
+    return False
+
+
+def _check_pin(c: Correction, frame: pd.DataFrame, survey, codebook: Codebook, path: Path) -> None:
+    """A row-numbered correction names the answer it is for; the row must still hold it."""
+    ts_q = next((q.id for q in survey.of_type("timestamp")), None)
+    key_cols = [col for col in _identity_columns(survey) if col in frame.columns]
+    if not key_cols and survey.key in frame.columns:
+        key_cols = [survey.key]
+    holds_key = frame.at[c.rivi, key_cols[0]] if key_cols else None
+    holds_time = frame.at[c.rivi, ts_q] if ts_q and ts_q in frame.columns else None
+    now = f"{_shown(holds_key)}" + (f" (aikaleima {_shown(holds_time)})" if ts_q else "")
+    if not c.yhdistys and not c.aikaleima:
+        raise ConfigError(
+            f"{c.where(path)}: rivinumerolla nimetty korjaus tarvitsee myös vastauksen tunnisteen, jottei se "
+            f"osu toiseen vastaukseen, jos tiedosto viedään uudelleen: kirjoita sarakkeeseen yhdistys rivin "
+            f"{c.tiedosto}:{c.rivi} nimi {_shown(holds_key)}" +
+            (f" (tai lisää sarake aikaleima ja siihen {_shown(holds_time)})" if ts_q else "") + ".")
+    ok = True
+    if c.yhdistys and not _same_key(c.yhdistys, frame, c.rivi, survey, codebook):
+        ok = False
+    if c.aikaleima and not (ts_q and ts_q in frame.columns and _same_time(c.aikaleima, holds_time)):
+        ok = False
+    if not ok:
+        meant = " ".join(x for x in (repr(c.yhdistys) if c.yhdistys else "",
+                                     f"(aikaleima {c.aikaleima!r})" if c.aikaleima else "") if x)
+        raise ConfigError(
+            f"{c.where(path)}: tiedoston {c.tiedosto} rivi {c.rivi} ei ole enää sama vastaus: korjaus on "
+            f"kirjattu vastaukselle {meant}, mutta rivillä on nyt {now}. Vastauksia on ehkä poistettu tai "
+            "lomake viety uudelleen: etsi vastauksen uusi rivinumero ja korjaa se korjausriville (tai "
+            "nimeä vastaus pelkällä yhdistys-sarakkeella ilman riviä).")

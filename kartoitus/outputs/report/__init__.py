@@ -43,6 +43,8 @@ builds them), so a later part (e.g. trends) is one more entry.
     municipalities_answered  int   municipalities that answered the municipality survey
     municipalities_total     int   municipalities of the region that year (default: codebook)
     flags             dict[str, int]   flag code (``lippu``) -> count
+    missing_questions list[{"kysely", "kysymys", "otsikko"}]   asked in the wave, in no file
+    absent_surveys    list[str]   surveys of which the wave has no file
     codebook_version  str   (never printed: reader outputs carry no internal names)
     report_text       str   the researcher's raportti.md (read by the build), optional
     published         date | ISO str   date shown on the cover (default: none)

@@ -93,6 +93,18 @@ def methods_chapter(tables: dict[str, Table], year: int, meta: dict, settings: S
         cleaning.append(f"{fi_integer(rejected)} {rows}" + (f" ({why})" if ordered else ""))
     if cleaning:
         text.append("Aineiston käsittelyssä " + " ja ".join(cleaning) + ".")
+    missing = [m for m in meta.get("missing_questions") or [] if isinstance(m, dict)]
+    if missing:
+        listed = "; ".join(f"”{m.get('otsikko') or m.get('kysymys')}”" for m in missing)
+        text.append(f"HUOM: {fi_integer(len(missing))} kysymystä kysyttiin vuoden {year} kyselyssä, mutta "
+                    f"niiden vastaukset puuttuvat kaikista aineistotiedostoista (vientitiedostoissa ei ollut "
+                    f"niiden sarakkeita): {listed}. Näistä kysymyksistä ei siksi ole tuloksia; kyse ei ole "
+                    "siitä, ettei kysymystä olisi kysytty.")
+        facts.append({"label": "Kysymyksiä, joiden vastaukset puuttuvat", "value": fi_integer(len(missing))})
+    absent = [str(a) for a in meta.get("absent_surveys") or []]
+    if absent:
+        text.append("HUOM: aallossa ei ollut kyselyn " + ", ".join(absent) + " vastauksia; sen tiedot "
+                    "puuttuvat raportista.")
     if kept is not None:
         text.append(f"Raportissa on mukana {fi_integer(kept)} yhdistyksen vastaukset.")
     text.append(

@@ -160,6 +160,11 @@ def figure_model(t: Table, sec: Section) -> dict | None:
 def section_model(t: Table, sec: Section, year: int) -> dict:
     model = {"id": f"osio-{t.id}", "heading": t.title, "text": [], "not_asked": None,
              "figure": None, "tables": []}
+    if getattr(t, "missing", False):
+        model["not_asked"] = (f"Kysymys kysyttiin vuoden {year} kyselyssä, mutta sen vastaukset puuttuvat "
+                              "kaikista aineistotiedostoista, joten tuloksia ei ole. Se ei tarkoita, että "
+                              "vastaus olisi nolla tai että kysymystä ei olisi kysytty.")
+        return model
     if not t.asked:
         model["not_asked"] = (f"Kysymystä ei kysytty vuoden {year} kyselyssä, joten tuloksia ei ole. "
                               "Se ei tarkoita, että vastaus olisi nolla.")

@@ -26,6 +26,7 @@ Flag codes (``lippu``) written by this stage:
 ``luku_yli`` / ``luku_alle``    ``yli 200`` / ``alle 10``, kept as the bound
 ``luku_tulkitsematon``          text that is not a number (value missing)
 ``luku_epatavallinen``          negative, or outside the question's min..max
+``luku_tuhaterotin``            a count typed with thousands separators (``1,200``)
 ``kunta_sumea``                 municipality read from a typo or a longer text
 ``kunta_tuntematon``            municipality not resolved (code empty)
 ``kunta_ei_alueella``           municipality outside the region in that year
@@ -37,11 +38,13 @@ Flag codes (``lippu``) written by this stage:
 ``asteikko_ulkopuolella``       scale answer outside min..max (value missing)
 ``rekisterinumero_tuntematon``  register number that could not be read
 ``aika_tulkitsematon``          timestamp that could not be read
+``aika_paivajarjestys``         day/month order not shown by the file (read day first)
 ``aika_ikkunan_ulkopuolella``   answer outside the wave's answering window
 ``aika_tulevaisuudessa``        timestamp in the future
 ``pakollinen_puuttuu``          a required (non-key) question left empty
 ``duplikaatti_ristiriita``      same name + municipality, different register no.
 ``duplikaatti_epaselva``        a row without register number matches several
+``sarake_ristiriita``           two columns of one question disagree (from ingest)
 ==============================  ==============================================
 
 Where a parse function returns a ``flag`` column, several codes for one value

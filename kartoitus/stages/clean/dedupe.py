@@ -23,6 +23,7 @@ from kartoitus.stages.clean.values import (
     _per_distinct,
     _text,
     blank_mask,
+    unresolved_column,
 )
 
 # =============================================================================
@@ -102,7 +103,13 @@ def _key_part(data: pd.DataFrame, qid: str, survey: Survey) -> pd.Series:
     if question is not None and question.type == "text" and question.identifying:
         return normalise_name(column)
     if question is not None and question.type == "municipality":
-        return column.where(column.notna(), None).astype(object)
+        codes = column.where(column.notna(), None).astype(object)
+        typed = unresolved_column(qid)
+        if typed in data.columns:
+            # an unknown municipality typed the same way is the same place
+            text = normalise_name(data[typed])
+            codes = codes.where(codes.notna(), ("?" + text).where(text.notna(), None))
+        return codes
     codes, uniques = _factorize(column)
     texts = np.array([None if _is_blank_scalar(u) else _text(u).casefold() for u in uniques] + [None],
                      dtype=object)

@@ -45,6 +45,17 @@ _SUFFIX = re.compile(
 _RANGE = re.compile(r"^(?P<a>\d[\d ,.]*?)\s*(?:-|\.\.\.?|…|to|/)\s*(?P<b>\d[\d ,.]*)$")
 _SCIENTIFIC = re.compile(r"^[-+]?\d+(?:\.\d+)?e[-+]?\d+$")
 _GROUPED = re.compile(r"^\d{1,3}(?:[ ]\d{3})+$")
+#: "1,200", "1.200", "1 200", "12,000,000": digits in groups of three (one kind of separator)
+_THOUSANDS = re.compile(r"^[1-9]\d{0,2}(?P<sep>[,. \u00a0\u202f])\d{3}(?:(?P=sep)\d{3})*$")
+
+
+def _count_text(text: str) -> float | None:
+    """A count as typed: thousands separated by ``,``, ``.`` or a space are thousands
+    (``1,200`` members is 1200, never 1.2); anything else as :func:`parse_number_text`."""
+    t = text.strip()
+    if _THOUSANDS.match(t):
+        return float(re.sub(r"\D", "", t))
+    return parse_number_text(t)
 
 
 def parse_number_text(text: str) -> float | None:
@@ -116,10 +127,18 @@ def parse_number_text(text: str) -> float | None:
     return sign * value
 
 
-def _interpret_number(raw, minimum: float | None, maximum: float | None) -> tuple:
-    """(value, flag, note) of one raw cell of a number question."""
+def _interpret_number(raw, minimum: float | None, maximum: float | None, count: bool = False) -> tuple:
+    """(value, flag, note) of one raw cell of a number question (``count``: a whole count)."""
     flags: list[str] = []
     notes: list[str] = []
+    grouped: list[str] = []
+
+    def number(token: str) -> float | None:
+        if count and _THOUSANDS.match(token.strip()):
+            grouped.append(token.strip())
+            return _count_text(token)
+        return parse_number_text(token)
+
     if isinstance(raw, bool):
         return (np.nan, "luku_tulkitsematon", f"Arvoa {raw!r} ei voitu lukea luvuksi; jätetty tyhjäksi.")
     if isinstance(raw, (_dt.datetime, _dt.date, pd.Timestamp)):
@@ -160,11 +179,11 @@ def _interpret_number(raw, minimum: float | None, maximum: float | None) -> tupl
                     multiplier *= _MULTIPLIERS[tok]
                 body = body[: m.start()].strip(" .")
                 changed = True
-        value = parse_number_text(body) if body else None
+        value = number(body) if body else None
         if value is None:
             m = _RANGE.match(body)
-            a = parse_number_text(m.group("a")) if m else None
-            b = parse_number_text(m.group("b")) if m else None
+            a = number(m.group("a")) if m else None
+            b = number(m.group("b")) if m else None
             if a is None or b is None:
                 return (np.nan, "luku_tulkitsematon",
                         f"Tekstiä {_text(raw)!r} ei voitu lukea luvuksi; jätetty tyhjäksi.")
@@ -181,6 +200,10 @@ def _interpret_number(raw, minimum: float | None, maximum: float | None) -> tupl
                 flags.append("luku_alle")
                 notes.append(f"{_text(raw)!r} tallennettu ylärajanaan {_fmt(value)}.")
         value = round(value, 9)
+        if grouped:
+            flags.append("luku_tuhaterotin")
+            shown = ", ".join(f"{g!r} = {_fmt(_count_text(g))}" for g in grouped)
+            notes.append(f"Lukumäärässä tuhaterotin: {shown} (ei desimaaliluku).")
     if not math.isfinite(value):   # "9" * 400, "1e999": no count is infinite
         shown = _text(raw)
         shown = shown if len(shown) <= 40 else shown[:40] + "…"
@@ -201,7 +224,7 @@ def _fmt(value: float) -> str:
 
 
 def parse_numbers(values: pd.Series, *, minimum: float | None = 0.0,
-                  maximum: float | None = None) -> pd.DataFrame:
+                  maximum: float | None = None, count: bool = False) -> pd.DataFrame:
     """Counts and amounts typed by hand -> ``value`` (float), ``flag``, ``note``.
 
     Understands ``n. 120`` / ``noin 120`` (120), ``yli 200`` (200, ``luku_yli``),
@@ -214,7 +237,10 @@ def parse_numbers(values: pd.Series, *, minimum: float | None = 0.0,
     ``minimum`` (default 0: negatives) or above ``maximum`` are kept and flagged
     ``luku_epatavallinen``; text that is no number gives a missing value and
     ``luku_tulkitsematon``. See :func:`parse_number_text` for the separator rule.
+    With ``count`` (members, volunteers: a whole count) digits grouped by three with
+    ``,``, ``.`` or a space are thousands (``1,200`` is 1200, not 1.2) and flagged
+    ``luku_tuhaterotin``.
     """
-    return _per_distinct(values, lambda raw: _interpret_number(raw, minimum, maximum),
+    return _per_distinct(values, lambda raw: _interpret_number(raw, minimum, maximum, count),
                          (np.nan, None, None), ["value", "flag", "note"]).astype(
         {"value": float})

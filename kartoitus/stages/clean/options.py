@@ -130,13 +130,16 @@ MULTI_DTYPE = "Int8"
 
 
 def split_multi(values: pd.Series, question: Question, option_keys_labels=None, *,
-                dtype: str = "Int64") -> pd.DataFrame:
+                dtype: str = "Int64", separator: str = ", ") -> pd.DataFrame:
     """Multi-select answers -> 0/1 columns ``<id>__<key>``, ``<id>__muu`` (if allow_other), ``flag``, ``note``.
 
     The export joins the chosen options with ``", "`` and some labels contain
     commas, so the cell is split by finding the known labels (longest first,
     case- and whitespace-insensitive) at option boundaries; what remains, when
-    more than separators, is the Other text (kept as typed). Without
+    more than separators, is the Other text (kept as typed). Microsoft Forms joins
+    the options with ``;`` and ends the cell with one (``separator=";"``, and any
+    cell that ends with ``;``): such a cell is split at the semicolons, each part
+    an option or the Other text. Without
     ``allow_other`` the remainder is flagged ``monivalinta_tuntematon``. A blank
     cell gives missing values in every column (not zeros). The 0/1 columns are
     nullable integers (``dtype``: ``Int64``; cleaning uses ``Int8``). Each distinct
@@ -158,10 +161,7 @@ def split_multi(values: pd.Series, question: Question, option_keys_labels=None, 
     position = {k: i for i, k in enumerate(keys)}
     other_col = question.id + OTHER_SUFFIX
 
-    def interpret(raw):
-        text = _multi_norm(_text(raw))
-        if not text:
-            return None
+    def by_commas(text: str):
         chosen = np.zeros(len(keys), dtype=np.int8)
         rest = text
         if pattern is not None:
@@ -176,8 +176,33 @@ def split_multi(values: pd.Series, question: Question, option_keys_labels=None, 
                 last = m.end()
             pieces.append(text[last:])
             rest = ", ".join(p.strip(" ,") for p in pieces if p.strip(" ,;"))
-        rest = rest.strip(" ,;") or None
-        return chosen, rest
+        return chosen, rest.strip(" ,;") or None
+
+    def by_semicolons(text: str):
+        chosen = np.zeros(len(keys), dtype=np.int8)
+        unknown = []
+        for part in text.split(";"):
+            part = _multi_norm(part)
+            if not part:
+                continue
+            key = by_label.get(part.casefold())
+            if key is not None:
+                chosen[position[key]] = 1
+                continue
+            # a part that is no option: options joined by commas, or the Other text
+            more, rest = by_commas(part)
+            chosen |= more
+            if rest:
+                unknown.append(rest)
+        return chosen, "; ".join(unknown) or None
+
+    def interpret(raw):
+        text = _multi_norm(_text(raw))
+        if not text:
+            return None
+        if separator.strip() == ";" or text.endswith(";"):
+            return by_semicolons(text)
+        return by_commas(text)
 
     codes, uniques = _factorize(values)
     results = [interpret(u) for u in uniques]

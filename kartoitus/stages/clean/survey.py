@@ -37,6 +37,7 @@ from kartoitus.stages.clean.values import (
     REGISTER_NUMBER,
     REJECT_COLUMNS,
     _factorize,
+    unresolved_column,
     _is_blank_scalar,
     _raw_text,
     _text,
@@ -95,7 +96,7 @@ def _own(column: pd.Series) -> pd.Series:
 def _clean_table(table, survey: Survey, municipalities: Municipalities, year: int,
                  window: tuple[date, date] | None, now: pd.Timestamp):
     frame: pd.DataFrame = table.frame
-    file = table.path.name
+    file = getattr(table, "name", "") or table.path.name
     rows = frame.index
     cols: dict[str, object] = {}
     flags: list[pd.DataFrame] = []
@@ -112,12 +113,15 @@ def _clean_table(table, survey: Survey, municipalities: Municipalities, year: in
         present.add(q.id)
         if q.type == "timestamp":
             raw = frame[q.id]
-            times, unparsed = _parse_timestamps(raw)
+            times, unparsed, undecided = _parse_timestamps(raw)
             cols[q.id] = times
             flag = pd.Series(None, index=rows, dtype=object)
             note = pd.Series(None, index=rows, dtype=object)
             flag[unparsed] = "aika_tulkitsematon"
             note[unparsed] = "Aikaleimaa ei voitu lukea; jätetty tyhjäksi."
+            flag[undecided] = "aika_paivajarjestys"
+            note[undecided] = ("Päivän ja kuukauden järjestystä ei voitu päätellä tiedoston muista "
+                               "päivämääristä; luettu päivä ensin (5/10 = 5.10.). Tarkista.")
             if window is not None:
                 # calendar day as a naive datetime: ``.dt.date`` of an all-NaT column is
                 # datetime64, which cannot be compared with a date
@@ -144,7 +148,8 @@ def _clean_table(table, survey: Survey, municipalities: Municipalities, year: in
                 cols[q.id] = _text_column(raw)
         elif q.type == "number":
             raw = frame[q.id]
-            res = parse_numbers(raw, minimum=q.min if q.min is not None else 0.0, maximum=q.max)
+            res = parse_numbers(raw, minimum=q.min if q.min is not None else 0.0, maximum=q.max,
+                                count=q.count)
             cols[q.id] = res["value"]
             add_flags(q.id, raw, res["flag"], res["note"])
         elif q.type == "single":
@@ -159,7 +164,8 @@ def _clean_table(table, survey: Survey, municipalities: Municipalities, year: in
             pairs = None
             if q.options_from == "municipalities":
                 pairs = [(m.code, m.name) for m in municipalities.for_year(year)]
-            res = split_multi(raw, q, pairs, dtype=MULTI_DTYPE)
+            res = split_multi(raw, q, pairs, dtype=MULTI_DTYPE,
+                              separator=getattr(table, "multi_separator", ", "))
             for c in q.processed_columns(municipalities, year):
                 cols[c] = _own(res[c])
             add_flags(q.id, raw, res["flag"], res["note"])
@@ -180,6 +186,10 @@ def _clean_table(table, survey: Survey, municipalities: Municipalities, year: in
             res = match_municipalities(raw, municipalities, year, q.extra_options)
             cols[q.id] = _own(res["code"])
             cols[q.id + NAME_SUFFIX] = _own(res["name"])
+            # the typed text of an unresolved municipality: de-duplication still tells
+            # two answers "same name, same unknown municipality" (helper column)
+            unresolved = res["code"].isna() & ~blank_mask(raw)
+            cols[unresolved_column(q.id)] = _text_column(raw.where(unresolved, None))
             add_flags(q.id, raw, res["flag"], res["note"])
 
     # -- rejections: only the instrument's rules ------------------------------
@@ -232,6 +242,9 @@ def _clean_table(table, survey: Survey, municipalities: Municipalities, year: in
         kept[DEDUPE_OVERRIDE] = _text_column(frame[DEDUPE_OVERRIDE]).array[keep]
     data = pd.DataFrame(kept, index=rows[keep], copy=False)   # the columns are new: no second copy
     del kept
+    notes = getattr(table, "notes", None)
+    if notes is not None and len(notes):
+        flags.append(notes[FLAG_COLUMNS].assign(tiedosto=file))
     flag_frame = pd.concat(flags, ignore_index=True) if flags else pd.DataFrame(columns=FLAG_COLUMNS)
     if len(rejected) and len(flag_frame):
         gone = set(rejected["rivi"].tolist())
@@ -273,6 +286,10 @@ def clean_survey(tables: Iterable, survey: Survey, municipalities: Municipalitie
         present |= here
 
     columns = ["tiedosto", "rivi"]
+    if not parts:
+        # no file of this survey in the wave: no answers (every column, no rows), which is
+        # not the same as questions left out of the files (those get no columns)
+        present = {q.id for q in survey.asked_in(year)}
     for q in survey.asked_in(year):
         if q.id in present:
             columns += q.processed_columns(municipalities, year)

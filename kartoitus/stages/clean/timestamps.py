@@ -11,17 +11,19 @@ from kartoitus.stages.clean.values import LOCAL_TZ, _factorize, _is_blank_scalar
 # Timestamps
 # =============================================================================
 
-def _parse_timestamps(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Timestamps via ``ingest.parse_timestamps``, as datetime64[ns, Europe/Helsinki]."""
-    from kartoitus.stages.ingest.timestamps import parse_timestamps
+def _parse_timestamps(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Timestamps via ``ingest.read_timestamps``, as datetime64[ns, Europe/Helsinki], with
+    the masks of unreadable values and of dates read day first without evidence."""
+    from kartoitus.stages.ingest.timestamps import read_timestamps
 
-    times, unparsed = parse_timestamps(values)
+    times, unparsed, undecided = read_timestamps(values)
     unparsed = pd.Series(np.asarray(unparsed, dtype=bool), index=values.index)
+    undecided = pd.Series(np.asarray(undecided, dtype=bool), index=values.index)
     if isinstance(times, pd.Series):
         times = times.set_axis(values.index)
     else:
         times = pd.Series(times, index=values.index)
-    return _to_local(times), unparsed
+    return _to_local(times), unparsed, undecided
 
 
 def _to_local(times: pd.Series) -> pd.Series:

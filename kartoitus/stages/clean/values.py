@@ -30,6 +30,12 @@ DEDUPE_OVERRIDE = "_dedupe_override"
 EMPTY_REASON = "tyhjä vastaus"
 
 FLAG_COLUMNS = ["tiedosto", "rivi", "sarake", "arvo", "lippu", "selite"]
+
+
+def unresolved_column(question_id: str) -> str:
+    """Helper column: the text of a municipality answer that could not be resolved."""
+    return f"_{question_id}_teksti"
+
 REJECT_COLUMNS = ["tiedosto", "rivi", "syy"]
 REPLACED_COLUMNS = ["tiedosto", "rivi", "replaced_by_tiedosto", "replaced_by_rivi", "avain"]
 

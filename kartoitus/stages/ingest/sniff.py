@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from kartoitus.errors import InputError
+from kartoitus.errors import InputError, KartoitusError
+from kartoitus.stages.ingest.encoding import UnsureEncoding, choose_legacy_encoding
 
 # -- CSV: encoding and delimiter ----------------------------------------------------------
 
@@ -39,20 +40,21 @@ def _detect_encoding(data: bytes) -> str:
             return "utf-16-le"
         if even > 2 * odd:
             return "utf-16-be"
+    if _is_utf8(data):
+        return "utf-8"
+    return choose_legacy_encoding(data)   # by content; may refuse (UnsureEncoding)
+
+
+def _is_utf8(data: bytes) -> bool:
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
     try:
         step = 1 << 20
         for start in range(0, len(data), step):
             decoder.decode(data[start:start + step])
         decoder.decode(b"", final=True)
-        return "utf-8"
+        return True
     except UnicodeDecodeError:
-        pass
-    try:
-        data.decode("cp1252")
-        return "cp1252"
-    except UnicodeDecodeError:
-        return "latin-1"   # cp1252 leaves five bytes undefined; latin-1 reads anything
+        return False
 
 
 def _sample_text(data: bytes, encoding: str) -> tuple[str, bool]:
@@ -108,7 +110,10 @@ def sniff_csv(data: bytes) -> tuple[str, str]:
     """(encoding, delimiter) of CSV bytes.
 
     Encoding: a BOM decides (``utf-8-sig``, ``utf-16``); else UTF-16 without BOM
-    by its zero bytes; else strict UTF-8; else ``cp1252`` (Excel in Finland).
+    by its zero bytes; else strict UTF-8; else the 8-bit code page whose reading
+    looks most Finnish (``encoding.choose_legacy_encoding``: cp1252 from Excel for
+    Windows, Mac Roman from Excel for Mac, ...; :class:`UnsureEncoding` when it
+    cannot tell).
     The encoding is a Python codec name that decodes the whole file (BOM
     removed) and writes it back with the same kind of BOM.
 
@@ -143,11 +148,11 @@ def _trailing_blank_lines(data: bytes, encoding: str) -> int:
 # -- readers ----------------------------------------------------------------------------
 
 
-def empty_error(path: Path) -> InputError:
+def empty_error(path: Path, name: str | None = None) -> InputError:
     return InputError(
         path, "tiedosto on tyhjä: siinä ei ole otsikkoriviä eikä vastauksia. Lataa "
               "vastaukset lomakkeelta uudelleen (esim. Google Forms: Vastaukset → Lataa "
-              "vastaukset .csv) ja korvaa tämä tiedosto sillä.")
+              "vastaukset .csv) ja korvaa tämä tiedosto sillä.", name=name)
 
 
 #: The most characters a spreadsheet cell can hold (Google Sheets 50,000; Excel 32,767).
@@ -159,7 +164,7 @@ MAX_CELL_CHARS = 50_000
 _UTF8_FINNISH = re.compile(rb"\xc3[\x84\x85\x96\xa4\xa5\xb6\xa9]")
 
 
-def _mixed_encoding_error(path: Path, data: bytes) -> InputError | None:
+def _mixed_encoding_error(path: Path, data: bytes, name: str | None = None) -> InputError | None:
     """An error when a file that is not UTF-8 still holds UTF-8 text (lines saved by
     different programs), else None. Reading it as one 8-bit encoding would turn the
     UTF-8 part (often the header row) into mojibake."""
@@ -174,10 +179,10 @@ def _mixed_encoding_error(path: Path, data: bytes) -> InputError | None:
         path, f"tiedostossa on sekaisin kahta merkistöä: osa on UTF-8-muodossa, mutta tiedoston "
               f"{line}. rivillä on merkkejä toisessa merkistössä (todennäköisesti Windows-1252; rivi "
               "on lisätty tai muokattu toisella ohjelmalla). Avaa tiedosto taulukkolaskennassa, "
-              "korjaa rivin ääkköset ja tallenna koko tiedosto CSV UTF-8 -muodossa.")
+              "korjaa rivin ääkköset ja tallenna koko tiedosto CSV UTF-8 -muodossa.", name=name)
 
 
-def check_cell_lengths(path: Path, titles: list[str], body: pd.DataFrame) -> None:
+def check_cell_lengths(path: Path, titles: list[str], body: pd.DataFrame, name: str | None = None) -> None:
     """Raise :class:`InputError` for the first cell longer than :data:`MAX_CELL_CHARS`."""
     def grouped(n: int) -> str:
         return f"{n:,}".replace(",", "\u00a0")
@@ -197,7 +202,7 @@ def check_cell_lengths(path: Path, titles: list[str], body: pd.DataFrame) -> Non
                   f"enintään {grouped(MAX_CELL_CHARS)}: tiedosto on todennäköisesti rikki (esimerkiksi "
                   "pariton lainausmerkki on koonnut loput rivit yhteen soluun). Tarkista rivi "
                   "taulukkolaskennassa tai lataa vastaukset lomakkeelta uudelleen.",
-            row=int(row), column=title)
+            row=int(row), column=title, name=name)
 
 
 def untitled_name(position: int) -> str:
@@ -240,27 +245,41 @@ def _probe_large_csv(path: Path) -> tuple[str, bytes, bytes, int] | None:
     return encoding, head, tail, size
 
 
-def read_csv_cells(path: Path, data: bytes | None = None) -> tuple[list[str], pd.DataFrame, str, str]:
+def read_csv_cells(path: Path, data: bytes | None = None, *, codebook=None,
+                   name: str | None = None) -> tuple[list[str], pd.DataFrame, str, str]:
     """Header titles, body (positional columns, index = row number), encoding, delimiter.
 
     NUL characters are not text (no spreadsheet cell can hold one): outside UTF-16,
     where zero bytes are half of every ASCII character, they are dropped.
     ``data`` is the file's bytes; without it a big plain UTF-8 file is read by pandas
-    straight from the disk (never whole in memory), anything else as bytes.
+    straight from the disk (never whole in memory), anything else as bytes. With the
+    ``codebook`` the header is looked for among the first rows (a title row above
+    it, a header on two rows: ``header.locate_header``); without it the first
+    non-empty row is the header. ``name`` is the file as the wave names it (errors).
     """
+    label = name or path.name
     probe = _probe_large_csv(path) if data is None else None
     if probe is None:
         if data is None:
             data = path.read_bytes()
         if not data.strip(b" \t\r\n\x00" + codecs.BOM_UTF8 + codecs.BOM_UTF16_LE):
-            raise empty_error(path)
-        if b"\x00" in data and not _detect_encoding(data).startswith("utf-16"):
-            data = data.replace(b"\x00", b"")
-        encoding, delimiter = sniff_csv(data)
-        if encoding in ("cp1252", "latin-1"):
-            mixed = _mixed_encoding_error(path, data)
+            raise empty_error(path, label)
+        utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+        if b"\x00" in data and not utf16:
+            try:
+                utf16 = _detect_encoding(data[:4096]).startswith("utf-16")
+            except UnsureEncoding:
+                utf16 = False
+            if not utf16:
+                data = data.replace(b"\x00", b"")
+        if not utf16 and not data.startswith(codecs.BOM_UTF8) and not _is_utf8(data):
+            mixed = _mixed_encoding_error(path, data, label)
             if mixed is not None:
                 raise mixed
+        try:
+            encoding, delimiter = sniff_csv(data)
+        except UnsureEncoding as e:
+            raise InputError(path, str(e), name=label) from None
         head, tail, size, source = data, data, len(data), io.BytesIO(data)
     else:
         encoding, head, tail, size = probe
@@ -278,7 +297,7 @@ def read_csv_cells(path: Path, data: bytes | None = None) -> tuple[list[str], pd
             na_values=[""], skip_blank_lines=False, quotechar='"', doublequote=True,
             skiprows=skip)
     except pd.errors.EmptyDataError:
-        raise empty_error(path) from None
+        raise empty_error(path, label) from None
     except pd.errors.ParserError as e:
         m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(e))
         if m:
@@ -287,12 +306,13 @@ def read_csv_cells(path: Path, data: bytes | None = None) -> tuple[list[str], pd
                       "(erotin tai lainausmerkit rikki, tai rivillä on arvo otsikottoman "
                       "sarakkeen kohdalla). Avaa tiedosto taulukkolaskennassa, korjaa rivi "
                       "tai lisää sarakkeelle otsikko, ja tallenna CSV-muodossa uudelleen.",
-                row=int(m.group(2)) + skip) from None
+                row=int(m.group(2)) + skip, name=label) from None
         raise InputError(path, f"CSV-tiedostoa ei voi lukea ({e}). Avaa se "
-                               "taulukkolaskennassa ja tallenna CSV-muodossa uudelleen.") from None
+                               "taulukkolaskennassa ja tallenna CSV-muodossa uudelleen.",
+                         name=label) from None
     except UnicodeDecodeError as e:
         raise InputError(path, f"merkistöä {encoding} ei voi lukea ({e.reason}). Tallenna "
-                               "tiedosto uudelleen UTF-8-muodossa.") from None
+                               "tiedosto uudelleen UTF-8-muodossa.", name=label) from None
     blank = _trailing_blank_lines(tail, encoding)
     if blank:
         tail = df.iloc[len(df) - blank:]
@@ -300,15 +320,38 @@ def read_csv_cells(path: Path, data: bytes | None = None) -> tuple[list[str], pd
             df = df.iloc[:len(df) - blank]
     filled = df.notna().any(axis=1).to_numpy()
     if not filled.any():
-        raise empty_error(path)
-    header_pos = int(np.argmax(filled))
-    titles = ["" if pd.isna(v) else str(v) for v in df.iloc[header_pos]]
+        raise empty_error(path, label)
+    header_pos, header_rows, titles = _header(df, filled, skip, codebook, path, label)
     # one copy of the cells, missing -> None in place (not a second frame)
-    cells = df.to_numpy(dtype=object, copy=True)[header_pos + 1:]
+    start = header_pos + header_rows
+    cells = df.to_numpy(dtype=object, copy=True)[start:]
     del df
     cells[pd.isna(cells)] = None
-    body = pd.DataFrame(cells, columns=range(cells.shape[1]), dtype=object, copy=False,
-                        index=pd.RangeIndex(header_pos + 2 + skip, header_pos + 2 + skip + len(cells)))
+    width = max(cells.shape[1], len(titles))
+    if cells.shape[1] < width:
+        cells = np.hstack([cells, np.full((len(cells), width - cells.shape[1]), None, dtype=object)])
+    titles = titles + [""] * (width - len(titles))
+    body = pd.DataFrame(cells, columns=range(width), dtype=object, copy=False,
+                        index=pd.RangeIndex(start + 1 + skip, start + 1 + skip + len(cells)))
     if size > MAX_CELL_CHARS:
-        check_cell_lengths(path, titles, body)
+        check_cell_lengths(path, titles, body, label)
     return titles, body, encoding, delimiter
+
+
+def _header(df: pd.DataFrame, filled: np.ndarray, skip: int, codebook, path: Path,
+            label: str) -> tuple[int, int, list[str]]:
+    """(position of the first header row in ``df``, number of header rows, titles)."""
+    positions = np.flatnonzero(filled)
+    if codebook is None:
+        pos = int(positions[0])
+        return pos, 1, ["" if pd.isna(v) else str(v) for v in df.iloc[pos]]
+    from kartoitus.stages.ingest.header import HEADER_SEARCH_ROWS, locate_header
+
+    first = positions[:HEADER_SEARCH_ROWS + 1]
+    rows = [[None if pd.isna(v) else v for v in df.iloc[int(i)]] for i in first]
+    numbers = [int(i) + 1 + skip for i in first]
+    try:
+        header = locate_header(rows, numbers, codebook)
+    except KartoitusError as e:
+        raise InputError(path, str(e), name=label) from None
+    return int(first[header.row]), header.rows, header.titles

@@ -20,7 +20,7 @@ TIMEZONE = "Europe/Helsinki"
 
 _RX_DMY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")          # 15.10.2019 (Finnish)
 _RX_YMD = re.compile(r"^(\d{4})[/-](\d{1,2})[/-](\d{1,2})$")      # 2019/10/15, 2019-10-15
-_RX_SLASH_YEAR_LAST = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")  # 10/15/2019 (US sheets)
+_RX_SLASH_YEAR_LAST = re.compile(r"^(\d{1,2})([/-])(\d{1,2})\2(\d{4}|\d{2})$")  # 10/15/2019, 05-10-25
 _RX_TIME = re.compile(
     r"^(?:klo\s*)?(?P<h>\d{1,2})[:.](?P<mi>\d{2})(?:[:.](?P<s>\d{2})(?:[.,](?P<f>\d{1,9}))?)?"
     r"(?:\s*(?P<ap>[AaPp])\.?\s?[Mm]\.?)?"
@@ -54,27 +54,48 @@ def _offset_minutes(text: str) -> float:
     return float(-value if m.group(1) == "-" else value)
 
 
-def _parse_dates(uniques: np.ndarray) -> np.ndarray:
-    """Distinct date texts -> datetime64[D] (NaT where not a date)."""
+def _year(text: str) -> int:
+    y = int(text)
+    return y + 2000 if len(text) == 2 else y
+
+
+def _parse_dates(uniques: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct date texts of one column (one file) -> (datetime64[D], NaT where not a
+    date; undecided mask).
+
+    ``d.m.yyyy`` is Finnish and ``yyyy/mm/dd`` year first: never ambiguous. A date
+    with the year last and ``/`` or ``-`` between (``05/10/2025``, hand-typed or a
+    sheet's locale) may be day or month first. The column decides: a value whose
+    first part is over 12 shows day first, one whose second part is over 12 month
+    first. Without such evidence (or with both), the values that fit both readings
+    are read day first, as Finnish dates are, and marked undecided.
+    """
     out = np.full(len(uniques), np.datetime64("NaT", "D"))
-    slash_year_last = [(i, m) for i, u in enumerate(uniques) if (m := _RX_SLASH_YEAR_LAST.match(u))]
-    # US sheet locale is month first, unless some value only makes sense day first.
-    day_first = any(int(m.group(1)) > 12 for _, m in slash_year_last)
+    undecided = np.zeros(len(uniques), dtype=bool)
+    year_last = [(i, m) for i, u in enumerate(uniques) if (m := _RX_SLASH_YEAR_LAST.match(u))]
+    day_evidence = any(int(m.group(1)) > 12 for _, m in year_last)
+    month_evidence = any(int(m.group(3)) > 12 for _, m in year_last)
+    day_first = day_evidence or not month_evidence
+    decided = day_evidence != month_evidence
     for i, u in enumerate(uniques):
         if m := _RX_DMY.match(u):
             d, mo, y = m.groups()
         elif m := _RX_YMD.match(u):
             y, mo, d = m.groups()
         elif m := _RX_SLASH_YEAR_LAST.match(u):
-            a, b, y = m.groups()
-            d, mo = (a, b) if day_first else (b, a)
+            a, _, b, y = m.groups()
+            if int(a) > 12 or int(b) > 12:
+                d, mo = (a, b) if int(a) > 12 else (b, a)   # only one reading is a date
+            else:
+                d, mo = (a, b) if day_first else (b, a)
+                undecided[i] = not decided and a != b
         else:
             continue
         try:
-            out[i] = np.datetime64(_dt.date(int(y), int(mo), int(d)), "D")
+            out[i] = np.datetime64(_dt.date(_year(y), int(mo), int(d)), "D")
         except ValueError:
-            pass
-    return out
+            undecided[i] = False
+    return out, undecided
 
 
 def _parse_times(uniques: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -121,13 +142,14 @@ def _from_serials(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return out, good
 
 
-def _parse_strings(strings: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Stripped non-blank strings -> (UTC datetime64[us], parsed mask)."""
+def _parse_strings(strings: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Stripped non-blank strings -> (UTC datetime64[us], parsed mask, day/month order undecided)."""
     n = len(strings)
     out = np.full(n, _NAT_US)
     ok = np.zeros(n, dtype=bool)
+    undecided = np.zeros(n, dtype=bool)
     if n == 0:
-        return out, ok
+        return out, ok, undecided
 
     # ISO 8601 with a "T": pandas' C parser, zoned and local apart.
     arr = strings.to_numpy(dtype=object)
@@ -151,7 +173,8 @@ def _parse_strings(strings: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         split = [u.partition(" ") for u in arr[rest]]
         d_codes, d_uniques = pd.factorize(np.array([p[0] for p in split], dtype=object))
         t_codes, t_uniques = pd.factorize(np.array([p[2] for p in split], dtype=object))
-        dates = _parse_dates(np.asarray(d_uniques, dtype=object))[d_codes]
+        dates, unsure = _parse_dates(np.asarray(d_uniques, dtype=object))
+        dates, unsure = dates[d_codes], unsure[d_codes]
         micros, offset, t_ok = _parse_times(np.asarray(t_uniques, dtype=object))
         micros, offset, t_ok = micros[t_codes], offset[t_codes], t_ok[t_codes]
         good = ~np.isnat(dates) & t_ok
@@ -166,6 +189,7 @@ def _parse_strings(strings: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         idx = np.flatnonzero(rest)
         out[idx] = vals
         ok[idx] = good
+        undecided[idx] = unsure & good
 
     # What is left may be an Excel serial number typed or converted to text.
     left = np.flatnonzero(~ok)
@@ -178,24 +202,36 @@ def _parse_strings(strings: pd.Series) -> tuple[np.ndarray, np.ndarray]:
             vals, good = _from_serials(numbers)
             out[idx[good]] = vals[good]
             ok[idx[good]] = True
-    return out, ok
+    return out, ok, undecided
 
 
 def parse_timestamps(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Submission times -> (tz-aware datetimes in Europe/Helsinki, unparseable mask).
 
     Understands ``2019/10/15 12:34:56 PM GMT+3`` (English Google Forms, with or
-    without AM/PM and zone), ``10/15/2019 12:34:56`` (US sheets; day first if a
-    value needs it), ``15.10.2019 12.34.56`` / ``15.10.2019 12:34[:56]``
+    without AM/PM and zone), ``10/15/2019 12:34:56`` (US sheets) and hand-typed
+    ``5/10/2025``, ``05-10-25`` (day or month first: decided by the column, see
+    :func:`read_timestamps`), ``15.10.2019 12.34.56`` / ``15.10.2019 12:34[:56]``
     (Finnish Forms, Excel re-save), ISO 8601, datetime cells and Excel serial
     numbers. Times without a zone are Helsinki local time. Blank cells are
     missing (NaT, not in the mask); the mask is True for non-blank values that
     could not be read. Strings are parsed once per distinct value.
     """
+    stamps, bad, _ = read_timestamps(values)
+    return stamps, bad
+
+
+def read_timestamps(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """:func:`parse_timestamps` plus a third mask: values read day first without
+    evidence. The column is one file's: a date whose first part is over 12 shows the
+    file writes the day first, one whose second part is over 12 the month first;
+    without such a date (or with both kinds) a date that fits both readings
+    (``05/10/2025``) is read day first and marked here, for a flag."""
     s = values if isinstance(values, pd.Series) else pd.Series(values)
     n = len(s)
     out = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
     bad = np.zeros(n, dtype=bool)
+    undecided = np.zeros(n, dtype=bool)
     obj = s.astype(object)
     missing = obj.isna().to_numpy()
     kinds = obj.map(type).to_numpy()
@@ -205,10 +241,11 @@ def parse_timestamps(values: pd.Series) -> tuple[pd.Series, pd.Series]:
         text = pd.Series(obj[is_str].to_numpy(), dtype=object).str.strip()
         blank = (text == "").to_numpy()
         codes, uniques = pd.factorize(text)
-        u_out, u_ok = _parse_strings(pd.Series(uniques, dtype=object))
+        u_out, u_ok, u_unsure = _parse_strings(pd.Series(uniques, dtype=object))
         idx = np.flatnonzero(is_str)
         out[idx] = u_out[codes]
         bad[idx] = ~u_ok[codes] & ~blank
+        undecided[idx] = u_unsure[codes] & ~blank
 
     other = ~is_str & ~missing
     if other.any():
@@ -245,4 +282,5 @@ def parse_timestamps(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
     stamps = pd.DatetimeIndex(out).tz_localize("UTC").tz_convert(TIMEZONE)
     return (pd.Series(stamps, index=s.index, name=s.name),
-            pd.Series(bad, index=s.index, name=s.name))
+            pd.Series(bad, index=s.index, name=s.name),
+            pd.Series(undecided, index=s.index, name=s.name))

@@ -20,14 +20,17 @@ from kartoitus.settings.codebook import Codebook, Question, Survey
 
 #: Column-match methods.
 EXACT, ALIAS, FUZZY, EXTRA, DUPLICATE = "exact", "alias", "fuzzy", "extra", "duplicate"
+TOOL, PERSONAL = "tool", "personal"
 
 
 @dataclass
 class ColumnMatch:
     source: str          # column title as in the file
-    column: str | None   # canonical id (grid: the row id); None = extra column
+    column: str | None   # canonical id (grid: the row id); None = not an answer column
     question: str | None  # question id
-    method: str          # "exact" | "alias" | "fuzzy" | "extra" | "duplicate"
+    method: str          # "exact" | "alias" | "fuzzy" | "extra" | "duplicate" (merged into the
+                         # question's first column) | "tool" (the form tool's own column) |
+                         # "personal" (the tool's personal column)
     score: float         # 100 for exact/alias
 
 
@@ -108,8 +111,10 @@ def _survey_titles(survey: Survey) -> _SurveyTitles:
             titles = tuple(normalise_title(t) for t in q.titles())
             for i, t in enumerate(q.titles()):
                 for r in q.rows:
-                    exact.setdefault(normalise_title(f"{t} [{r.label}]"),
-                                     (_Target(q.id, r.key), EXACT if i == 0 else ALIAS))
+                    # "Title [Row]" (Google Forms), "Title.Row" (Microsoft Forms' Likert)
+                    for form in (f"{t} [{r.label}]", f"{t}.{r.label}"):
+                        exact.setdefault(normalise_title(form),
+                                         (_Target(q.id, r.key), EXACT if i == 0 else ALIAS))
             grids.append((q, titles, row_targets))
         else:
             target = _Target(q.id, q.id)
@@ -130,7 +135,8 @@ def match_columns(titles: list[str], survey: Survey, threshold: float = 88) -> l
     One :class:`ColumnMatch` per title, in the file's order. Exact normalised
     titles win over aliases, aliases over fuzzy matches; a question (a grid row)
     is matched at most once: a second exact/alias title for it is listed as
-    ``duplicate``, and fuzzy candidates are assigned best score first. Grid
+    ``duplicate`` (with the question's column: the reader merges it into the
+    first), and fuzzy candidates are assigned best score first. Grid
     columns (``Title [Row]``) are matched title part and row part separately.
     Titles that match nothing are ``extra``.
     """
@@ -150,7 +156,9 @@ def match_columns(titles: list[str], survey: Survey, threshold: float = 88) -> l
                 continue
             target = hit[0]
             if target in taken:
-                result[i] = ColumnMatch(titles[i], None, None, DUPLICATE, 100.0)
+                # a second column of the question (Google Forms re-creates a deleted
+                # question under the same title): merged into the first, cell by cell
+                result[i] = ColumnMatch(titles[i], target.column, target.question, DUPLICATE, 100.0)
             else:
                 taken[target] = i
                 result[i] = ColumnMatch(titles[i], target.column, target.question, tier, 100.0)
