@@ -307,6 +307,12 @@ def build_report(
         result = run(wave, settings, workers=jobs, force=force, reference_dir=reference, progress=steps)
     _print_data_summary(console, result.data)
     console.print(f"Tuotoksia tehty {len(result.built)}, ennallaan (välimuisti) {len(result.skipped)}")
+    if result.text_hidden:
+        k = len(result.text_hidden)
+        console.print(f"raportti.md: {k} {'luku' if k == 1 else 'lukua'} peitetty tietosuojan vuoksi "
+                      "(tekstissä merkintä <5 tai ..):", markup=False, highlight=False)
+        for line in result.text_hidden:
+            console.print(f"  {line}", markup=False, highlight=False)
     if result.findings:
         console.print(f"[bold red]Tietosuojatarkistus löysi {len(result.findings)} osumaa raporteista:[/]",
                       markup=True)

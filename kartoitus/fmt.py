@@ -25,7 +25,7 @@ import datetime as _dt
 import math
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from kartoitus.tables import SUPPRESSED_MARK
+from kartoitus.tables import PROTECTED_MARK
 
 #: Thousands separator: NO-BREAK SPACE.
 NBSP = "\u00a0"
@@ -154,10 +154,12 @@ def format_value(x, kind: str, *, missing: str = "") -> str:
     raise ValueError(f"unknown value kind {kind!r}")
 
 
-def format_cell(x, kind: str | None, *, suppressed: bool = False, missing: str = "") -> str:
-    """A table cell as printed: ``<5`` when suppressed, else by kind (labels: str)."""
+def format_cell(x, kind: str | None, *, suppressed: bool = False, missing: str = "",
+                mark: str = PROTECTED_MARK) -> str:
+    """A table cell as printed: ``mark`` when suppressed (``Table.mark(row, column)``:
+    ``<5`` for a small count, ``..`` otherwise), else by kind (labels: str)."""
     if suppressed:
-        return SUPPRESSED_MARK
+        return mark
     if kind is None:
         return missing if _is_missing(x) else str(x)
     return format_value(x, kind, missing=missing)

@@ -14,8 +14,26 @@ import pandas as pd
 
 #: Value kinds a column may have; outputs format by kind.
 KINDS = ("count", "percent", "mean", "number", "text")
-#: The mark a suppressed cell shows in every output.
-SUPPRESSED_MARK = "<5"
+#: Statistics Finland's marks for hidden cells. ``SMALL_MARK`` only for a count that is
+#: truly 1-4 (under the threshold); ``PROTECTED_MARK`` for every other hidden cell: a
+#: cell hidden so that a small one cannot be worked out (secondary suppression), and
+#: percentages, means, medians and sums computed from too few respondents.
+SMALL_MARK = "<5"
+PROTECTED_MARK = ".."
+#: Older name of ``SMALL_MARK``; a hidden cell's mark is ``Table.mark(row, column)``.
+SUPPRESSED_MARK = SMALL_MARK
+#: What the marks mean, printed wherever they occur.
+MARK_TEXTS = {
+    SMALL_MARK: "<5 = 1–4 vastaajaa (luku peitetty tietosuojan vuoksi)",
+    PROTECTED_MARK: ".. = luku peitetty tietosuojan vuoksi (se perustuu alle viiteen "
+                    "vastaajaan tai siitä voisi päätellä pienen luvun)",
+}
+
+
+def marks_note(marks) -> str:
+    """The explanation of the marks in ``marks`` (in a fixed order), "" for none."""
+    used = [MARK_TEXTS[m] for m in (SMALL_MARK, PROTECTED_MARK) if m in set(marks)]
+    return "; ".join(used) + ("." if used else "")
 
 
 @dataclass(frozen=True)
@@ -30,6 +48,7 @@ class Table:
     source: str = ""             # canonical question id(s) behind the table
     note: str = ""               # Finnish note shown under the table
     asked: bool = True           # False: the question was not asked in this wave
+    small: pd.DataFrame | None = None  # bool mask: hidden count truly 1..threshold-1 ("<5")
     missing: bool = False        # asked, but no file of the wave carried its answers (not "not asked")
 
     def __post_init__(self):
@@ -60,6 +79,18 @@ class Table:
 
     def is_suppressed(self, row, column) -> bool:
         return self.suppressed is not None and bool(self.suppressed.at[row, column])
+
+    def mark(self, row, column) -> str:
+        """The mark of a hidden cell: ``<5`` for a count truly 1-4, else ``..``."""
+        s = self.small
+        if s is not None and column in s.columns and row in s.index and bool(s.at[row, column]):
+            return SMALL_MARK
+        return PROTECTED_MARK
+
+    def marks(self) -> set[str]:
+        """The marks this table prints."""
+        mask = self.mask()
+        return {self.mark(i, c) for c in self.value_columns for i in mask.index[mask[c].to_numpy(dtype=bool)]}
 
     def with_(self, **changes) -> "Table":
         """A changed copy (tables are never modified in place)."""

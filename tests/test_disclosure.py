@@ -59,7 +59,9 @@ from kartoitus.outputs import municipality as mu  # noqa: E402
 from kartoitus.outputs import workshop as ws  # noqa: E402
 from kartoitus.publication import WaveInput, disclosure, publish  # noqa: E402
 from kartoitus.publication import municipalities as pm  # noqa: E402
-from kartoitus.tables import SUPPRESSED_MARK, Table  # noqa: E402
+from kartoitus.tables import PROTECTED_MARK, SMALL_MARK, Table  # noqa: E402
+
+MARKS = (SMALL_MARK, PROTECTED_MARK)
 from kartoitus.settings import load_settings  # noqa: E402
 
 SETTINGS = load_settings()
@@ -806,33 +808,33 @@ def test_model_texts_print_no_count_under_the_threshold(municipal, workshop):
                 if not _count_ok(_int(m.group(1))):
                     problems.append(f"kunta {code}: {text!r}")
         for r in model["views"]["rows"]:
-            if r["n"] == SUPPRESSED_MARK:
-                assert r["agree"] == r["mean"] == SUPPRESSED_MARK
+            if r["n"] in MARKS:
+                assert r["agree"] == r["mean"] == PROTECTED_MARK
                 continue
             n = _int(r["n"])
             if not _count_ok(n):
                 problems.append(f"kunta {code}: two views n {n}")
-            if r["agree"] not in (SUPPRESSED_MARK, "\u2013") and not _count_ok(round(_pct(r["agree"]) * n / 100)):
+            if r["agree"] not in (*MARKS, "\u2013") and not _count_ok(round(_pct(r["agree"]) * n / 100)):
                 problems.append(f"kunta {code}: two views {r['agree']} of {n}")
     model = workshop["model"]
     for f in model["facts"]:
-        if f["associations"] not in (SUPPRESSED_MARK, f"alle {T}") and not _count_ok(_int(f["associations"])):
+        if f["associations"] not in (*MARKS, f"alle {T}") and not _count_ok(_int(f["associations"])):
             problems.append(f"paja: {f['name']} {f['associations']}")
     for row in model["sectors"]["rows"]:
         for c in row[1:-1]:                       # the municipalities' columns are counts
-            if c["text"] != SUPPRESSED_MARK and not _count_ok(_int(c["text"])):
+            if c["text"] not in MARKS and not _count_ok(_int(c["text"])):
                 problems.append(f"paja: toimialat {row[0]['text']} {c['text']}")
     for row in model["views"]["rows"]:
         for c in row[1:]:
             m = re.fullmatch(r"(.+) \(n (.+)\)", c["text"])
             assert m, c["text"]
             agree, n = m.groups()
-            if n == SUPPRESSED_MARK:
-                assert agree == SUPPRESSED_MARK
+            if n in MARKS:
+                assert agree == PROTECTED_MARK
                 continue
             if not _count_ok(_int(n)):
                 problems.append(f"paja: kaksi näkökulmaa n {n}")
-            if agree not in (SUPPRESSED_MARK, "\u2013") and not _count_ok(round(_pct(agree) * _int(n) / 100)):
+            if agree not in (*MARKS, "\u2013") and not _count_ok(round(_pct(agree) * _int(n) / 100)):
                 problems.append(f"paja: kaksi näkökulmaa {agree} of {n}")
     assert not problems, "\n".join(problems)
 
@@ -848,7 +850,7 @@ def test_models_print_what_the_report_prints(municipal, workshop, tables, wave):
         report = shown(t, i, "lkm")
         pdf = parts["model"]["n_associations"]
         assert (report is None) == (pdf is None), code
-        assert (report is None) == (facts[code] in (SUPPRESSED_MARK, f"alle {T}")), code
+        assert (report is None) == (facts[code] in (*MARKS, f"alle {T}")), code
 
 
 # -- the rendered PDFs against their models -------------------------------------------------
@@ -900,8 +902,8 @@ def test_municipality_pdf_prints_the_model(municipal, tmp_path):
     flat = re.sub(r"\s+", "", text)
     for number in _numbers(cells):
         assert number in flat, number
-    hidden = sum(1 for c in cells if c == SUPPRESSED_MARK)
-    assert hidden > 0 and flat.count(SUPPRESSED_MARK) >= hidden
+    hidden = sum(1 for c in cells if c in MARKS)
+    assert hidden > 0 and sum(flat.count(m) for m in MARKS) >= hidden
 
 
 def test_infographic_pdf_prints_the_model(pages, tmp_path):
@@ -922,8 +924,8 @@ def test_infographic_pdf_prints_the_model(pages, tmp_path):
     flat = re.sub(r"\s+", "", text)
     for number in _numbers(cells):
         assert number in flat, number
-    hidden = sum(1 for c in cells if c == SUPPRESSED_MARK)
-    assert hidden > 0 and flat.count(SUPPRESSED_MARK) >= hidden
+    hidden = sum(1 for c in cells if c in MARKS)
+    assert hidden > 0 and sum(flat.count(m) for m in MARKS) >= hidden
 
 
 def test_the_auditor_finds_a_recoverable_cell():

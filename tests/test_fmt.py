@@ -76,7 +76,8 @@ def test_format_by_kind():
     assert format_value(2.0, "number") == "2"
     assert format_value(0.5, "number") == "0,5"
     assert format_value("Jyväskylä", "text") == "Jyväskylä"
-    assert format_cell(3, "count", suppressed=True) == "<5"
+    assert format_cell(3, "count", suppressed=True) == ".."                 # hidden, no claim of size
+    assert format_cell(3, "count", suppressed=True, mark="<5") == "<5"     # Table.mark says it is 1-4
     assert format_cell(None, "count") == ""
     assert format_cell("Äänekoski", None) == "Äänekoski"
     with pytest.raises(ValueError):

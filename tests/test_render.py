@@ -69,7 +69,7 @@ def test_bar_chart_title_units_labels_and_suppression():
     assert labels[0] == "Eläkeläistoiminta"
     assert "\n" in labels[1]                       # long label wrapped
     texts = _texts(fig)
-    assert f"96,5{NBSP}%" in texts and "<5" in texts
+    assert f"96,5{NBSP}%" in texts and ".." in texts   # a hidden percentage is "..", never "<5"
     assert "0,2" not in " ".join(texts)            # a suppressed value is never drawn
     visible = [p for p in ax.patches if p.get_visible()]
     assert len(visible) == 2
@@ -92,7 +92,7 @@ def test_stacked_chart_diverging_and_legend():
     assert fig.axes[0].get_xlabel() == "Osuus vastaajista (%)"
     legend = [t.get_text().replace("\n", " ") for t in fig.legends[0].get_texts()]
     assert legend[0] == "Täysin eri mieltä" and legend[-1] == "Täysin samaa mieltä"
-    assert "<5" in _texts(fig)
+    assert ".." in _texts(fig)
     assert describe_stacked(likert_table()).startswith(
         "Pinottu pylväskuvio (100 %): Yhteistyö kotikunnan kanssa, n = 200. Kunta tuntee "
         f"yhdistyksemme: Täysin eri mieltä 10,0{NBSP}%")
@@ -102,8 +102,8 @@ def test_alt_text_lists_every_value():
     alt = describe_bars(bar_table())
     assert alt == (f"Vaakapylväskuvio: Vastaajat päätoimialan mukaan, n = 1{NBSP}243. Osuus: "
                    f"Eläkeläistoiminta 96,5{NBSP}%; Kylä-, asukas- ja kaupunginosatoiminta sekä "
-                   f"muu hyvin pitkä nimi 3,2{NBSP}%; Päihdetyö <5. "
-                   "Alle viiden vastaajan luvut on peitetty (<5).")
+                   f"muu hyvin pitkä nimi 3,2{NBSP}%; Päihdetyö peitetty. "
+                   "Osa luvuista on peitetty tietosuojan vuoksi.")
 
 
 def test_chart_errors_on_unsuitable_tables():
@@ -213,3 +213,31 @@ def test_write_pdf_atomic_and_warnings_visible(tmp_path, caplog):
     with pytest.raises(KartoitusError, match="WeasyPrint reported"):
         write_pdf(html, tmp_path / "b.pdf", title="T", strict=True)
     assert not (tmp_path / "b.pdf").exists()
+
+
+# -- the organisation's templates/ folder overrides the package's, file by file ------------------
+
+def test_organisation_templates_override_the_package(tmp_path):
+    from kartoitus.build.jobs import Job, _call
+    from kartoitus.render.document import TEMPLATES, environment, render_html, template_folders
+
+    own = tmp_path / "templates"
+    own.mkdir()
+    (own / "custom.css").write_text("h1 { color: #6a1b4d; }", encoding="utf-8")
+    model = {"title": "Otsikko", "lang": "fi"}
+    with template_folders([own, TEMPLATES]):
+        html = render_html("base.html", model)
+    assert "#6a1b4d" in html                                  # the organisation's custom.css, last
+    assert "#6a1b4d" not in render_html("base.html", model)   # without it: the package's defaults
+    assert environment().loader.searchpath == [str(TEMPLATES)]
+    # a build job renders with the template folders of its payload
+    seen = []
+    job = Job("x", "kartoitus.render.document:environment", {"templates": [str(own), str(TEMPLATES)]}, [])
+    import kartoitus.render.document as doc
+    real = doc.environment
+    try:
+        doc.environment = lambda *a: seen.append(doc._FOLDERS) or []
+        _call(job.func, job.payload)
+    finally:
+        doc.environment = real
+    assert seen and seen[0][0] == own

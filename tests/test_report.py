@@ -126,10 +126,11 @@ def sections_of(model: dict) -> dict[str, dict]:
 def test_model_chapters_in_order(model):
     titles = [c["title"] for c in model["chapters"]]
     assert model["title"] == f"Keski-Suomen järjestökartoitus {YEAR}"
-    assert titles[:3] == ["Keskeiset tulokset", "Aineisto ja menetelmät", "Yhdistysten toimialat"]
-    assert titles[-1] == "Liitetaulukot"
-    assert "Yhteistyö kuntien kanssa" in titles
-    assert "Kuntakysely: alueen yhteenveto" in titles
+    # a summary, chapters by theme, then methods and the appendix
+    assert titles == ["Keskeiset tulokset", "Vastanneet yhdistykset", "Toiminta ja kohderyhmät",
+                      "Resurssit: talous ja tilat", "Yhteistyö kuntien kanssa", "Tulevaisuus ja haasteet",
+                      "Toimialat", "Kuntakysely: kuntien vertailu", "Aineisto ja menetelmät", "Liitetaulukot"]
+    assert model["chapters"][0]["figures"][0] == {"value": fi_integer(400), "label": "vastannutta yhdistystä"}
 
 
 def test_summary_numbers_come_from_the_data(model, tables, data, settings):
@@ -156,17 +157,21 @@ def test_summary_numbers_come_from_the_data(model, tables, data, settings):
 
 
 def test_methods_chapter_from_meta_and_flag_texts(model, meta, settings):
-    methods = model["chapters"][1]
+    methods = next(c for c in model["chapters"] if c["id"] == "aineisto")
     assert methods["title"] == "Aineisto ja menetelmät"
     facts = {f["label"]: f["value"] for f in methods["facts"]}
     assert facts["Vastausrivejä aineistoissa"] == fi_integer(meta["raw_rows"])
     assert facts["Korvattuja vastauksia"] == "4" and facts["Hylättyjä rivejä"] == "3"
     text = " ".join(methods["intro"])
-    assert "3 riviä hylättiin (tyhjä rivi 1, yhdistyksen nimi puuttuu 2)" in text
+    assert "3 riviä hylättiin (syyt: pakollinen tieto puuttui 2 ja tyhjä rivi 1)" in text
+    assert "4 vastausta korvautui" in text
+    # no file names, no codebook hash: the files by kind
+    assert "jarjestokysely" not in text and meta["codebook_version"] not in str(model)
+    assert "CSV-tiedosto" in text
     if meta["flags"]:
-        code = next(iter(meta["flags"]))
+        code = max(meta["flags"], key=meta["flags"].get)
         wanted = settings.flags.get("luokiteltu" if code.startswith("luokiteltu_") else code, code)
-        assert f"{wanted}: " in text                          # flag texts come from the settings
+        assert wanted.rstrip(".") in text                     # flag texts come from the settings
 
 
 def test_charts_are_specs_with_alt_text(model, tables):
@@ -178,12 +183,14 @@ def test_charts_are_specs_with_alt_text(model, tables):
     assert "Täysin eri mieltä" in coop["alt"] and "Jokseenkin samaa mieltä tai" not in coop["alt"]
     bars = sections["osio-budjetti"]["figure"]
     assert bars["src"] == ChartSpec("bar", (tables["budjetti"], None), {"unit": None, "sort": False, "xmax": None})
-    kunta = sections["osio-vastaajat_kunta"]["figure"]["alt"]
-    assert "Jyväskylä" in kunta and "seutukunta 28" not in kunta     # bars are named by municipality
+    kunta = sections["osio-vastaajat_kunta"]
+    assert kunta["figure"] is None and kunta["text"][1].startswith("Yleisin kotikunta oli ")
+    assert "seutukunta" not in kunta["text"][1]                      # named by municipality
     seq = sections["osio-kunnat_toimialayhteistyo"]["figure"]["src"]
     assert seq.kind == "stacked" and seq.kwargs == {"diverging": False}
-    # tables only: no chart
-    assert sections["osio-henkilot_toimiala"]["figure"] is None
+    # the sectors as heat tables, no chart
+    heat = sections["osio-toimintamuodot_toimiala"]
+    assert heat["figure"] is None and heat["tables"][0]["size"] == "heat"
 
 
 def test_a_chart_that_cannot_be_drawn_becomes_a_table(pub, settings):
@@ -196,17 +203,19 @@ def test_a_chart_that_cannot_be_drawn_becomes_a_table(pub, settings):
     assert [m["id"] for m in sec["tables"]] == ["taulukko-yhteistyo"]
 
 
-def test_appendix_splits_wide_tables(model):
-    appendix = model["chapters"][-1]["tables"]
-    assert all(len(t["headers"]) <= 3 + 10 for t in appendix)
-    assert any("osa 2/" in t["caption"] for t in appendix)        # wide tables are split
+def test_appendix_never_splits_tables(model):
+    appendix = model["chapters"][-1]
+    assert not any("osa " in t["caption"] for t in appendix["tables"])      # never split into parts
+    assert all(len(t["rows"]) <= 40 for t in appendix["tables"])
+    refs = {r["sheet"] for r in appendix["refs"]}                            # the rest: the workbook
+    assert {"yhteistyo_kunta", "yhteistyo_toimiala"} <= refs
 
 
 def test_missing_tables_are_skipped(pub, data, settings):
     assoc, _ = data
     model = report_model(publication(settings, {"haasteet": pub.tables["haasteet"]}))
     titles = [c["title"] for c in model["chapters"]]
-    assert titles == ["Keskeiset tulokset", "Aineisto ja menetelmät", "Tulevaisuus ja haasteet",
+    assert titles == ["Keskeiset tulokset", "Tulevaisuus ja haasteet", "Aineisto ja menetelmät",
                       "Liitetaulukot"]
     # the expected sentence, counted from the data
     q = settings.codebook.association.question("haasteet")
@@ -215,8 +224,8 @@ def test_missing_tables_are_skipped(pub, data, settings):
     answered = block.notna().any(axis=1) | assoc.get("haasteet__muu", pd.Series(index=assoc.index)).notna()
     shares = {label: 100 * assoc.loc[answered, c].fillna(0).sum() / answered.sum() for label, c in cols.items()}
     top = sorted(shares.items(), key=lambda kv: -kv[1])[:3]
-    sec = model["chapters"][2]["sections"][0]
-    assert sec["text"][0] == f"Kysymykseen vastasi {fi_integer(answered.sum())} vastaajaa."
+    sec = model["chapters"][1]["sections"][0]
+    assert sec["text"][0] == f"Kysymykseen vastasi {fi_integer(answered.sum())} yhdistystä."
     assert sec["text"][1] == (f"Yleisin vastaus oli {top[0][0]} ({fi_percent(top[0][1])}), seuraavina "
                               f"{top[1][0]} ({fi_percent(top[1][1])}) ja {top[2][0]} ({fi_percent(top[2][1])}).")
     assert sec["figure"]["alt"].startswith(f"Vaakapylväskuvio: Yhdistysten suurimmat haasteet, "
@@ -231,7 +240,7 @@ def test_not_asked_table_says_so(data, settings):
     t = indicators.hva_avustus(assoc.drop(columns=["hva_avustus"]), 2021, settings)
     assert t.asked is False
     model = report_model(publication(settings, {"hva_avustus": t}, year=2021))
-    sec = model["chapters"][2]["sections"][0]
+    sec = model["chapters"][1]["sections"][0]
     assert sec["not_asked"].startswith("Kysymystä ei kysytty vuoden 2021 kyselyssä")
     assert sec["figure"] is None and sec["tables"] == []
     assert all(c["title"] != "Liitetaulukot" for c in model["chapters"])
@@ -252,10 +261,17 @@ def test_table_model_formats_and_suppresses():
     m = table_model(t)
     assert [h["text"] for h in m["headers"]] == ["Kunta", "Lkm", "Osuus"]   # key column hidden
     assert [c["text"] for c in m["rows"][0]] == ["Jyväskylä", f"1{NBSP}234", f"97,6{NBSP}%"]
-    assert [c["text"] for c in m["rows"][1]] == ["Äänekoski", SUPPRESSED_MARK, SUPPRESSED_MARK]
+    # no small-count mask: hidden cells are "..", a percentage never "<5"
+    assert [c["text"] for c in m["rows"][1]] == ["Äänekoski", "..", ".."]
     assert m["rows"][0][0]["header"] and m["rows"][1][1]["suppressed"]
     assert m["caption"] == f"Otsikko (n = 1{NBSP}237)"
-    assert m["note"] == "Huom. <5 = alle viisi vastaajaa, luku peitetty."
+    assert m["note"] == "Huom. .. = luku peitetty tietosuojan vuoksi (se perustuu alle viiteen vastaajaan " \
+                        "tai siitä voisi päätellä pienen luvun)."
+    small = pd.DataFrame(False, index=frame.index, columns=frame.columns)
+    small.loc[1, "n"] = True
+    m = table_model(t.with_(small=small))
+    assert [c["text"] for c in m["rows"][1]] == ["Äänekoski", "<5", ".."]
+    assert m["note"].startswith("Huom. <5 = 1–4 vastaajaa (luku peitetty tietosuojan vuoksi); .. = ")
     assert m["size"] == "normal"
     assert m["id"] == "taulukko-x" and table_model(t, "liite")["id"] == "liite-x"
 
@@ -271,12 +287,12 @@ def test_html_escapes_names(settings):
 def test_html_has_headings_numbers_and_alt(html, tables):
     assert '<html lang="fi">' in html
     assert f"<title>Keski-Suomen järjestökartoitus {YEAR}</title>" in html
-    for heading in ("Keskeiset tulokset", "Aineisto ja menetelmät", "Talous ja rahoitus",
-                    "Kuntakysely: alueen yhteenveto", "Liitetaulukot"):
+    for heading in ("Keskeiset tulokset", "Aineisto ja menetelmät", "Resurssit: talous ja tilat",
+                    "Kuntakysely: kuntien vertailu", "Liitetaulukot"):
         assert f"<h1>{heading}</h1>" in html
     imgs = re.findall(r"<img [^>]*>", html)
     assert imgs and all('alt="' in i and 'alt=""' not in i for i in imgs)
-    assert all('src="data:image/png;base64,' in i for i in imgs)
+    assert all('src="data:image/svg+xml;base64,' in i for i in imgs)     # the screen's charts
     assert "ChartSpec" not in html
     assert f"n = {tables['vastaajat_toimiala'].n}" in html
 
@@ -307,7 +323,7 @@ def _section(html: str, element_id: str) -> str:
 
 
 @pytest.mark.parametrize("element_id", ["tiivistelma", "osio-vastaajat_toimiala", "osio-budjetti",
-                                        "osio-yhteistyo", "osio-henkilot_toimiala",
+                                        "osio-yhteistyo", "osio-toimintamuodot_toimiala",
                                         "osio-kunnat_toimialayhteistyo"])
 def test_section_html_snapshot(fixture_html, element_id, snapshot):
     assert _section(fixture_html, element_id) == snapshot
@@ -339,8 +355,8 @@ def test_written_html_is_the_rendered_html(rendered, html):
 def test_pdf_text_headings_and_finnish_numbers(rendered, tables):
     text = " ".join(rendered["text"].split())
     for heading in ("Keski-Suomen järjestökartoitus", "Keskeiset tulokset", "Aineisto ja menetelmät",
-                    "Yhdistysten toimialat", "Talous ja rahoitus", "Yhteistyö kuntien kanssa",
-                    "Tulevaisuus ja haasteet", "Hyvinvointialue", "Liitetaulukot"):
+                    "Vastanneet yhdistykset", "Resurssit: talous ja tilat", "Yhteistyö kuntien kanssa",
+                    "Tulevaisuus ja haasteet", "Toimialat", "Liitetaulukot"):
         assert heading in text
     assert "ä" in text and "ö" in text and "Ä" in text      # Äänekoski etc.
     assert re.search(r"\d+,\d %", text)                    # 12,5 %
@@ -358,3 +374,24 @@ def test_pdf_metadata(rendered):
     assert "/CreationDate" not in reader.metadata
     assert len(reader.pages) >= 10
 
+
+
+def test_chapter_order_and_cover_from_raportti_yaml(pub, settings):
+    """The organisation's templates/raportti.yaml orders (and drops) the theme chapters and
+    sets the cover text; the package's file is the default."""
+    from dataclasses import replace as dc_replace
+
+    from kartoitus.errors import KartoitusError
+
+    own = dc_replace(settings, report={"kansi": {"ylaotsikko": "Oma", "julkaisija": "Yhdistys ry"},
+                                       "luvut": ["tulevaisuus", "yhdistykset"],
+                                       "pois": ["toimialat", "kuntakysely", "resurssit"]})
+    model = report_model(dc_replace(pub, settings=own))
+    ids = [c["id"] for c in model["chapters"]]
+    # listed first, then the unlisted ones (a new chapter needs no edit), dropped ones left out
+    assert ids == ["tiivistelma", "tulevaisuus", "yhdistykset", "toiminta", "yhteistyo", "aineisto",
+                   "liitetaulukot"]
+    assert model["cover"]["kicker"] == "Oma" and model["cover"]["colophon"] == ["Yhdistys ry"]
+    assert settings.report["luvut"][0] == "yhdistykset"        # the package's default file
+    with pytest.raises(KartoitusError, match="raportti.yaml: tuntematon luku 'ei_ole'"):
+        report_model(dc_replace(pub, settings=dc_replace(settings, report={"luvut": ["ei_ole"]})))

@@ -117,6 +117,17 @@ class Job:
 
 
 def _call(func: str, payload: Any) -> list[Path]:
+    """``func(payload)``; a payload's ``"templates"`` (the settings' template folders)
+    is the render's template search path."""
+    if isinstance(payload, dict) and payload.get("templates"):
+        from kartoitus.render.document import template_folders
+
+        with template_folders(payload["templates"]):
+            return _call_plain(func, payload)
+    return _call_plain(func, payload)
+
+
+def _call_plain(func: str, payload: Any) -> list[Path]:
     module, name = func.split(":")
     return list(getattr(importlib.import_module(module), name)(payload))
 

@@ -50,6 +50,8 @@ class ReportResult:
     skipped: list[str]
     manifest: Path | None
     findings: list = field(default_factory=list)
+    #: placeholders of the researcher's text that printed a mark (``rivi N: ... -> <5``)
+    text_hidden: list = field(default_factory=list)
 
 
 def report_meta(data: DataResult, codebook: Codebook) -> dict:
@@ -85,7 +87,24 @@ def report_meta(data: DataResult, codebook: Codebook) -> dict:
     }
     if window:
         meta["survey_open"], meta["survey_close"] = window
+    text = report_text(data.wave)
+    if text is not None:
+        meta["report_text"] = text
     return meta
+
+
+def report_text(wave: Wave) -> str | None:
+    """The researcher's own text of the wave (``<raw>/<year>/raportti.md``), or None."""
+    from kartoitus.errors import KartoitusError
+    from kartoitus.stages.wave import REPORT_TEXT_FILE
+
+    path = wave.raw / REPORT_TEXT_FILE
+    if not path.is_file():
+        return None
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise KartoitusError(f"{path}: tiedosto ei ole UTF-8-tekstiä; tallenna se UTF-8-muodossa") from None
 
 
 def wave_input(wave: Wave, settings: Settings, meta: dict, reference_dir: Path | None) -> WaveInput:
@@ -111,7 +130,10 @@ def report_jobs(pub: Publication, wave: Wave, settings: Settings) -> list:
     out = wave.reports
     jobs = (report_and_workbook_jobs(pub, out) + municipality_jobs(pub, out) + infographic_jobs(pub, out)
             + meeting_jobs(pub, out, settings) + site_jobs(pub, out))
+    folders = tuple(str(t) for t in settings.templates)
     for job in jobs:
+        if isinstance(job.payload, dict):
+            job.payload["templates"] = folders      # render's template search path (render.document)
         job.fingerprint = fingerprint(job.id, job.func, job.payload, common)
     return jobs
 
@@ -242,6 +264,8 @@ def build_report(wave: Wave, settings: Settings, *, workers: int | None = None,
     pub = publish(wave_input(wave, settings, report_meta(data, codebook), reference_dir), settings,
                   threshold=threshold)
     jobs = report_jobs(pub, wave, settings)
+    text_hidden = [line for job in jobs if job.id == "raportti"
+                   for line in job.payload["model"].get("hidden_text_figures", ())]
     wave.reports.mkdir(parents=True, exist_ok=True)
     progress(f"tuotokset: {len(jobs)}")
     key = privacy_key(personal.digest())
@@ -253,12 +277,13 @@ def build_report(wave: Wave, settings: Settings, *, workers: int | None = None,
     progress("tietosuojatarkistus")
     findings = _scan_reports(wave.reports, ran, key, personal, cache_path)
     if findings:
-        return ReportResult(data, ran.outputs, ran.built, ran.skipped, None, findings)
+        return ReportResult(data, ran.outputs, ran.built, ran.skipped, None, findings, text_hidden)
     progress("manifesti")
-    inputs = sorted(set(data.files) | {p for p in (wave.corrections, wave.raw / "kysely.toml") if p.exists()}
+    inputs = sorted(set(data.files) | {p for p in (wave.corrections, wave.raw / "kysely.toml",
+                                                   wave.raw / "raportti.md") if p.exists()}
                     | set(sorted(reference_dir.glob("*.csv")) if reference_dir.is_dir() else []))
     outputs = sorted(set(ran.outputs) | {p for p in data.written if p.suffix == ".csv"})
     manifest = write_manifest(wave.reports / MANIFEST_FILE, inputs, outputs, codebook.version, __version__,
                               {"vuosi": wave.year, "tietopankki": record["tietopankki"]},
                               root=_common_root(wave), hashes=ran.hashes)
-    return ReportResult(data, ran.outputs, ran.built, ran.skipped, manifest, [])
+    return ReportResult(data, ran.outputs, ran.built, ran.skipped, manifest, [], text_hidden)

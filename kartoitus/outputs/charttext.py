@@ -14,7 +14,7 @@ import re
 import numpy as np
 
 from kartoitus.fmt import fi_integer, format_value
-from kartoitus.tables import SUPPRESSED_MARK, Table
+from kartoitus.tables import PROTECTED_MARK, SMALL_MARK, Table
 
 #: Value kinds preferred for a single-series chart, in order.
 _PREFERENCE = ("percent", "count", "mean", "number")
@@ -77,19 +77,41 @@ def bar_data(table: Table, value: str | None, sort: bool, max_items: int | None)
     return col, [labels[i] for i in order], values[order], hidden[order]
 
 
+#: What the alt text says of hidden values (read aloud, a mark means nothing).
+HIDDEN_NOTE = "Osa luvuista on peitetty tietosuojan vuoksi."
+
+
+def _spoken(mark: str) -> str:
+    return "alle 5" if mark == SMALL_MARK else "peitetty"
+
+
+def bar_marks(table: Table, value: str | None, sort: bool, max_items: int | None) -> list[str]:
+    """The mark of each bar in drawing order (``""`` for a visible bar)."""
+    col = value_column(table, value)
+    values = np.array([np.nan if v is None else float(v) for v in
+                       table.frame[col].astype("float64").tolist()])
+    hidden = table.mask()[col].to_numpy(dtype=bool)
+    order = _order(values, hidden, sort)
+    if max_items is not None:
+        order = order[:max_items]
+    index = table.frame.index
+    return [table.mark(index[i], col) if hidden[i] else "" for i in order]
+
+
 def describe_bars(table: Table, value: str | None = None, *, title: str | None = None,
                   sort: bool = True, max_items: int | None = None) -> str:
     """Alt text of ``bar_chart``: the title, n and every bar with its value."""
     col, labels, values, hidden = bar_data(table, value, sort, max_items)
+    marks = bar_marks(table, value, sort, max_items)
     kind = table.kinds[col]
     parts = []
-    for lbl, v, h in zip(labels, values, hidden):
-        shown = SUPPRESSED_MARK if h else ("ei tietoa" if np.isnan(v) else format_value(v, kind))
+    for lbl, v, h, mk in zip(labels, values, hidden, marks):
+        shown = _spoken(mk) if h else ("ei tietoa" if np.isnan(v) else format_value(v, kind))
         parts.append(f"{lbl} {shown}")
     text = (f"Vaakapylväskuvio: {title or table.title}, n = {fi_integer(table.n)}. "
             f"{table.header(col)}: " + "; ".join(parts) + ".")
     if hidden.any():
-        text += " Alle viiden vastaajan luvut on peitetty (<5)."
+        text += " " + HIDDEN_NOTE
     return text
 
 
@@ -122,12 +144,12 @@ def describe_stacked(table: Table, columns: list[str] | None = None, *,
         segs = []
         for j, col in enumerate(cols):
             v = data[i, j]
-            shown = SUPPRESSED_MARK if hidden[i, j] else (
+            shown = _spoken(PROTECTED_MARK) if hidden[i, j] else (
                 "ei tietoa" if np.isnan(v) else format_value(v, "percent"))
             segs.append(f"{legend_label(table.header(col))} {shown}")
         rows.append(f"{lbl}: " + ", ".join(segs))
     text = (f"Pinottu pylväskuvio (100 %): {title or table.title}, n = {fi_integer(table.n)}. "
             + "; ".join(rows) + ".")
     if hidden.any():
-        text += " Alle viiden vastaajan luvut on peitetty (<5)."
+        text += " " + HIDDEN_NOTE
     return text

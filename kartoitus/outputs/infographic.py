@@ -36,7 +36,7 @@ from kartoitus.publication.sectors import (
     sote_sectors,
 )
 from kartoitus.settings import Settings
-from kartoitus.tables import SUPPRESSED_MARK, Table
+from kartoitus.tables import PROTECTED_MARK, SMALL_MARK, Table
 
 SOURCE = "Keski-Suomen järjestökartoitus {year}"
 TITLE = "{label} \u2013 Keski-Suomen järjestökartoitus {year}"
@@ -123,7 +123,8 @@ def resolve_sector(text: str, settings: Settings) -> str:
 
 def _cell(table: Table, row: str, col: str, *, missing: str = DASH) -> str:
     return format_cell(table.frame.at[row, col], table.kinds.get(col),
-                       suppressed=table.is_suppressed(row, col), missing=missing)
+                       suppressed=table.is_suppressed(row, col), missing=missing,
+                       mark=table.mark(row, col))
 
 
 def _value(table: Table, row: str, col: str) -> float | None:
@@ -176,7 +177,7 @@ def _people_tile(table: Table, q: str, label: str, threshold: int) -> dict:
         return {"value": DASH, "label": label, "detail": "Ei kysytty", "suppressed": False}
     total = table.frame.at[q, "yhteensa"]
     hidden = table.is_suppressed(q, "yhteensa")
-    value = SUPPRESSED_MARK if hidden else (DASH if pd.isna(total) else fi_integer(total))
+    value = PROTECTED_MARK if hidden else (DASH if pd.isna(total) else fi_integer(total))
     if hidden or table.is_suppressed(q, "vastanneita"):
         detail = f"vastanneita alle {threshold}: lukua ei julkaista"
     elif pd.isna(total):
@@ -203,7 +204,8 @@ def _footnotes(label: str, year: int, n_main: int | None, n_all: int | None, thr
         f"Lähde: {source}, n\u00a0=\u00a0{fi_integer(n_main)} yhdistystä, joiden päätoimiala on "
         f"{_lower_first(label)} "
         f"(kaikki vastanneet n\u00a0=\u00a0{fi_integer(n_all)}).",
-        f"Luvut, jotka kuvaavat alle {threshold} yhdistystä, on peitetty merkinnällä {SUPPRESSED_MARK}. "
+        f"Merkinnät: {SMALL_MARK} = 1–{threshold - 1} yhdistystä; {PROTECTED_MARK} = luku peitetty "
+        "tietosuojan vuoksi (alle viiden yhdistyksen osuus tai summa, tai siitä voisi päätellä pienen luvun). "
         "Yksittäisten yhdistysten nimiä tai avovastauksia ei julkaista. "
         "Jäsen- ja vapaaehtoismäärät ovat yhdistysten ilmoittamia arvioita; "
         "»Kaikki» = kaikki kysymykseen vastanneet yhdistykset.",
@@ -271,7 +273,7 @@ def infographic_model(pub: Publication, sector: str) -> dict:
          "detail": f"{_cell(head, names.q_sector, 'osuus')} kaikista vastanneista "
                    f"(n\u00a0=\u00a0{fi_integer(n_all)})",
          "suppressed": False},
-        {"value": SUPPRESSED_MARK if also_hidden else "+" + fi_integer(also),
+        {"value": head.mark("muiden_ohella", "yhdistyksia") if also_hidden else "+" + fi_integer(also),
          "label": "yhdistystä lisäksi",
          "detail": "mainitsee toimialan muiden ohella",
          "suppressed": also_hidden},

@@ -32,7 +32,7 @@ from kartoitus.publication import Publication
 from kartoitus.publication import kuntatutka as kt
 from kartoitus.publication.municipalities import MunicipalityFigures, drop_zero_rows
 from kartoitus.settings.codebook import Codebook, Municipality
-from kartoitus.tables import SUPPRESSED_MARK, Table
+from kartoitus.tables import PROTECTED_MARK, SMALL_MARK, Table, marks_note
 
 TITLE = "{name} \u2013 Keski-Suomen järjestökartoitus {year}"
 
@@ -84,8 +84,10 @@ def _codes(series: pd.Series) -> pd.Series:
 
 def n_text(n: int, threshold: int, hidden: bool = False) -> str:
     """``n = 178``; a base under the threshold, or one the shared suppression hides
-    (``hidden``), is shown as ``n = <5``."""
-    return f"n = {SUPPRESSED_MARK}" if hidden or 0 < n < threshold else f"n = {fi_integer(n)}"
+    (``hidden``), is shown as ``n = ..`` (``n = <5`` only when it truly is 1-4)."""
+    if 0 < n < threshold:
+        return f"n = {SMALL_MARK}"
+    return f"n = {PROTECTED_MARK}" if hidden else f"n = {fi_integer(n)}"
 
 
 def table_to_model(table: Table, threshold: int, *, label: str | None = None, size: str = "",
@@ -110,7 +112,12 @@ def table_to_model(table: Table, threshold: int, *, label: str | None = None, si
         row = [cell(table.frame.at[idx, label_col], header=True)]
         for c in table.value_columns:
             hidden = bool(mask.at[idx, c])
-            text = format_cell(table.frame.at[idx, c], table.kinds[c], suppressed=hidden, missing="\u2013")
+            kind = table.kinds[c]
+            if (kind == "number" and "yhteensä" in table.header(c).lower()
+                    and "htv" not in str(table.frame.at[idx, label_col])):
+                kind = "count"              # a sum of estimated headcounts prints as a whole number
+            text = format_cell(table.frame.at[idx, c], kind, suppressed=hidden, missing="\u2013",
+                               mark=table.mark(idx, c))
             row.append(cell(text, numeric=True, suppressed=hidden))
         if bars:
             v = table.frame.at[idx, bars]
@@ -135,7 +142,7 @@ def counts(table: Table) -> dict[str, Any]:
     mask = table.mask()
     col = "yhdistyksia"
     label = [c for c in table.label_columns if c != "avain"][-1]
-    return {str(table.frame.at[i, label]): (SUPPRESSED_MARK if mask.at[i, col] else int(table.frame.at[i, col]))
+    return {str(table.frame.at[i, label]): (table.mark(i, col) if mask.at[i, col] else int(table.frame.at[i, col]))
             for i in table.frame.index}
 
 
@@ -143,7 +150,7 @@ def values(table: Table) -> dict[str, dict[str, Any]]:
     mask = table.mask()
     out = {}
     for i in table.frame.index:
-        out[str(i)] = {c: (SUPPRESSED_MARK if mask.at[i, c] else table.frame.at[i, c]) for c in table.value_columns}
+        out[str(i)] = {c: (table.mark(i, c) if mask.at[i, c] else table.frame.at[i, c]) for c in table.value_columns}
     return out
 
 
@@ -214,7 +221,7 @@ def checklist_items(checks: pd.DataFrame) -> list[dict]:
             for t, s in zip(checks["kohta_teksti"], checks["tila"])]
 
 
-def views_rows(views: pd.DataFrame) -> list[dict]:
+def views_rows(views: pd.DataFrame, threshold: int = 5) -> list[dict]:
     """The two views of one municipality as template rows: a figure the report's
     ``yhteistyo_kunta`` hides is ``<5`` here too (:func:`kartoitus.publication.kuntatutka.two_views`)."""
     out = []
@@ -225,9 +232,9 @@ def views_rows(views: pd.DataFrame) -> list[dict]:
         n = 0 if pd.isna(r.n) else int(r.n)
         out.append({
             "topic": r.aihe, "statement": r.vaite_teksti,
-            "n": SUPPRESSED_MARK if hidden else fi_integer(n),
-            "mean": SUPPRESSED_MARK if mean_hidden else (fi_number(r.keskiarvo, 1) if n else "\u2013"),
-            "agree": SUPPRESSED_MARK if agree_hidden else (fi_percent(r.samaa_mielta_pct, 0) if n else "\u2013"),
+            "n": (SMALL_MARK if 0 < n < threshold else PROTECTED_MARK) if hidden else fi_integer(n),
+            "mean": PROTECTED_MARK if mean_hidden else (fi_number(r.keskiarvo, 1) if n else "\u2013"),
+            "agree": PROTECTED_MARK if agree_hidden else (fi_percent(r.samaa_mielta_pct, 0) if n else "\u2013"),
             "suppressed": hidden, "agree_suppressed": agree_hidden, "mean_suppressed": mean_hidden,
             "municipality": r.kunnan_vastaus if r.kunta_sanoo != kt.NOT_ANSWERED else "",
             "says": r.kunta_sanoo, "says_cls": SAYS_CLASSES.get(r.kunta_sanoo, ""),
@@ -279,11 +286,12 @@ def plural_associations(n: int) -> str:
 
 def notes(threshold: int) -> list[str]:
     return [
-        f"Luvut, jotka kuvaavat alle {threshold} yhdistystä, on peitetty merkinnällä <{threshold}. Jos "
-        "peitetty luku voitaisiin päätellä yhteissummasta, myös seuraavaksi pienin luku on peitetty.",
+        f"Merkinnät: {SMALL_MARK} = 1–{threshold - 1} yhdistystä; {PROTECTED_MARK} = luku peitetty, "
+        "koska se perustuu alle viiteen yhdistykseen tai koska siitä ja yhteissummasta voisi "
+        "päätellä pienen luvun. Osuuksia ja keskiarvoja ei merkitä koskaan <5.",
         "Yhdistykset on kohdistettu kuntaan kotikunnan mukaan. Yksittäisten yhdistysten nimiä tai "
         "avovastauksia ei julkaista.",
-        "Kuntatutkan pisteet lasketaan kuntakyselyn vastauksista (pisteytys: kuntatutka.yaml). Kunta, "
+        "Kuntatutkan pisteet lasketaan kuntakyselyn vastauksista. Kunta, "
         "joka ei vastannut, näytetään vastaamattomana, ei nollana.",
     ]
 
@@ -302,7 +310,7 @@ def municipality_model(pub: Publication, code: str) -> dict:
     n_own, n_hidden = f.n_associations, f.n_hidden
     sectors = drop_zero_rows(f.sectors)
     checks = checklist_items(f.checklist)
-    view_rows = views_rows(f.views)
+    view_rows = views_rows(f.views, threshold)
     items = dimension_items(year, scoring, cb)
 
     radar = radar_figure_model(m.name, row, tut.region_median, dim_labels,
@@ -312,11 +320,11 @@ def municipality_model(pub: Publication, code: str) -> dict:
     where = f"{m.name} kuuluu {m.subregion.replace('seutukunta', 'seutukuntaan')}. "
     if few:
         count_text = (f"Järjestökyselyyn vastasi alle {threshold} yhdistystä, joiden kotikunta on {m.name}, "
-                      "joten yhdistysten luvut on peitetty (<5).")
+                      f"joten yhdistysten luvut on peitetty ({SMALL_MARK}).")
     elif n_hidden:
         count_text = (f"Järjestökyselyyn vastanneiden yhdistysten määrää, joiden kotikunta on {m.name}, ei "
                       "julkaista: siitä ja muiden kuntien julkaistuista luvuista voisi päätellä pienemmän "
-                      f"luvun (merkitty {SUPPRESSED_MARK}).")
+                      f"luvun (merkitty {PROTECTED_MARK}).")
     else:
         count_text = f"Järjestökyselyyn vastasi {plural_associations(n_own)}, joiden kotikunta on {m.name}."
     intro = [

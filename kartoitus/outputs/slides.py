@@ -23,7 +23,7 @@ import pandas as pd
 from kartoitus.fmt import fi_integer, fi_number, fi_percent, format_cell
 from kartoitus.publication import Publication
 from kartoitus.publication import kuntatutka as kt
-from kartoitus.tables import Table
+from kartoitus.tables import PROTECTED_MARK, SMALL_MARK, Table
 
 #: Colours, font and footer when the organisation's templates/ give none.
 DEFAULT_THEME = {"colors": ["#1b4f72", "#d35400", "#117a65", "#7d3c98", "#b7950b", "#5d6d7e"],
@@ -83,17 +83,14 @@ def ranked(t: Table, col: str) -> list:
 
 
 def cell_text(t: Table, i, col: str) -> str:
-    return format_cell(t.frame.at[i, col], t.kinds.get(col), suppressed=t.is_suppressed(i, col))
+    return format_cell(t.frame.at[i, col], t.kinds.get(col), suppressed=t.is_suppressed(i, col),
+                       mark=t.mark(i, col))
 
 
 def hidden_mark(t: Table) -> str:
-    """The mark the table's hidden cells print (read from the Table API, not hard-coded)."""
-    mask = t.mask()
-    for i in t.frame.index:
-        for c in t.value_columns:
-            if bool(mask.at[i, c]):
-                return cell_text(t, i, c)
-    return format_cell(0, "count", suppressed=True)
+    """The marks the table's hidden cells print (``<5``, ``..`` or both, from the Table API)."""
+    marks = t.marks()
+    return " / ".join(m for m in (SMALL_MARK, PROTECTED_MARK) if m in marks) or PROTECTED_MARK
 
 
 def bar_chart(t: Table, col: str, *, sort: bool = True, chart_type: str = "bar", drop_zero: bool = True,

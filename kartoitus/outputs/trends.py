@@ -12,7 +12,7 @@ import math
 
 from kartoitus.fmt import fi_number, format_cell
 from kartoitus.models import ChartSpec
-from kartoitus.tables import SUPPRESSED_MARK, Table
+from kartoitus.tables import PROTECTED_MARK, SMALL_MARK, Table, marks_note
 
 #: what an empty trend cell means (not asked that year, or not comparable)
 MISSING = "\u2013"
@@ -43,15 +43,15 @@ def table_model(t: Table, anchor: str = "kehitys", caption: str | None = None) -
         for j, c in enumerate(cols):
             kind = t.kinds.get(c)
             hidden = bool(mask.at[i, c])
-            text = format_cell(t.frame.at[i, c], kind, suppressed=hidden, missing=MISSING)
+            text = format_cell(t.frame.at[i, c], kind, suppressed=hidden, missing=MISSING, mark=t.mark(i, c))
             if c == "muutos" and not hidden and text != MISSING and float(t.frame.at[i, c]) > 0:
                 text = "+" + text
             row.append({"text": text, "numeric": kind is not None, "suppressed": hidden,
                         "header": j == 0 and c in labels})
         rows.append(row)
     notes = [t.note] if t.note else []
-    if bool(mask.to_numpy().any()):
-        notes.append(f"{SUPPRESSED_MARK} = alle viisi vastaajaa, luku peitetty.")
+    if t.marks():
+        notes.append(marks_note(t.marks()))
     return {"id": f"{anchor}-{t.id}", "title": t.title, "caption": caption or t.title,
             "size": "small" if len(cols) >= 6 else "normal", "headers": headers, "rows": rows,
             "note": " ".join(notes)}
@@ -150,11 +150,12 @@ def sector_change_model(pub, key: str) -> dict | None:
     prev, now = f"v{st.previous_year}", f"v{pub.year}"
     items = []
     for i in t.frame.index[:3]:
-        cells = {c: format_cell(t.frame.at[i, c], "number", suppressed=t.is_suppressed(i, c), missing=MISSING)
+        cells = {c: format_cell(t.frame.at[i, c], "number", suppressed=t.is_suppressed(i, c), missing=MISSING,
+                                mark=t.mark(i, c))
                  for c in (prev, now, "muutos")}
         change = cells["muutos"]
         v = t.frame.at[i, "muutos"]
-        if change not in (MISSING, SUPPRESSED_MARK) and not (isinstance(v, float) and math.isnan(v)) and v > 0:
+        if change not in (MISSING, SMALL_MARK, PROTECTED_MARK) and not (isinstance(v, float) and math.isnan(v)) and v > 0:
             change = "+" + change
         items.append({"label": str(t.frame.at[i, "tunnusluku"]), "before": cells[prev], "now": cells[now],
                       "change": change, "suppressed": t.is_suppressed(i, now)})

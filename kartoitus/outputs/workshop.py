@@ -11,7 +11,7 @@ per municipality, and at the end the discussion sheet (kehityskeskustelu,
 :func:`workshop_model` is a pure function of a :class:`~kartoitus.publication.Publication`:
 every figure and hidden cell is the one the municipality PDFs print
 (``pub.municipalities``, :mod:`kartoitus.publication.municipalities`), so the same
-privacy rules hold: counts under the threshold are ``<5``, the number of respondents
+privacy rules hold: counts of 1-4 are ``<5``, other hidden cells ``..``, the number of respondents
 and the counts by sector follow :func:`kartoitus.publication.disclosure.home_hidden`,
 the region column is the report's ``vastaajat_toimiala`` and the two views follow the
 report's ``yhteistyo_kunta``. A municipality that did not answer the municipality
@@ -29,7 +29,7 @@ from kartoitus.outputs.discussion import discussion_model
 from kartoitus.publication import Publication
 from kartoitus.publication import kuntatutka as kt
 from kartoitus.publication.municipalities import MunicipalityFigures, RegionFigures
-from kartoitus.tables import SUPPRESSED_MARK
+from kartoitus.tables import PROTECTED_MARK, SMALL_MARK
 
 STATE_TEXT = {kt.MET: "\u2713 täyttyy", kt.NOT_MET: "\u2717 ei täyty", kt.NO_INFO: "? ei tietoa",
               kt.NOT_ANSWERED: "\u2013 ei vastannut"}
@@ -131,7 +131,8 @@ def sector_matrix(figures: dict[str, MunicipalityFigures], region: RegionFigures
                 line.append(_cell("0", cls="num"))
                 continue
             hidden = bool(t.mask().at[k, "yhdistyksia"])
-            line.append(_cell(format_cell(t.frame.at[k, "yhdistyksia"], "count", suppressed=hidden),
+            line.append(_cell(format_cell(t.frame.at[k, "yhdistyksia"], "count", suppressed=hidden,
+                                          mark=t.mark(k, "yhdistyksia")),
                               cls="num suppressed" if hidden else "num"))
         if k in region_table.frame.index:
             hidden = bool(region_table.mask().at[k, "osuus"])
@@ -180,7 +181,7 @@ def views_matrix(figures: dict[str, MunicipalityFigures], names: dict[str, str])
         for c in per:
             v = per[c][i]
             if v["suppressed"]:
-                text = f"{SUPPRESSED_MARK} (n {SUPPRESSED_MARK})"
+                text = f"{PROTECTED_MARK} (n {v['n']})"
             elif v["agree"] == "\u2013":
                 text = "\u2013 (n 0)"
             else:
@@ -225,7 +226,7 @@ def workshop_model(pub: Publication, codes: list[str], subregion: str | None = N
         n = f.n_associations
         facts.append({"name": m.name, "code": m.code,
                       "associations": (f"alle {threshold}" if 0 < n < threshold
-                                       else SUPPRESSED_MARK if f.count_hidden else fi_integer(n)),
+                                       else PROTECTED_MARK if f.count_hidden else fi_integer(n)),
                       "answered": mu.answered(f.scores),
                       "total": (mu.score_text(f.scores.get(kt.TOTAL)) if mu.answered(f.scores)
                                 else "ei vastannut"),

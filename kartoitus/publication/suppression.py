@@ -130,25 +130,35 @@ def values_mask(plan: SuppressionPlan, threshold: int = DEFAULT_THRESHOLD) -> pd
             if (new != h[:, j]).any():
                 h[:, j] = new
                 changed = True
-        for parts, total in equations:
+        # equations with exactly one hidden cell: each needs one more. A visible cell that
+        # completes several of them at once is preferred (fewest cells), then the smallest.
+        lone = [(parts, total) for parts, total in equations
+                if sum(bool(h[i, j]) for i, j in parts + ([total] if total is not None else [])) == 1]
+        cover: dict = {}
+        for parts, _total in lone:
+            for c in parts:
+                if not h[c]:
+                    cover[c] = cover.get(c, 0) + 1
+        for parts, total in lone:
             cells = parts + ([total] if total is not None else [])
-            n_hidden = sum(bool(h[i, j]) for i, j in cells)
-            if n_hidden != 1:
-                continue
-            pick = _complement(parts, total, h, v)
+            if sum(bool(h[i, j]) for i, j in cells) != 1:
+                continue                      # completed by an earlier pick of this pass
+            pick = _complement(parts, total, h, v, cover)
             if pick is not None:
                 h[pick] = True
                 changed = True
     return pd.DataFrame(h, index=values.index, columns=values.columns)
 
 
-def _complement(parts, total, h, v):
-    """The cell to hide next to a lone hidden one: the smallest non-zero visible part,
+def _complement(parts, total, h, v, cover=None):
+    """The cell to hide next to a lone hidden one: the non-zero visible part that
+    completes the most such equations at once (``cover``), the smallest of those,
     else a visible zero part, else the total (first in order on ties)."""
     visible = [(i, j) for i, j in parts if not h[i, j]]
     nonzero = [c for c in visible if np.nan_to_num(v[c]) != 0]
     if nonzero:
-        return min(nonzero, key=lambda c: abs(np.nan_to_num(v[c])))
+        cover = cover or {}
+        return min(nonzero, key=lambda c: (-cover.get(c, 0), abs(np.nan_to_num(v[c]))))
     if visible:
         return visible[0]
     if total is not None and not h[total]:
@@ -186,6 +196,7 @@ def apply(table: Table, plan: SuppressionPlan | None,
         return table.with_(suppressed=pd.DataFrame(False, index=table.frame.index,
                                                    columns=table.frame.columns))
     mask = frame_mask(table, plan, threshold)
+    small = small_mask(table, mask, threshold)
     frame = table.frame.copy()
     for c in mask.columns:
         m = mask[c].to_numpy()
@@ -195,7 +206,17 @@ def apply(table: Table, plan: SuppressionPlan | None,
             frame[c] = frame[c].astype(object).where(~m, None)
         else:
             frame[c] = pd.to_numeric(frame[c], errors="coerce").astype("float64").where(~m, np.nan)
-    return table.with_(frame=frame, suppressed=mask)
+    return table.with_(frame=frame, suppressed=mask, small=small)
+
+
+def small_mask(table: Table, mask: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
+    """Hidden count cells whose value (before blanking) is truly 1..threshold-1: the
+    cells shown ``<5``. Every other hidden cell shows ``..``."""
+    small = pd.DataFrame(False, index=table.frame.index, columns=table.frame.columns)
+    for c, kind in table.kinds.items():
+        if kind == "count" and c in mask.columns:
+            small[c] = (mask[c].to_numpy(dtype=bool) & _small(table.frame[c], threshold).to_numpy())
+    return small
 
 
 def check(table: Table, threshold: int = DEFAULT_THRESHOLD) -> list[str]:

@@ -2,8 +2,13 @@
 
 Templates and the shared stylesheet live in ``kartoitus/templates/`` inside the
 package and are loaded from the package path (never the working directory), so
-an installed package finds them. The stylesheet is inlined into each page, so a
-written ``.html`` file is self-contained (charts are PNG data URIs).
+an installed package finds them. The organisation's own ``templates/`` folder
+(``settings.templates`` lists it first) overrides any of them file by file: a build
+puts the folders into every job's payload (``"templates"``) and the job runs inside
+:func:`template_folders`, so every output renders from the same search path. There
+is one copy of each template: the package's is the default, the organisation's the
+override. The stylesheet is inlined into each page, so a written ``.html`` file is
+self-contained (charts are data URIs).
 
 WeasyPrint is imported inside the functions that need it: importing it is slow,
 and ``kartoitus --help`` must not pay for it.
@@ -27,6 +32,7 @@ import datetime as _dt
 import logging
 import os
 import re
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -57,11 +63,65 @@ def breakable(text, every: int = 20) -> str:
                                              for i in range(0, len(m.group(0)), every)), text)
 
 
-@lru_cache(maxsize=1)
+_VOWELS = set("aeiouyäöåAEIOUYÄÖÅ")
+SHY = "\u00ad"
+_WORD = re.compile(r"[A-Za-zÅÄÖåäöÉéÜü]{6,}")
+
+
+def _syllables(word: str) -> str:
+    """Finnish syllable breaks as soft hyphens: a break before a consonant that is
+    followed by a vowel (vir-kis-tys-toi-min-ta), at least two letters before and
+    three after each break."""
+    out, last = [], 0
+    for i in range(2, len(word) - 2):
+        if (word[i] not in _VOWELS and word[i + 1] in _VOWELS and word[i - 1].isalpha()
+                and i - last >= 2 and len(word) - i >= 3):
+            out.append(word[last:i])
+            last = i
+    out.append(word[last:])
+    return SHY.join(out)
+
+
+def hyphenate(text) -> str:
+    """``text`` with soft hyphens at the Finnish syllable breaks of its long words
+    (six letters or more), so a narrow table header breaks as ``virkistys-|toiminta``,
+    never mid-syllable without a hyphen. WeasyPrint has no Finnish dictionary for
+    ``hyphens: auto``; a soft hyphen works everywhere and is invisible unless used."""
+    text = "" if text is None else str(text)
+    return _WORD.sub(lambda m: _syllables(m.group(0)), text)
+
+
+#: the template folders searched, in order (the organisation's first); set per job
+_FOLDERS: tuple[Path, ...] = (TEMPLATES,)
+
+
+@contextmanager
+def template_folders(folders):
+    """Render with ``folders`` (e.g. ``settings.templates``) as the template search path."""
+    global _FOLDERS
+    old = _FOLDERS
+    _FOLDERS = tuple(Path(f) for f in folders or ()) or (TEMPLATES,)
+    try:
+        yield _FOLDERS
+    finally:
+        _FOLDERS = old
+
+
+def base_url() -> Path:
+    """The base URL of a PDF: the first template folder (the organisation's, if any)."""
+    return _FOLDERS[0]
+
+
 def environment() -> jinja2.Environment:
-    """The Jinja environment: package templates, autoescaping, strict undefined."""
+    """The Jinja environment of the current template folders."""
+    return _environment(tuple(str(f) for f in _FOLDERS))
+
+
+@lru_cache(maxsize=4)
+def _environment(folders: tuple[str, ...]) -> jinja2.Environment:
+    """The Jinja environment: the template folders in order, autoescaping, strict undefined."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        loader=jinja2.FileSystemLoader(list(folders)),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -70,16 +130,18 @@ def environment() -> jinja2.Environment:
     )
     env.filters.update(FILTERS)
     env.filters["breakable"] = breakable
+    env.filters["hyphenate"] = hyphenate
     return env
 
 
 def render_html(template_name: str, model: dict) -> str:
-    """Render ``template_name`` (a file in ``kartoitus/templates``) with ``model``."""
+    """Render ``template_name`` (the first found in the template folders) with ``model``."""
     try:
         template = environment().get_template(template_name)
-    except jinja2.TemplateNotFound:
+    except jinja2.TemplateNotFound as exc:
         raise KartoitusError(
-            f"template {template_name!r} not found in {TEMPLATES}; reinstall the package"
+            f"pohjaa {exc.name!r} ei löydy kansioista {', '.join(str(f) for f in _FOLDERS)}; "
+            "asenna paketti uudelleen tai poista viallinen oma pohja"
         ) from None
     return template.render(**model)
 
@@ -126,7 +188,7 @@ def render_pdf(html: str, *, title: str, lang: str = "fi", base_url: Path | str 
     wlog.addHandler(collector)
     try:
         document = weasyprint.HTML(
-            string=html, base_url=str(base_url if base_url is not None else TEMPLATES)
+            string=html, base_url=str(base_url if base_url is not None else _FOLDERS[0])
         ).render()
         meta = document.metadata
         meta.title = title

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from kartoitus.atomic import atomic_write_bytes
 from kartoitus.models import ChartSpec, map_charts
-from kartoitus.tables import SUPPRESSED_MARK, Table
+from kartoitus.tables import Table
 
 CHART_FOLDER = "kuvat"
 TEMPLATES = {"front": "site_index.html", "tables": "site_tables.html", "municipality": "site_municipality.html",
@@ -92,7 +92,7 @@ def table_csv(t: Table) -> bytes:
         for c in cols:
             kind = t.kinds.get(c)
             if kind is not None and kind != "text" and bool(mask.at[i, c]):
-                row.append(SUPPRESSED_MARK)
+                row.append(t.mark(i, c))
             elif kind is None or kind == "text":
                 v = t.frame.at[i, c]
                 row.append("" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v))

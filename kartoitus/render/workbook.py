@@ -6,8 +6,11 @@ workbook (openpyxl), reproducibly and safely.
   frozen header row, the values formatted by kind (counts ``#,##0`` which Excel
   shows with the locale's thousands separator, percents ``0.0`` under a header with
   "%", means ``0.00``), notes under the table;
-- suppressed cells show :data:`kartoitus.tables.SUPPRESSED_MARK` (the values are
-  already blanked in the Table);
+- hidden cells show their mark (``Table.mark``: ``<5`` for a count of 1-4, ``..``
+  otherwise; the values are already blanked in the Table), explained under the table;
+- print setup: fit to page width, landscape for wide sheets, the header rows repeated
+  on every printed page; the contents sheet prints on portrait pages;
+- dates and months in the data are Excel dates (``d.m.yyyy``, ``m/yyyy``), not text;
 - text never becomes a formula: every string is written as an inline string
   cell, and one that starts with ``=``, ``+``, ``-``, ``@``, tab or CR also gets
   the quotePrefix style, so Excel keeps it text when the cell is edited;
@@ -33,13 +36,14 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet.page import PageMargins
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.writer.excel import ExcelWriter
 
 from kartoitus.atomic import atomic_write_bytes
 from kartoitus.errors import KartoitusError
-from kartoitus.tables import SUPPRESSED_MARK, Table
+from kartoitus.tables import Table, marks_note
 
 CONTENTS = "Sisällys"
 FORMATS = {"count": "#,##0", "percent": "0.0", "mean": "0.00"}
@@ -72,8 +76,33 @@ def _set_text(cell, text: str) -> None:
         cell.quotePrefix = True
 
 
+_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def _as_date(value):
+    """An ISO date, timestamp or month in text as (datetime, Excel format), else None."""
+    if isinstance(value, str):
+        m = _MONTH.match(value)
+        if m and 1 <= int(m.group(2)) <= 12:
+            return datetime(int(m.group(1)), int(m.group(2)), 1), "m/yyyy"
+        m = _DATE.match(value)
+        if m:
+            try:
+                return datetime(*(int(g) for g in m.groups()[:3])), "d.m.yyyy"
+            except ValueError:
+                return None
+    if isinstance(value, pd.Timestamp) and not pd.isna(value):
+        return value.tz_localize(None).to_pydatetime() if value.tzinfo else value.to_pydatetime(), "d.m.yyyy"
+    return None
+
+
 def _set_value(cell, value, kind: str | None) -> None:
     if _is_missing(value):
+        return
+    date = _as_date(value)
+    if date is not None:
+        cell.value, cell.number_format = date
         return
     if isinstance(value, (np.integer, np.floating)):
         value = value.item()
@@ -131,13 +160,16 @@ def _contents_sheet(ws, tables: dict[str, Table], title: str, year: int, meta: d
     _set_text(ws.cell(2, 1), f"Vuosi {year}")
     row = 3
     for key, value in meta.items():
+        if key == "created":
+            continue
         if key == "created" or _is_missing(value) or isinstance(value, (dict, list, tuple)):
             continue
         _set_text(ws.cell(row, 1), str(key))
         _set_value(ws.cell(row, 2), value, None if isinstance(value, str) else "number")
         row += 1
     row += 1
-    for j, text in enumerate(("Taulukko", "Otsikko", "n"), start=1):
+    header = row
+    for j, text in enumerate(("Välilehti", "Taulukko", "n"), start=1):
         _set_text(ws.cell(row, j), text)
         ws.cell(row, j).font = bold
     ws.freeze_panes = ws.cell(row + 1, 1)
@@ -151,16 +183,32 @@ def _contents_sheet(ws, tables: dict[str, Table], title: str, year: int, meta: d
                   f"{table.title} ({'vastaukset puuttuvat aineistosta' if table.missing else 'ei kysytty'})")
         if table.asked:
             _set_value(ws.cell(row, 3), table.n, "count")
-    ws.column_dimensions["A"].width = max(12, min(MAX_WIDTH, max(len(t) for t in tables) + 2)) if tables else 12
-    ws.column_dimensions["B"].width = MAX_WIDTH
-    ws.column_dimensions["C"].width = 10
+    ws.column_dimensions["A"].width = max(12, min(28, max(len(t) for t in tables) + 2)) if tables else 12
+    ws.column_dimensions["B"].width = 62
+    ws.column_dimensions["C"].width = 8
+    for r in range(1, row + 1):
+        ws.cell(r, 2).alignment = Alignment(wrap_text=True, vertical="top")
+    _print_setup(ws, header, landscape=False)
 
 
-def _table_sheet(ws, table: Table) -> None:
+def _print_setup(ws, header_row: int, landscape: bool) -> None:
+    """Fit to the page width (as many pages down as needed), the header rows on every page."""
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"1:{header_row}"
+    ws.page_margins = PageMargins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    ws.print_options.gridLines = False
+    ws.oddFooter.center.text = "&P / &N"
+
+
+def _table_sheet(ws, table: Table, source: str = "") -> None:
     bold = Font(bold=True)
     _set_text(ws.cell(1, 1), table.title)
     ws.cell(1, 1).font = Font(bold=True, size=12)
-    _set_text(ws.cell(2, 1), f"n = {table.n}" + (f"; lähde: {table.source}" if table.source else ""))
+    _set_text(ws.cell(2, 1), f"n = {table.n}" + (f"; kysymys: {source}" if source else ""))
     cols = _shown_columns(table)
     widths = [len(_header(table, c)) for c in cols]
     row = HEADER_ROW
@@ -182,9 +230,9 @@ def _table_sheet(ws, table: Table) -> None:
             cell = ws.cell(i, j)
             kind = table.kinds.get(c)
             if bool(mask.at[idx, c]):
-                _set_text(cell, SUPPRESSED_MARK)
+                text = table.mark(idx, c)
+                _set_text(cell, text)
                 cell.alignment = right
-                text = SUPPRESSED_MARK
             else:
                 value = frame.at[idx, c]
                 _set_value(cell, value, kind)
@@ -196,12 +244,26 @@ def _table_sheet(ws, table: Table) -> None:
     if table.note:
         notes.append(table.note)
     if bool(mask.to_numpy().any()):
-        notes.append(f"{SUPPRESSED_MARK} = luku perustuu alle viiteen vastaajaan tai siitä "
-                     "voisi päätellä sellaisen luvun; peitetty tietosuojan vuoksi.")
+        notes.append(marks_note(table.marks()))
     for k, text in enumerate(notes):
         _set_text(ws.cell(row + k, 1), text)
     for j, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(j)].width = max(MIN_WIDTH, min(MAX_WIDTH, w + 2))
+    total = sum(max(MIN_WIDTH, min(MAX_WIDTH, w + 2)) for w in widths)
+    # long texts (title, source, notes) wrap inside the table's width instead of widening the
+    # printed page: merged across the table's columns, and the print area is the table
+    span = max(len(cols), 3)
+    for r in [1, 2] + list(range(row, row + len(notes))):
+        text = str(ws.cell(r, 1).value or "")
+        if not text:
+            continue
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=span)
+        ws.cell(r, 1).alignment = Alignment(wrap_text=True, vertical="top")
+        lines = max(1, math.ceil(len(text) * (1.3 if r == 1 else 1.0) / max(total, 30)))
+        if lines > 1:
+            ws.row_dimensions[r].height = 15 * lines
+    ws.print_area = f"A1:{get_column_letter(span)}{row + len(notes)}"
+    _print_setup(ws, HEADER_ROW, landscape=total > 95 or len(cols) > 7)
 
 
 def workbook_bytes(model: dict, epoch: int) -> bytes:
@@ -214,8 +276,9 @@ def workbook_bytes(model: dict, epoch: int) -> bytes:
     contents = wb.active
     contents.title = CONTENTS
     _contents_sheet(contents, tables, title, year, meta)
+    sources = model.get("sources") or {}
     for tid, table in tables.items():
-        _table_sheet(wb.create_sheet(tid), table)
+        _table_sheet(wb.create_sheet(tid), table, sources.get(tid, ""))
     fixed = _fixed_date(meta, epoch)
     wb.properties.created = fixed
     wb.properties.modified = fixed

@@ -20,7 +20,7 @@ import hashlib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Mapping
+from typing import Any, Mapping
 
 
 from kartoitus.settings.classification import (
@@ -36,6 +36,8 @@ from kartoitus.settings.scoring import SCORING_FILE, Scoring, load_scoring
 FLAGS_FILE = "liput.yaml"
 #: The organisation's own templates (logo, colours, cover text), beside the data folders.
 USER_TEMPLATES = Path("templates")
+#: the report's cover text and chapter order, in a template folder
+REPORT_FILE = "raportti.yaml"
 
 
 def package_data() -> Path:
@@ -58,6 +60,9 @@ class Settings:
     templates: tuple[Path, ...]          # searched in order: the organisation's, then the package's
     data_dir: Path = field(default_factory=package_data)
     version: str = ""                    # hash of every settings file (cache keys, manifest)
+    #: the report's cover text and chapter order (``raportti.yaml``, the first found in
+    #: ``templates``: the organisation's, else the package's default)
+    report: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def sote(self) -> tuple[str, ...]:
@@ -94,9 +99,11 @@ def load_settings(data_dir: Path | None = None, templates: Path | None = None) -
     names = load_names(folder / NAMES_FILE)
     user = Path(templates) if templates is not None else USER_TEMPLATES
     folders = tuple(p.resolve() for p in (user,) if p.is_dir()) + (package_templates(),)
+    report = next((read_yaml(f / REPORT_FILE, "odotettiin osioita kansi ja luvut")
+                   for f in folders if (f / REPORT_FILE).is_file()), {})
     return Settings(codebook=codebook, classification=classification, scoring=scoring, flags=flags,
                     names=names, templates=folders, data_dir=folder,
-                    version=_digest(folder.glob("*")))
+                    version=_digest(folder.glob("*")), report=dict(report))
 
 
 __all__ = ["Settings", "load_settings", "package_data", "package_templates"]

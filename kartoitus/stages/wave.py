@@ -19,8 +19,10 @@ DEFAULT_REPORTS = Path("reports")
 DEFAULT_REFERENCE = Path("data/reference")
 WINDOW_FILE = "kysely.toml"
 CORRECTIONS_FILE = "korjaukset.csv"
+#: the researcher's own text of the report (Markdown with placeholders), optional
+REPORT_TEXT_FILE = "raportti.md"
 #: files in a raw wave folder that are settings, not survey exports
-SETTINGS_FILES = {WINDOW_FILE, CORRECTIONS_FILE}
+SETTINGS_FILES = {WINDOW_FILE, CORRECTIONS_FILE, REPORT_TEXT_FILE}
 
 
 @dataclass(frozen=True)

@@ -11,17 +11,24 @@ formats. A chapter section whose table is missing is left out; a table with
 
 Model (what the template reads)::
 
-    {"title", "lang": "fi", "year",
+    {"title", "lang": "fi", "year", "marks": [str],       # marks printed anywhere
      "cover": {"kicker", "subtitle", "facts": [{"label", "value"}], "colophon": [str]},
      "chapters": [{"id", "title", "cls", "intro": [str], "findings": [str],
+                   "figures": [{"value", "label"}],          # key figures (summary)
+                   "text_html": [str],                       # the researcher's own text (HTML)
                    "facts": [{"label", "value"}], "facts_caption",
                    "sections": [{"id", "heading", "text": [str], "not_asked": str | None,
                                  "figure": {"src": ChartSpec, "alt", "caption", "width"} | None,
                                  "tables": [TABLE]}],
-                   "tables": [TABLE]}]}          # tables: the appendix
-    TABLE = {"id", "title", "caption", "size": "normal" | "small" | "wide",
+                   "tables": [TABLE],                        # the appendix
+                   "refs": [{"title", "sheet"}]}],           # tables only in the workbook
+     "hidden_text_figures": [str]}                          # placeholders that printed a mark
+    TABLE = {"id", "title", "caption", "size": "normal" | "small" | "wide" | "heat",
              "headers": [{"text", "numeric"}],
-             "rows": [[{"text", "numeric", "suppressed", "header"}]], "note"}
+             "rows": [[{"text", "numeric", "suppressed", "header", "style"?}]], "note", "marks"}
+
+Chapters are a list (``CHAPTERS``: themes, each a list of ``Section``; ``chapter_models``
+builds them), so a later part (e.g. trends) is one more entry.
 
 ``meta`` (every key optional; what the data and methods chapter needs)::
 
@@ -32,204 +39,214 @@ Model (what the template reads)::
     rejected_reasons  dict[str, int]   Finnish reason -> rows
     survey_open       date | ISO str   first day the survey was open
     survey_close      date | ISO str   last day
-    files             list[str | {"name": str, "rows": int}]   input files of the wave
+    files             list[str | {"name": str, "rows": int}]   input files (only their kinds are printed)
     municipalities_answered  int   municipalities that answered the municipality survey
     municipalities_total     int   municipalities of the region that year (default: codebook)
     flags             dict[str, int]   flag code (``lippu``) -> count
     missing_questions list[{"kysely", "kysymys", "otsikko"}]   asked in the wave, in no file
     absent_surveys    list[str]   surveys of which the wave has no file
-    codebook_version  str
+    codebook_version  str   (never printed: reader outputs carry no internal names)
+    report_text       str   the researcher's raportti.md (read by the build), optional
     published         date | ISO str   date shown on the cover (default: none)
     organisation      str   publisher shown on the cover
 
-The module: ``findings`` (reading tables, the generated sentences), ``sections``
-(tables, charts and sections as plain data), this module (chapters and the model).
+The package: ``sentences`` (Finnish sentence builders), ``findings`` (reading tables,
+the key findings), ``sections`` (tables, charts and sections as plain data), ``heat``
+(heat tables), ``methods`` (the data and methods chapter), ``text`` (the researcher's
+text with placeholders), this module (chapters and the model).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
+from kartoitus.errors import KartoitusError
 from kartoitus.fmt import fi_date, fi_date_range, fi_integer
 from kartoitus.outputs.report.findings import (
-    FINDINGS, _home_municipalities, _Missing, _respondent_count, _safe,
+    FINDINGS, _home_municipalities, _respondent_count, _safe,
 )
+from kartoitus.outputs.report.heat import kuntatutka_heat, sector_heat
+from kartoitus.outputs.report.methods import SUPPRESSION_TEXT, methods_chapter
 from kartoitus.outputs.report.sections import (
     LONG_ROWS, MAX_TEXT_COLUMNS, MAX_VALUE_COLUMNS, SMALL_COLUMNS, WIDE_COLUMNS, Section, figure_model,
-    section_model, table_model, table_models,
+    printable, section_model, table_model, table_models,
 )
 from kartoitus.outputs.trends import report_chapter as trends_chapter
+from kartoitus.outputs.report.sentences import about
+from kartoitus.outputs.report.text import CONCLUSIONS, INTRO, researcher_text
 from kartoitus.publication import Publication
-from kartoitus.settings import Settings
-from kartoitus.tables import SUPPRESSED_MARK, Table
+from kartoitus.tables import Table
 
 REPORT_TEMPLATE = "report.html"
-
-SUPPRESSION_TEXT = (
-    "Tietosuojan vuoksi luvut, jotka perustuvat alle viiteen vastaajaan tai joista "
-    "sellaisen voisi päätellä summista, on peitetty merkinnällä "
-    f"{SUPPRESSED_MARK}; kuvioissa niitä ei piirretä."
-)
+#: the workbook's file name (the appendix refers to its sheets)
+WORKBOOK_NAME = "taulukot-{year}.xlsx"
 
 
-def _flag_text(code: str, texts) -> str:
-    """A flag's text; classification flags (``luokiteltu_<rule>``) share one."""
-    if code.startswith("luokiteltu_"):
-        code = "luokiteltu"
-    return texts.get(code, code)
+@dataclass(frozen=True)
+class Chapter:
+    """A chapter by theme: its sections (one table each) and heat tables (table ids
+    drawn as a heat table; ``"kuntatutka"`` = the municipalities' kuntatutka scores)."""
+    id: str
+    title: str
+    intro: tuple[str, ...]
+    sections: tuple[Section, ...] = ()
+    heat: tuple[str, ...] = field(default=())
 
 
-CHAPTERS: list[tuple[str, str, list[str], list[Section]]] = [
-    ("toimialat", "Yhdistysten toimialat", [
-        "Luku kuvaa, keitä kyselyyn vastanneet yhdistykset ovat: päätoimiala, sen ryhmä "
-        "(sosiaali- ja terveysala tai muut), kotikunta ja toiminnan ulottuvuus."],
-     [Section("vastaajat_toimiala", show_table=True), Section("vastaajat_ryhma"),
-      Section("toimialat_kattavuus"), Section("vastaajat_seutukunta"),
-      Section("vastaajat_kunta", show_table=False), Section("ulottuvuus", sort=False),
-      Section("paatoimiala_lahde", chart=None)]),
-    ("henkilot", "Jäsenet, vapaaehtoiset ja henkilöstö", [
-        "Jäsenmäärät, aktiivisten vapaaehtoisten määrä ja palkattu henkilöstö "
-        "(henkilötyövuosina) päätoimialoittain, sekä yhdistysten kokoluokat jäsenmäärän mukaan."],
-     [Section("henkilot_toimiala", chart=None), Section("kokoluokka", sort=False)]),
-    ("talous", "Talous ja rahoitus", [
-        "Yhdistysten vuosibudjetti, rahoituslähteet ja kotikunnan avustukset."],
-     [Section("budjetti", sort=False, show_table=True), Section("rahoitus"),
-      Section("kunta_avustus", sort=False)]),
-    ("tilat", "Tilat", ["Missä yhdistykset toimivat ja käyttävätkö ne kunnan tiloja."],
-     [Section("toimitilat"), Section("kunta_tilat", sort=False)]),
-    ("toiminta", "Toiminta ja kohderyhmät", [
+CHAPTERS: list[Chapter] = [
+    Chapter("yhdistykset", "Vastanneet yhdistykset", (
+        "Keitä kyselyyn vastanneet yhdistykset ovat: päätoimiala, kotikunta, toiminnan "
+        "ulottuvuus ja koko.",),
+        (Section("vastaajat_toimiala"), Section("vastaajat_seutukunta", subject="seutukunta"),
+         Section("vastaajat_kunta", chart=None, subject="kunta"), Section("ulottuvuus", sort=False),
+         Section("kokoluokka", sort=False))),
+    Chapter("toiminta", "Toiminta ja kohderyhmät", (
         "Mitä yhdistykset tekevät ja kenelle. Yhdistys saattoi valita useita vaihtoehtoja, "
-        "joten osuudet eivät summaudu sataan prosenttiin."],
-     [Section("toimintamuodot"), Section("kohderyhmat"),
-      Section("toimintamuodot_toimiala", chart=None), Section("kohderyhmat_toimiala", chart=None)]),
-    ("kulttuuri", "Kulttuuri", [
-        "Kulttuurin ja taiteen alalla toimivien yhdistysten taidelajit sekä ammatti- ja "
-        "harrastajatoiminnan osuudet."],
-     [Section("taidelajit"), Section("ammattilaisuus", sort=False)]),
-    ("yhteistyo", "Yhteistyö kuntien kanssa", [
+        "joten osuudet eivät summaudu sataan prosenttiin.",),
+        (Section("toimintamuodot"), Section("kohderyhmat"), Section("toimialat_kattavuus"))),
+    Chapter("resurssit", "Resurssit: talous ja tilat", (
+        "Yhdistysten vuosibudjetti, rahoituslähteet, julkiset avustukset ja tilat. Jäsen-, "
+        "vapaaehtois- ja henkilöstömäärät toimialoittain ovat liitetaulukoissa.",),
+        (Section("budjetti", sort=False), Section("rahoitus"), Section("kunta_avustus", sort=False),
+         Section("hva_avustus", sort=False), Section("toimitilat"), Section("kunta_tilat", sort=False))),
+    Chapter("yhteistyo", "Yhteistyö kuntien kanssa", (
         "Yhdistykset arvioivat yhteistyötä kotikuntansa kanssa asteikolla täysin eri mieltä – "
-        "täysin samaa mieltä. ”En osaa sanoa” -vastauksia ei ole mukana osuuksissa."],
-     [Section("yhteistyo", chart="stacked", show_table=True, stack="p_"), Section("kumppanit"),
-      Section("yhteistyo_toimiala", chart=None), Section("yhteistyo_kunta", chart=None),
-      Section("yhteistyotoiveet")]),
-    ("tulevaisuus", "Tulevaisuus ja haasteet", [
+        "täysin samaa mieltä. ”En osaa sanoa” -vastauksia ei ole mukana osuuksissa.",),
+        (Section("yhteistyo", chart="stacked", stack="p_"), Section("kumppanit"),
+         Section("yhteistyotoiveet"))),
+    Chapter("tulevaisuus", "Tulevaisuus ja haasteet", (
         "Miten yhdistykset arvioivat toimintansa muuttuvan seuraavan kolmen vuoden aikana ja "
-        "mitkä ovat niiden suurimmat haasteet."],
-     [Section("tulevaisuus", sort=False), Section("haasteet"), Section("vapaa_sana", chart=None)]),
-    ("hyvinvointialue", "Hyvinvointialue", [
-        "Vuodesta 2023 sosiaali- ja terveyspalvelut ovat Keski-Suomen hyvinvointialueen "
-        "vastuulla. Kysymys hyvinvointialueen avustuksista ja ostopalveluista on mukana "
-        "vuoden 2023 kyselystä alkaen."],
-     [Section("hva_avustus", sort=False, show_table=True)]),
-    ("kuntakysely", "Kuntakysely: alueen yhteenveto", [
-        "Kuntakyselyyn vastasivat kuntien järjestöyhteistyöstä vastaavat viranhaltijat. "
-        "Luvut kuvaavat alueen kuntia yhteensä; kuntakohtainen kuntatutka julkaistaan erikseen."],
-     [Section("kunnat_vastaukset", chart=None), Section("kunnat_yhteenveto", chart=None),
-      Section("kunnat_toimialayhteistyo", chart="stacked_seq", show_table=True, stack="p_"),
-      Section("kunnat_tukipalvelut")]),
+        "mitkä ovat niiden suurimmat haasteet.",),
+        (Section("tulevaisuus", sort=False), Section("haasteet"))),
+    Chapter("toimialat", "Toimialat", (
+        "Toimialojen erot toimintamuodoissa ja kohderyhmissä sekä kulttuurin ja taiteen "
+        "yhdistysten taidelajit.",),
+        (Section("taidelajit"), Section("ammattilaisuus", sort=False)),
+        heat=("toimintamuodot_toimiala", "kohderyhmat_toimiala")),
+    Chapter("kuntakysely", "Kuntakysely: kuntien vertailu", (
+        "Kuntakyselyyn vastasivat kuntien järjestöyhteistyöstä vastaavat viranhaltijat. Kuntia "
+        "verrataan kuntatutkan teemoittain; jokaisen kunnan tiedot ovat sen omassa kuntaprofiilissa.",),
+        (Section("kunnat_toimialayhteistyo", chart="stacked_seq", stack="p_"),
+         Section("kunnat_tukipalvelut")),
+        heat=("kuntatutka",)),
 ]
 
-
-
-# -- chapters --------------------------------------------------------------------------
-
-def _methods_chapter(tables: dict[str, Table], year: int, meta: dict, settings: Settings) -> dict:
-    facts = []
-    text = []
-    opened, closed = meta.get("survey_open"), meta.get("survey_close")
-    if opened or closed:
-        period = fi_date_range(opened, closed)
-        facts.append({"label": "Kysely avoinna", "value": period})
-        text.append(f"Yhdistyskysely oli avoinna {period}.")
-    files = meta.get("files") or []
-    names = [f["name"] if isinstance(f, dict) else str(f) for f in files]
-    raw = meta.get("raw_rows")
-    if raw is not None:
-        facts.append({"label": "Vastausrivejä aineistoissa", "value": fi_integer(raw)})
-        text.append(f"Yhdistyskyselyn vastausrivejä luettiin {fi_integer(raw)}.")
-    if names:
-        text.append(f"Aineistotiedostot ({fi_integer(len(names))}): {', '.join(names)}.")
-    kept = meta.get("kept", _respondent_count(tables, meta))
-    replaced, rejected = meta.get("replaced"), meta.get("rejected")
-    if replaced is not None:
-        facts.append({"label": "Korvattuja vastauksia", "value": fi_integer(replaced)})
-    if rejected is not None:
-        facts.append({"label": "Hylättyjä rivejä", "value": fi_integer(rejected)})
-    if kept is not None:
-        facts.append({"label": "Analyysissä mukana", "value": f"{fi_integer(kept)} yhdistystä"})
-    cleaning = []
-    if replaced:
-        cleaning.append(f"{fi_integer(replaced)} vastausta korvautui saman yhdistyksen "
-                        "myöhemmällä vastauksella (sama rekisterinumero tai nimi ja kotikunta)")
-    if rejected:
-        reasons = meta.get("rejected_reasons") or {}
-        why = ", ".join(f"{r.lower()} {fi_integer(c)}" for r, c in sorted(reasons.items()))
-        cleaning.append(f"{fi_integer(rejected)} riviä hylättiin" + (f" ({why})" if why else ""))
-    if cleaning:
-        text.append("Aineiston käsittelyssä " + " ja ".join(cleaning) + ".")
-    missing = [m for m in meta.get("missing_questions") or [] if isinstance(m, dict)]
-    if missing:
-        listed = "; ".join(f"”{m.get('otsikko') or m.get('kysymys')}”" for m in missing)
-        text.append(f"HUOM: {fi_integer(len(missing))} kysymystä kysyttiin vuoden {year} kyselyssä, mutta "
-                    f"niiden vastaukset puuttuvat kaikista aineistotiedostoista (vientitiedostoissa ei ollut "
-                    f"niiden sarakkeita): {listed}. Näistä kysymyksistä ei siksi ole tuloksia; kyse ei ole "
-                    "siitä, ettei kysymystä olisi kysytty.")
-        facts.append({"label": "Kysymyksiä, joiden vastaukset puuttuvat", "value": fi_integer(len(missing))})
-    absent = [str(a) for a in meta.get("absent_surveys") or []]
-    if absent:
-        text.append("HUOM: aallossa ei ollut kyselyn " + ", ".join(absent) + " vastauksia; sen tiedot "
-                    "puuttuvat raportista.")
-    if kept is not None:
-        text.append(f"Raportissa on mukana {fi_integer(kept)} yhdistyksen vastaukset.")
-    text.append(
-        "Vastaukset siivottiin koodikirjan mukaan: kuntien nimet tunnistettiin (myös "
-        "kirjoitusvirheet, ruotsinkieliset ja entisten kuntien nimet), tekstinä annetut luvut "
-        "tulkittiin (”n. 120” → 120, ”100–150” → 125) ja puuttuva tai ”Muu”-päätoimiala "
-        "luokiteltiin yhdistyksen nimen ja muiden vastausten perusteella. Epävarmat tulkinnat "
-        "merkittiin aineistoon tarkistettaviksi; ne eivät poista vastausta.")
-    flags = meta.get("flags") or {}
-    if flags:
-        total = sum(flags.values())
-        texts = settings.flags
-        merged: dict[str, int] = {}
-        for code, c in flags.items():
-            label = _flag_text(code, texts)
-            merged[label] = merged.get(label, 0) + int(c)
-        listed = "; ".join(f"{label}: {fi_integer(c)}"
-                           for label, c in sorted(merged.items(), key=lambda kv: (-kv[1], kv[0])))
-        text.append(f"Tarkistusmerkintöjä tehtiin {fi_integer(total)}: {listed}.")
-        facts.append({"label": "Tarkistusmerkintöjä", "value": fi_integer(total)})
-    answered = meta.get("municipalities_answered")
-    total_m = meta.get("municipalities_total")
-    if answered is not None:
-        text.append(f"Kuntakyselyyn vastasi {fi_integer(answered)}"
-                    + (f" alueen {fi_integer(total_m)} kunnasta." if total_m else " kuntaa."))
-        facts.append({"label": "Kuntakyselyyn vastanneet kunnat",
-                      "value": f"{fi_integer(answered)}" + (f" / {fi_integer(total_m)}" if total_m else "")})
-    try:
-        k = _home_municipalities(tables)
-        text.append(f"Vastanneiden yhdistysten kotikuntia oli {fi_integer(k)}.")
-    except _Missing:
-        pass
-    text.append("Prosenttiosuudet on laskettu kysymykseen vastanneista; vastaajamäärä n "
-                "kerrotaan jokaisen kuvion ja taulukon yhteydessä. Monivalintakysymyksissä "
-                "osuudet voivat summautua yli sataan prosenttiin.")
-    text.append(SUPPRESSION_TEXT)
-    if meta.get("codebook_version"):
-        text.append(f"Koodikirjan versio: {meta['codebook_version']}.")
-    sections = []
-    if "paatoimiala_lahde" in tables:
-        sections.append(section_model(tables["paatoimiala_lahde"], Section("paatoimiala_lahde", chart=None), year))
-    return {"id": "aineisto", "title": "Aineisto ja menetelmät", "cls": "", "intro": text,
-            "findings": [], "facts": facts, "facts_caption": "Aineisto lyhyesti",
-            "sections": sections, "tables": []}
+#: tables the appendix leaves out because the chapters print them whole
+_IN_CHAPTERS_ONLY = ("kohderyhmat_toimiala", "toimintamuodot_toimiala")
 
 
 def _chapter_order() -> list[str]:
-    return [s.table for _, _, _, secs in CHAPTERS for s in secs]
+    return [s.table for ch in CHAPTERS for s in ch.sections] + [h for ch in CHAPTERS for h in ch.heat]
+
+
+def _empty_chapter(cid: str, title: str, **kw) -> dict:
+    out = {"id": cid, "title": title, "cls": "", "intro": [], "findings": [], "figures": [],
+           "text_html": [], "facts": [], "facts_caption": "", "sections": [], "tables": [], "refs": []}
+    out.update(kw)
+    return out
+
+
+def _heat_section(pub: Publication, hid: str) -> dict | None:
+    if hid == "kuntatutka":
+        k = pub.kuntatutka
+        if k is None or getattr(k, "scores", None) is None or k.scores.empty:
+            return None
+        heat = kuntatutka_heat(k.scores, pub.settings.scoring.labels(), pub.year)
+        text = ["Kuntatutka tiivistää kunnan vastaukset seitsemään teemaan. Taulukko näyttää, "
+                "missä teemoissa kunnilla on eniten järjestöyhteistyön käytäntöjä."]
+        return {"id": "osio-kuntatutka", "heading": heat["title"], "text": text, "not_asked": None,
+                "figure": None, "tables": [heat]}
+    t = (pub.tables or {}).get(hid)
+    if t is None or not t.asked or t.frame.empty:
+        return None
+    return {"id": f"osio-{t.id}", "heading": t.title, "text": [], "not_asked": None, "figure": None,
+            "tables": [sector_heat(t)]}
+
+
+def chapter_order(report_settings) -> list[Chapter]:
+    """``CHAPTERS`` in the order of ``raportti.yaml``'s ``luvut`` (the organisation's
+    templates folder, else the package's); chapters not listed follow in their own order
+    (a new chapter appears without editing the file), except those listed in ``pois``."""
+    cfg = report_settings or {}
+    order = [str(c) for c in (cfg.get("luvut") or [])]
+    dropped = {str(c) for c in (cfg.get("pois") or [])}
+    by_id = {ch.id: ch for ch in CHAPTERS}
+    unknown = [c for c in [*order, *dropped] if c not in by_id]
+    if unknown:
+        raise KartoitusError(f"raportti.yaml: tuntematon luku {unknown[0]!r}; luvut: {', '.join(by_id)}")
+    ids = order + [c for c in by_id if c not in order]
+    return [by_id[c] for c in ids if c not in dropped]
+
+
+def chapter_models(pub: Publication, text_parts: dict[str, str] | None = None) -> list[dict]:
+    """The chapters by theme (``CHAPTERS``, in the order of the settings' ``raportti.yaml``)
+    as models; a chapter without tables is left out."""
+    tables, year = pub.tables, pub.year
+    out = []
+    for ch in chapter_order(getattr(pub.settings, "report", None)):
+        sections = [section_model(tables[s.table], s, year) for s in ch.sections if s.table in tables]
+        sections += [h for h in (_heat_section(pub, hid) for hid in ch.heat) if h]
+        if not sections:
+            continue
+        html = (text_parts or {}).get(ch.id)
+        out.append(_empty_chapter(ch.id, ch.title, intro=list(ch.intro), sections=sections,
+                                  text_html=[html] if html else []))
+    return out
+
+
+def _key_figures(tables: dict[str, Table], meta: dict) -> list[dict]:
+    figures = []
+    n = _respondent_count(tables, meta)
+    if n is not None:
+        figures.append({"value": fi_integer(n), "label": "vastannutta yhdistystä"})
+    k = _safe(_home_municipalities, tables)
+    if k is not None:
+        figures.append({"value": fi_integer(k), "label": "kotikuntaa"})
+    if meta.get("municipalities_answered") is not None:
+        total = meta.get("municipalities_total")
+        figures.append({"value": fi_integer(meta["municipalities_answered"])
+                        + (f"/{fi_integer(total)}" if total else ""),
+                        "label": "kuntaa vastasi kuntakyselyyn"})
+    people = tables.get("henkilot_toimiala")
+    if people is not None and not people.frame.empty:
+        rows = people.frame.index[people.frame[people.label_columns[-1]].astype(str) == "Kaikki toimialat"]
+        for col, label in (("jasenmaara_summa", "jäsentä (yhdistysten arvio)"),
+                           ("vapaaehtoiset_summa", "aktiivista vapaaehtoista")):
+            if len(rows) and col in people.frame.columns and not people.is_suppressed(rows[0], col):
+                figures.append({"value": about(people.frame.at[rows[0], col]), "label": label})
+    return figures
+
+
+def _appendix(pub: Publication) -> dict | None:
+    tables = pub.tables
+    order = _chapter_order()
+    ids = sorted(tables, key=lambda tid: (order.index(tid) if tid in order else len(order), tid))
+    titles = {tid: t.title for tid, t in tables.items()}
+    printed, refs = [], []
+    for tid in ids:
+        t = tables[tid]
+        if not t.asked or t.frame.empty or tid in _IN_CHAPTERS_ONLY:
+            continue
+        if printable(t):
+            m = table_model(t, "liite", titles)
+            # narrow tables sit two side by side; one with more columns takes the full width
+            m["span"] = len(m["headers"]) > 3 or m["size"] != "normal"
+            printed.append(m)
+        else:
+            refs.append({"title": t.title, "sheet": tid})
+    if not printed and not refs:
+        return None
+    book = WORKBOOK_NAME.format(year=pub.year)
+    intro = [f"Raportin taulukot. Kaikki taulukot ovat myös Excel-työkirjassa {book}, "
+             "jokainen omalla välilehdellään. " + SUPPRESSION_TEXT]
+    return _empty_chapter("liitetaulukot", "Liitetaulukot", cls="appendix", intro=intro,
+                          tables=printed, refs=refs)
 
 
 def report_model(pub: Publication) -> dict:
     """The plain report model (see the module docstring) of the wave's publication
-    (``pub.tables`` must have been computed)."""
+    (``pub.tables`` must have been computed). The researcher's text, if any, is
+    ``pub.meta["report_text"]``; an error in it raises ``KartoitusError`` with the line."""
     if pub.tables is None:
         raise ValueError("the report needs the publication's tables: publish(..., parts=('tables', ...))")
     tables, year, settings = pub.tables, pub.year, pub.settings
@@ -237,6 +254,8 @@ def report_model(pub: Publication) -> dict:
     if "municipalities_total" not in meta:
         meta["municipalities_total"] = len(settings.codebook.municipalities.for_year(year))
     title = f"Keski-Suomen järjestökartoitus {year}"
+    names = {ch.id: ch.title for ch in CHAPTERS}
+    own = researcher_text(meta.get("report_text"), tables, meta, names)
     findings = [f for f in (_safe(fn, tables, meta, settings) for fn in FINDINGS) if f]
     n = _respondent_count(tables, meta)
 
@@ -249,46 +268,42 @@ def report_model(pub: Publication) -> dict:
     if meta.get("survey_open") or meta.get("survey_close"):
         cover_facts.append({"label": "Kysely avoinna",
                             "value": fi_date_range(meta.get("survey_open"), meta.get("survey_close"))})
+    cover = dict((getattr(settings, "report", None) or {}).get("kansi") or {})
     colophon = []
-    if meta.get("organisation"):
-        colophon.append(str(meta["organisation"]))
+    organisation = meta.get("organisation") or cover.get("julkaisija")
+    if organisation:
+        colophon.append(str(organisation))
     if meta.get("published"):
         colophon.append(f"Julkaistu {fi_date(meta['published'])}")
-    colophon.append("Luvut ja kuviot: kartoitus-työkalu"
-                    + (f", koodikirja {meta['codebook_version']}" if meta.get("codebook_version") else ""))
 
-    chapters = [{
-        "id": "tiivistelma", "title": "Keskeiset tulokset", "cls": "",
-        "intro": [f"Tiivistelmä Keski-Suomen järjestökartoituksen {year} tuloksista. "
-                  "Luvut on poimittu raportin taulukoista."],
-        "findings": findings, "facts": [], "facts_caption": "", "sections": [], "tables": []},
-        _methods_chapter(tables, year, meta, settings)]
-    chapters[1:1] = trends_chapter(pub)   # "Kehitys aalloittain" when the bank holds earlier waves
-    for cid, ctitle, intro, secs in CHAPTERS:
-        sections = [section_model(tables[s.table], s, year) for s in secs
-                    if s.table in tables and s.table != "paatoimiala_lahde"]
-        if not sections:
-            continue
-        chapters.append({"id": cid, "title": ctitle, "cls": "", "intro": list(intro),
-                         "findings": [], "facts": [], "facts_caption": "",
-                         "sections": sections, "tables": []})
-    order = _chapter_order()
-    appendix_ids = sorted(tables, key=lambda tid: (order.index(tid) if tid in order else len(order), tid))
-    appendix = [m for tid in appendix_ids if tables[tid].asked
-                for m in table_models(tables[tid], "liite")]
+    summary = _empty_chapter(
+        "tiivistelma", "Keskeiset tulokset",
+        intro=[] if own.parts.get(INTRO) else
+        [f"Tiivistelmä Keski-Suomen järjestökartoituksen {year} tuloksista."],
+        text_html=[own.parts[INTRO]] if own.parts.get(INTRO) else [],
+        figures=_key_figures(tables, meta), findings=findings)
+    trends = [_empty_chapter(**{k: v for k, v in ch.items() if k not in ('id', 'title')},
+                             cid=ch['id'], title=ch['title']) for ch in trends_chapter(pub)]
+    chapters = [summary] + trends + chapter_models(pub, own.parts)   # trends: earlier waves in the bank
+    if own.parts.get(CONCLUSIONS):
+        chapters.append(_empty_chapter("johtopaatokset", "Johtopäätökset", text_html=[own.parts[CONCLUSIONS]]))
+    chapters.append(methods_chapter(tables, year, meta, settings))
+    appendix = _appendix(pub)
     if appendix:
-        chapters.append({"id": "liitetaulukot", "title": "Liitetaulukot", "cls": "appendix",
-                         "intro": ["Kaikki raportin taulukot. " + SUPPRESSION_TEXT],
-                         "findings": [], "facts": [], "facts_caption": "", "sections": [],
-                         "tables": appendix})
+        chapters.append(appendix)
+    marks = sorted({m for ch in chapters for s in ch["sections"] for t in s["tables"] for m in t.get("marks", ())}
+                   | {m for ch in chapters for t in ch["tables"] for m in t.get("marks", ())}
+                   | {m for tid in _chapter_order() if tid in tables for m in tables[tid].marks()})
     return {
         "title": title,
         "lang": "fi",
         "year": year,
-        "cover": {"kicker": "Järjestökartoitus", "subtitle":
-                  "Yhdistys- ja kuntakyselyn tulokset Keski-Suomesta",
+        "marks": marks,
+        "cover": {"kicker": str(cover.get("ylaotsikko") or "Järjestökartoitus"),
+                  "subtitle": str(cover.get("alaotsikko") or "Yhdistys- ja kuntakyselyn tulokset Keski-Suomesta"),
                   "facts": cover_facts, "colophon": colophon},
         "chapters": chapters,
+        "hidden_text_figures": list(own.hidden),
     }
 
 
@@ -296,6 +311,6 @@ def report_filename(year: int, suffix: str) -> str:
     return f"jarjestokartoitus-{year}{suffix}"
 
 
-__all__ = ["report_model", "report_filename", "table_model", "table_models", "figure_model",
-           "section_model", "Section", "CHAPTERS", "REPORT_TEMPLATE", "SUPPRESSION_TEXT",
+__all__ = ["report_model", "report_filename", "chapter_models", "table_model", "table_models", "figure_model",
+           "section_model", "Section", "Chapter", "CHAPTERS", "REPORT_TEMPLATE", "SUPPRESSION_TEXT",
            "LONG_ROWS", "MAX_TEXT_COLUMNS", "MAX_VALUE_COLUMNS", "SMALL_COLUMNS", "WIDE_COLUMNS"]

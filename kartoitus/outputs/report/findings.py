@@ -10,6 +10,9 @@ import math
 import re
 
 from kartoitus.fmt import fi_integer, fi_percent, format_value
+from kartoitus.outputs.report.sentences import (
+    Item, municipalities_answered_sentence, ranking_sentence, respondents_sentence,
+)
 from kartoitus.settings import Settings
 from kartoitus.tables import Table
 
@@ -35,8 +38,9 @@ def _visible_label_columns(t: Table) -> list[str]:
 
 
 def _label_of_row(t: Table, i) -> str:
+    """The row's name: the first visible label column (``kunta`` before ``seutukunta``)."""
     cols = _visible_label_columns(t)
-    return str(t.frame.at[i, cols[-1]]) if cols else str(i)
+    return str(t.frame.at[i, cols[0]]) if cols else str(i)
 
 
 def _find_row(t: Table, *keys: str):
@@ -81,27 +85,28 @@ def _main_value(t: Table) -> str:
     raise _Missing(f"{t.id}: no numeric column")
 
 
+def _count_unit(t: Table) -> str:
+    """What the table's n counts: municipalities (municipality survey), else associations."""
+    return "kunta" if t.id.startswith("kunnat_") else "yhdistys"
+
+
 def _count_word(t: Table) -> str:
-    return "yhdistystä" if t.id.startswith(("vastaajat", "toimialat")) else "vastaajaa"
+    return "kuntaa" if _count_unit(t) == "kunta" else "yhdistystä"
 
 
 # -- sentences ------------------------------------------------------------------------
 
-def _top_sentence(t: Table) -> str:
+def _top_sentence(t: Table, subject: str = "vastaus") -> str:
     col = _main_value(t)
     order = _ranked(t, col)
     if not order:
         raise _Missing(t.id)
     kind = t.kinds[col]
-    parts = [f"{_label_of_row(t, i)} ({format_value(t.frame.at[i, col], kind)})" for i in order[:3]]
+    items = [Item(_label_of_row(t, i), format_value(t.frame.at[i, col], kind), float(t.frame.at[i, col]))
+             for i in order]
     if kind in ("mean", "number"):
-        return f"Suurin arvo: {parts[0]}." + (f" Seuraavina {', '.join(parts[1:])}." if len(parts) > 1 else "")
-    if len(parts) == 1:
-        return f"Yleisin vastaus oli {parts[0]}."
-    rest = " ja ".join(parts[1:]) if len(parts) == 3 else parts[1]
-    if len(parts) == 3:
-        rest = f"{parts[1]} ja {parts[2]}"
-    return f"Yleisin vastaus oli {parts[0]}, seuraavina {rest}."
+        subject = "arvo"
+    return ranking_sentence(items, subject=subject)
 
 
 def _agree_sentence(t: Table) -> str:
@@ -147,10 +152,9 @@ def _finding_respondents(tables, meta, settings: Settings) -> str:
     if n is None:
         raise _Missing("respondents")
     try:
-        k = _home_municipalities(tables)
-        return f"Kyselyyn vastasi {fi_integer(n)} yhdistystä {fi_integer(k)} kunnasta."
+        return respondents_sentence(n, _home_municipalities(tables))
     except _Missing:
-        return f"Kyselyyn vastasi {fi_integer(n)} yhdistystä."
+        return respondents_sentence(n)
 
 
 def _finding_sector(tables, meta, settings: Settings) -> str:
@@ -239,10 +243,7 @@ def _finding_municipalities(tables, meta, settings: Settings) -> str:
         answered = tables["kunnat_vastaukset"].n
     if answered is None:
         raise _Missing("municipalities")
-    total = meta.get("municipalities_total")
-    if total:
-        return f"Kuntakyselyyn vastasi {fi_integer(answered)} alueen {fi_integer(total)} kunnasta."
-    return f"Kuntakyselyyn vastasi {fi_integer(answered)} kuntaa."
+    return municipalities_answered_sentence(int(answered), meta.get("municipalities_total"))
 
 
 FINDINGS = (_finding_respondents, _finding_sector, _finding_sote, _finding_cooperation,

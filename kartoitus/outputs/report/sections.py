@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from kartoitus.fmt import fi_integer, format_cell
 from kartoitus.models import ChartSpec
 from kartoitus.outputs.charttext import ChartError, describe_bars, describe_stacked
 from kartoitus.outputs.report.findings import (
-    _agree_sentence, _count_word, _safe, _top_sentence, _visible_label_columns,
+    _agree_sentence, _count_unit, _safe, _top_sentence, _visible_label_columns,
 )
-from kartoitus.tables import SUPPRESSED_MARK, Table
+from kartoitus.outputs.report.sentences import answered_sentence
+from kartoitus.tables import Table, marks_note
 
 #: Columns a table may have before it is printed small / on a landscape page.
 SMALL_COLUMNS = 6
 WIDE_COLUMNS = 10
-#: Most value columns printed side by side; wider tables are split into parts.
-MAX_VALUE_COLUMNS = 10
+#: Most value columns a printed table may have (tables are never split into parts:
+#: a wider one is left to the workbook, referred to by its sheet).
+MAX_VALUE_COLUMNS = 17
 #: The same for text columns (answers as words need more room than numbers).
 MAX_TEXT_COLUMNS = 6
-#: Tables longer than this are printed only in the appendix.
+#: Tables longer than this are printed only in the workbook.
 LONG_ROWS = 40
 
 
@@ -34,12 +37,33 @@ class Section:
     value: str | None = None       # value column to draw (default: first percent/count)
     xmax: float | None = None
     stack: str | None = None       # stacked charts: prefix of the segment columns ("p_")
+    subject: str = "vastaus"       # what the ranking sentence names (sentences.ranking_sentence)
 
 
 # -- tables and figures as plain data -------------------------------------------------
 
-def table_model(t: Table, anchor: str = "taulukko") -> dict:
-    """A Table as printed: visible headers, formatted cells, caption with n, note.
+def _print_kind(t: Table, column: str, kind: str | None) -> str | None:
+    """Sums of estimated headcounts (``yhteensä``) print as whole numbers (person-years keep
+    their decimal)."""
+    header = t.header(column).lower()
+    if kind == "number" and "yhteensä" in header and "htv" not in header:
+        return "count"
+    return kind
+
+
+def reader_note(note: str, titles: dict[str, str] | None = None) -> str:
+    """A table's note as a reader reads it: no sentence saying data is missing (the
+    methods chapter says it once), a table named by its title, not its id."""
+    parts = [p.strip() for p in re.split(r"(?<=\.)\s+", note or "") if p.strip()]
+    parts = [p for p in parts if "ei ole saatavilla" not in p]
+    text = " ".join(parts)
+    return re.sub(r"taulukossa ([a-z0-9_]+)", lambda m: "taulukossa ”" + (titles or {}).get(
+        m.group(1), m.group(1).replace("_", " ")) + "”", text)
+
+
+def table_model(t: Table, anchor: str = "taulukko", titles: dict[str, str] | None = None) -> dict:
+    """A Table as printed: visible headers, formatted cells (hidden cells as their mark,
+    ``<5`` or ``..``), caption with n, note (explaining the marks it prints).
 
     ``anchor`` prefixes the element id (``taulukko-<id>`` in chapters, ``liite-<id>``
     in the appendix), so a table shown twice has two distinct anchors.
@@ -49,22 +73,26 @@ def table_model(t: Table, anchor: str = "taulukko") -> dict:
     mask = t.mask()
     headers = [{"text": t.header(c), "numeric": c in t.kinds} for c in cols]
     rows = []
+    marks: set[str] = set()
     frame = t.frame
     for i in frame.index:
         row = []
         for j, c in enumerate(cols):
             kind = t.kinds.get(c)
             hidden = bool(mask.at[i, c])
+            if hidden:
+                marks.add(t.mark(i, c))
             row.append({
-                "text": format_cell(frame.at[i, c], kind, suppressed=hidden),
+                "text": format_cell(frame.at[i, c], _print_kind(t, c, kind), suppressed=hidden,
+                                    mark=t.mark(i, c) if hidden else ""),
                 "numeric": kind is not None and kind != "text",
                 "suppressed": hidden,
                 "header": j == 0 and c in labels,
             })
         rows.append(row)
-    notes = [t.note] if t.note else []
-    if bool(mask.to_numpy().any()):
-        notes.append(f"{SUPPRESSED_MARK} = alle viisi vastaajaa, luku peitetty.")
+    notes = [reader_note(t.note, titles)] if t.note else []
+    if marks:
+        notes.append(marks_note(marks))
     size = "wide" if len(cols) >= WIDE_COLUMNS else ("small" if len(cols) >= SMALL_COLUMNS else "normal")
     return {
         "id": f"{anchor}-{t.id}",
@@ -73,29 +101,24 @@ def table_model(t: Table, anchor: str = "taulukko") -> dict:
         "size": size,
         "headers": headers,
         "rows": rows,
-        "note": " ".join(notes),
+        "note": " ".join(n for n in notes if n),
+        "marks": sorted(marks),
     }
 
 
-def table_models(t: Table, anchor: str = "taulukko") -> list[dict]:
-    """``table_model`` of ``t``, split into parts of at most ``MAX_VALUE_COLUMNS`` value
-    columns (the label columns repeat in every part)."""
+def printable(t: Table) -> bool:
+    """Whether a table fits a printed page whole (never split into one-column parts):
+    at most ``LONG_ROWS`` rows and ``MAX_VALUE_COLUMNS`` value columns (``MAX_TEXT_COLUMNS``
+    when most are words). Others are left to the workbook."""
     values = t.value_columns
     texts = sum(t.kinds[c] == "text" for c in values)
     step = MAX_TEXT_COLUMNS if texts > len(values) / 2 else MAX_VALUE_COLUMNS
-    if len(values) <= step:
-        return [table_model(t, anchor)]
-    chunks = [values[i:i + step] for i in range(0, len(values), step)]
-    parts = []
-    for k, chunk in enumerate(chunks, 1):
-        keep = t.label_columns + chunk
-        part = t.with_(frame=t.frame[keep], kinds={c: t.kinds[c] for c in chunk},
-                       suppressed=None if t.suppressed is None else t.suppressed[keep])
-        m = table_model(part, anchor)
-        m["id"] += f"-{k}"
-        m["caption"] += f", osa {k}/{len(chunks)}"
-        parts.append(m)
-    return parts
+    return len(values) <= step and len(t.frame) <= LONG_ROWS
+
+
+def table_models(t: Table, anchor: str = "taulukko", titles: dict[str, str] | None = None) -> list[dict]:
+    """``[table_model(t)]`` when the table prints whole, else ``[]`` (it is in the workbook)."""
+    return [table_model(t, anchor, titles)] if printable(t) else []
 
 
 def figure_model(t: Table, sec: Section) -> dict | None:
@@ -125,8 +148,12 @@ def figure_model(t: Table, sec: Section) -> dict | None:
     except ChartError:
         return None
     caption = f"Kuvio: {t.title}. n = {fi_integer(t.n)}."
-    if t.note:
-        caption += f" {t.note}"
+    note = reader_note(t.note)
+    if note:
+        caption += f" {note}"
+    marks = t.marks()
+    if marks:
+        caption += " " + marks_note(marks)
     return {"src": spec, "alt": alt, "caption": caption, "width": None}
 
 
@@ -145,22 +172,18 @@ def section_model(t: Table, sec: Section, year: int) -> dict:
     if t.frame.empty:
         model["text"].append("Kysymykseen ei tullut vastauksia.")
         return model
-    model["text"].append(f"Kysymykseen vastasi {fi_integer(t.n)} {_count_word(t)}.")
+    model["text"].append(answered_sentence(int(t.n), _count_unit(t)))
     if sec.chart == "stacked":
         top = _safe(_agree_sentence, t)
-    elif sec.chart is not None:
-        top = _safe(_top_sentence, t)
+    elif sec.chart is not None or sec.subject != "vastaus":
+        top = _safe(_top_sentence, t, sec.subject)
     else:
         top = None
     if top:
         model["text"].append(top)
     model["figure"] = figure_model(t, sec)
-    if model["figure"] is None or sec.show_table:
-        if len(t.frame) > LONG_ROWS:
-            model["text"].append(f"Taulukossa on {fi_integer(len(t.frame))} riviä; se on "
-                                 "kokonaisuudessaan liitetaulukoissa.")
-        else:
-            model["tables"] = table_models(t)
+    if (model["figure"] is None and sec.chart is not None) or sec.show_table:
+        model["tables"] = table_models(t)
     return model
 
 

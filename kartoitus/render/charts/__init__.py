@@ -56,3 +56,16 @@ def draw_png(spec) -> bytes:
 def draw_data_uri(spec) -> str:
     """The chart as a PNG data URI (for HTML and PDF)."""
     return png_data_uri(draw_png(spec))
+
+
+def draw_screen_uri(spec) -> str:
+    """The chart for screens: an SVG data URI drawn at the narrow screen width
+    (``base.SCREEN_WIDTH``), text kept as text, so it stays legible on a phone."""
+    from kartoitus.render.charts.base import SCREEN_WIDTH, chart_width, figure_to_svg, svg_data_uri
+
+    kinds = _kinds()
+    if spec.kind not in kinds:
+        raise ChartError(f"unknown chart kind {spec.kind!r}; known: {', '.join(KINDS)}")
+    with chart_width(SCREEN_WIDTH):
+        fig = kinds[spec.kind](*spec.args, **spec.kwargs)
+    return svg_data_uri(figure_to_svg(fig, text=True))

@@ -6,7 +6,7 @@ bar per row and one segment per value column (the 1-5 agreement statements, with
 the diverging palette). Both read Finnish labels from ``Table.columns`` and the
 table's label column, format values the Finnish way, put the table's n in the
 title, wrap long category labels, and never draw a suppressed value: its place is
-marked with ``<5``. ``describe_bars`` / ``describe_stacked`` give the alt text of
+marked with their mark (``<5`` for a count of 1-4, else ``..``). ``describe_bars`` / ``describe_stacked`` give the alt text of
 the same chart (every number it shows); they and the table readers live in
 :mod:`kartoitus.outputs.charttext` (no matplotlib), so a model can carry the alt text.
 """
@@ -34,6 +34,7 @@ from kartoitus.fmt import fi_integer, fi_number, format_value
 from kartoitus.outputs.charttext import (  # noqa: F401  (re-exported: render.charts' public names)
     ChartError,
     bar_data as _bar_data,
+    bar_marks as _bar_marks,
     describe_bars,
     describe_stacked,
     label_column,
@@ -42,7 +43,8 @@ from kartoitus.outputs.charttext import (  # noqa: F401  (re-exported: render.ch
     stack_columns as _stack_columns,
     value_column,
 )
-from kartoitus.tables import SUPPRESSED_MARK, Table
+from kartoitus.tables import PROTECTED_MARK, Table
+from kartoitus.render.charts import base as _base
 
 #: Axis unit per value kind (the axis label is "<header> (<unit>)").
 UNITS = {"percent": "%", "count": "kpl", "mean": "", "number": ""}
@@ -73,7 +75,7 @@ def _axis_label(table: Table, col: str, unit: str | None) -> str:
 
 def bar_chart(table: Table, value: str | None = None, *, title: str | None = None,
               unit: str | None = None, sort: bool = True, max_items: int | None = None,
-              xmax: float | None = None, label_width: int = 40) -> Figure:
+              xmax: float | None = None, label_width: int | None = None) -> Figure:
     """Horizontal bars of one value column of ``table``, one bar per row.
 
     ``unit`` overrides the axis unit (``%``, ``kpl``, ``henkilöä``); ``sort``
@@ -81,9 +83,12 @@ def bar_chart(table: Table, value: str | None = None, *, title: str | None = Non
     axis end (e.g. 5 for a 1-5 mean).
     """
     col, labels, values, hidden = _bar_data(table, value, sort, max_items)
+    marks = _bar_marks(table, value, sort, max_items)
     if not labels:
         raise ChartError(f"table {table.id} has no rows")
     kind = table.kinds[col]
+    if label_width is None:
+        label_width = 40 if _base._WIDTH[-1] >= 6 else 26     # narrow screen charts wrap sooner
     wrapped = [wrap(lbl, label_width) for lbl in labels]
     lines = sum(max(1, w.count("\n") + 1) for w in wrapped)
     height = 0.95 + 0.16 * lines + 0.1 * len(labels)
@@ -102,9 +107,9 @@ def bar_chart(table: Table, value: str | None = None, *, title: str | None = Non
             end = min(max(end, 10.0), 116.0)
         ax.set_xlim(0, end)
         pad = end * 0.01
-        for yi, v, h in zip(y, values, hidden):
+        for yi, v, h, mk in zip(y, values, hidden, marks):
             if h:
-                ax.text(pad, yi, SUPPRESSED_MARK, va="center", ha="left", color=MUTED,
+                ax.text(pad, yi, mk, va="center", ha="left", color=MUTED,
                         fontstyle="italic", fontsize=8)
             elif np.isnan(v):
                 ax.text(pad, yi, "\u2013", va="center", ha="left", color=MUTED, fontsize=8)
@@ -138,11 +143,11 @@ def _colors(k: int, diverging: bool) -> list:
 
 
 def stacked_chart(table: Table, columns: list[str] | None = None, *, title: str | None = None,
-                  diverging: bool = True, label_width: int = 36) -> Figure:
+                  diverging: bool = True, label_width: int | None = None) -> Figure:
     """100 % stacked horizontal bars: one bar per row, one segment per column.
 
     ``columns`` are percent columns in scale order (default: every percent
-    column). Suppressed segments are left out and marked ``<5`` after the bar.
+    column). Suppressed segments are left out and marked ``..`` after the bar.
     """
     cols = _stack_columns(table, columns)
     labels = row_labels(table)
@@ -151,9 +156,12 @@ def stacked_chart(table: Table, columns: list[str] | None = None, *, title: str 
     data = table.frame[cols].astype("float64").to_numpy()
     hidden = table.mask()[cols].to_numpy(dtype=bool)
     colors = _colors(len(cols), diverging)
+    narrow = _base._WIDTH[-1] < 6
+    if label_width is None:
+        label_width = 22 if narrow else 36
     wrapped = [wrap(lbl, label_width) for lbl in labels]
     lines = sum(max(1, w.count("\n") + 1) for w in wrapped)
-    legend_rows = 1 if len(cols) <= 5 else 2
+    legend_rows = (1 if len(cols) <= 5 else 2) + (1 if narrow else 0)
     height = 1.35 + 0.22 * lines + 0.14 * len(labels) + 0.25 * legend_rows
     fig = new_figure(height)
     with style():
@@ -174,7 +182,7 @@ def stacked_chart(table: Table, columns: list[str] | None = None, *, title: str 
             left = left + width
         for yi, row_hidden in zip(y, hidden):
             if row_hidden.any():
-                ax.text(101, yi, SUPPRESSED_MARK, va="center", ha="left", color=MUTED,
+                ax.text(101, yi, PROTECTED_MARK, va="center", ha="left", color=MUTED,
                         fontstyle="italic", fontsize=8, clip_on=False)
         ax.set_xlim(0, 100)
         ax.set_xticks([0, 25, 50, 75, 100])
@@ -185,6 +193,6 @@ def stacked_chart(table: Table, columns: list[str] | None = None, *, title: str 
         ax.set_xlabel("Osuus vastaajista (%)")
         _set_title(fig, table, title)
         handles, names = ax.get_legend_handles_labels()
-        fig.legend(handles, names, loc="outside lower center", ncols=min(len(cols), 5),
+        fig.legend(handles, names, loc="outside lower center", ncols=min(len(cols), 3 if narrow else 5),
                    handlelength=1.2, columnspacing=1.0)
     return fig

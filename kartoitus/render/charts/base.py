@@ -75,10 +75,27 @@ def style():
         yield
 
 
-def new_figure(height: float, width: float = WIDTH) -> Figure:
-    """A Figure with constrained layout (no pyplot)."""
+#: Width of a chart drawn for screens (inches): narrow, so that on a 390 px phone the
+#: chart is scaled little and its smallest text stays at least 9 px.
+SCREEN_WIDTH = 4.0
+_WIDTH = [WIDTH]
+
+
+@contextmanager
+def chart_width(width: float):
+    """Draw the charts made inside at ``width`` inches (the screen's narrower charts)."""
+    _WIDTH.append(width)
+    try:
+        yield
+    finally:
+        _WIDTH.pop()
+
+
+def new_figure(height: float, width: float | None = None) -> Figure:
+    """A Figure with constrained layout (no pyplot); ``width`` defaults to the current
+    chart width (:func:`chart_width`, else ``WIDTH``)."""
     with style():
-        return Figure(figsize=(width, height), layout="constrained")
+        return Figure(figsize=(width or _WIDTH[-1], height), layout="constrained")
 
 
 def wrap(label: str, width: int = 34) -> str:
@@ -108,13 +125,18 @@ def figure_to_png(fig: Figure, dpi: int = DPI) -> bytes:
     return buf.getvalue()
 
 
-def figure_to_svg(fig: Figure) -> bytes:
-    """SVG bytes without a date and with fixed element ids."""
+def figure_to_svg(fig: Figure, text: bool = False) -> bytes:
+    """SVG bytes without a date and with fixed element ids; ``text=True`` keeps the
+    words as text (selectable, sharp at any zoom) instead of glyph outlines."""
     buf = io.BytesIO()
-    with style():
+    with style(), matplotlib.rc_context({"svg.fonttype": "none"} if text else {}):
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None},
                     facecolor="white")
     return buf.getvalue()
+
+
+def svg_data_uri(svg: bytes) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
 
 
 def png_data_uri(png: bytes) -> str:
