@@ -146,8 +146,12 @@ def _print_data_summary(console, result) -> None:
     fuzzy = result.mapping[result.mapping["tapa"] == "fuzzy"]
     for r in fuzzy.itertuples():
         console.print(f"Sarake tunnistettu sumeasti: {r.tiedosto}: {r.sarake!r} -> {r.tunnus} ({r.osuvuus:.0f} %)")
+    own = [r.tiedosto for r in result.skipped.itertuples() if str(r.syy).startswith("aallon asetustiedosto")]
+    if own:
+        console.print("Aallon omat tiedostot (eivät vastauksia, luetaan erikseen): " + ", ".join(own))
     for r in result.skipped.itertuples():
-        console.print(f"Ei luettu: {r.tiedosto} ({r.syy})")
+        if r.tiedosto not in own:
+            console.print(f"Ei luettu: {r.tiedosto} ({r.syy})")
     for survey in result.absent:
         console.print(f"HUOM: aallossa ei ole kyselyn {survey} vastauksia: sen tiedot puuttuvat "
                       "käsitellystä datasta ja raporteista.")
