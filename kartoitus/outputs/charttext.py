@@ -64,16 +64,22 @@ def _order(values: np.ndarray, hidden: np.ndarray, sort: bool) -> list[int]:
     return [k[2] for k in sorted(key)]
 
 
-def bar_data(table: Table, value: str | None, sort: bool, max_items: int | None):
-    """(value column, row labels, values, hidden) of a bar chart, in drawing order."""
+def _bar_order(table: Table, value: str | None, sort: bool, max_items: int | None):
+    """(value column, values, hidden, drawing order) of a bar chart's rows."""
     col = value_column(table, value)
-    labels = row_labels(table)
     values = np.array([np.nan if v is None else float(v) for v in
                        table.frame[col].astype("float64").tolist()])
     hidden = table.mask()[col].to_numpy(dtype=bool)
     order = _order(values, hidden, sort)
     if max_items is not None:
         order = order[:max_items]
+    return col, values, hidden, order
+
+
+def bar_data(table: Table, value: str | None, sort: bool, max_items: int | None):
+    """(value column, row labels, values, hidden) of a bar chart, in drawing order."""
+    col, values, hidden, order = _bar_order(table, value, sort, max_items)
+    labels = row_labels(table)
     return col, [labels[i] for i in order], values[order], hidden[order]
 
 
@@ -87,13 +93,7 @@ def _spoken(mark: str) -> str:
 
 def bar_marks(table: Table, value: str | None, sort: bool, max_items: int | None) -> list[str]:
     """The mark of each bar in drawing order (``""`` for a visible bar)."""
-    col = value_column(table, value)
-    values = np.array([np.nan if v is None else float(v) for v in
-                       table.frame[col].astype("float64").tolist()])
-    hidden = table.mask()[col].to_numpy(dtype=bool)
-    order = _order(values, hidden, sort)
-    if max_items is not None:
-        order = order[:max_items]
+    col, _values, hidden, order = _bar_order(table, value, sort, max_items)
     index = table.frame.index
     return [table.mark(index[i], col) if hidden[i] else "" for i in order]
 
