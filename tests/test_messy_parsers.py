@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from kartoitus.errors import ConfigError, InputError, KartoitusError
@@ -43,6 +43,8 @@ WORDS = ["Jyväskylä", "Äänekoski", "Kyyjärvi", "Hänkasalmi", "yhdistys", "
 @PROPS
 @given(codec=st.sampled_from(["cp1252", "mac_roman", "cp850"]),
        words=st.lists(st.sampled_from(WORDS), min_size=1, max_size=12))
+# CI found this: cp1252's right quote is cp850's ö, and a quote repeated on a row outvoted the header
+@example(codec="cp1252", words=["\u201dlainaus\u201d"] * 3)
 def test_finnish_text_in_a_legacy_encoding_is_read_back(codec, words):
     """Whatever program saved it, a Finnish export decodes to its own text."""
     text = HEADER + "\n" + "A ry;Laukaa;Nuorisotoiminta;" + " ".join(words) + "\n"

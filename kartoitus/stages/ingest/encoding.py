@@ -13,6 +13,7 @@ file is refused with the choices (:class:`UnsureEncoding`) rather than guessed.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from kartoitus.errors import KartoitusError
@@ -62,14 +63,18 @@ def _is_letter(ch: str) -> bool:
     return ch.isalpha()
 
 
-def finnish_score(text: str) -> int:
-    """How Finnish the non-ASCII characters of ``text`` look (higher is better)."""
+#: What separates the words of a CSV sample (whitespace, field separators, ASCII quotes).
+_WORD_BREAK = re.compile(r"[\s;,|\t\"']+")
+
+
+def _word_score(word: str) -> int:
+    """How Finnish the non-ASCII characters of one word look."""
     score = 0
-    n = len(text)
-    for i, ch in enumerate(text):
+    n = len(word)
+    for i, ch in enumerate(word):
         if ord(ch) < 128:
             continue
-        in_word = (i > 0 and _is_letter(text[i - 1])) or (i + 1 < n and _is_letter(text[i + 1]))
+        in_word = (i > 0 and _is_letter(word[i - 1])) or (i + 1 < n and _is_letter(word[i + 1]))
         if ch in _FINNISH:
             score += 2 if in_word else 0
         elif ch in _NAME_LETTERS:
@@ -83,6 +88,17 @@ def finnish_score(text: str) -> int:
         else:
             score -= 1
     return score
+
+
+def finnish_score(text: str) -> int:
+    """How Finnish the non-ASCII characters of ``text`` look (higher is better).
+
+    Each distinct word counts once: an answer repeated on many rows (a quoted
+    phrase, a municipality) must not outvote the header's words, which every
+    export of the survey shares.
+    """
+    words = dict.fromkeys(w for w in _WORD_BREAK.split(text) if any(ord(c) > 127 for c in w))
+    return sum(_word_score(w) for w in words)
 
 
 def _decodes(data: bytes, codec: str) -> bool:
