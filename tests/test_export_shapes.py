@@ -106,14 +106,16 @@ def test_the_reference_reads_counts_with_thousands_separators(tmp_path):
 # -- Microsoft Forms ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["ms_forms_xlsx", "ms_forms_csv"])
+@pytest.mark.parametrize("name", ["ms_forms_xlsx", "ms_forms_csv", "ms_forms_fi_xlsx"])
 def test_microsoft_forms_columns(name, tmp_path):
     result, folder = _build(tmp_path, name)
     assert result.exit_code == 0, result.output
     mapping = bank.read_excel_facing_csv(folder / bank.MAPPING_FILE).set_index("sarake")
-    assert mapping.loc["Completion time", ["tunnus", "tapa"]].tolist() == ["aikaleima", "tool"]
-    assert mapping.loc["Email", "tapa"] == mapping.loc["Name", "tapa"] == "personal"
-    assert mapping.loc["Id", "tapa"] == mapping.loc["Start time", "tapa"] == "tool"
+    ident, started, completed, email, person, *rest = fx.MS_COLUMNS_FI if name.endswith("_fi_xlsx") \
+        else fx.MS_COLUMNS
+    assert mapping.loc[completed, ["tunnus", "tapa"]].tolist() == ["aikaleima", "tool"]
+    assert mapping.loc[email, "tapa"] == mapping.loc[person, "tapa"] == "personal"
+    assert {mapping.loc[c, "tapa"] for c in [ident, started, *rest]} == {"tool"}
     extras = bank.read_excel_facing_csv(folder / bank.EXTRAS_FILE)
     assert extras.empty   # nothing of Microsoft's own is an "ignored extra column"
     # the respondent's name and e-mail reach no processed file
