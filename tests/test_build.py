@@ -62,18 +62,21 @@ def built(tmp_path_factory, settings):
 def test_every_raw_row_is_accounted_for(built):
     wave, result = built
     audit = pd.read_csv(wave.processed / "audit.csv", dtype=str, keep_default_na=False)
-    counts = audit.groupby("survey")["status"].value_counts().unstack(fill_value=0)
+    # the researcher's file speaks Finnish (issue 13), like the data bank's auditointi_<year>
+    assert list(audit.columns) == ["tiedosto", "rivi", "kysely", "tila", "syy", "liput", "korjaukset",
+                                   "korvaava_rivi"]
+    counts = audit.groupby("kysely")["tila"].value_counts().unstack(fill_value=0)
     # 60 generated association rows + the planted one; every municipality of 2025 but one answered
     assert counts.loc["jarjestokysely"].sum() == 61
-    assert set(audit["status"]) <= {"kept", "replaced", "rejected"}
+    assert set(audit["tila"]) <= {"mukana", "korvattu", "hylätty"}
     kept = pd.read_csv(wave.processed / "jarjestokysely.csv", dtype=str)
-    assert len(kept) == (audit[(audit.survey == "jarjestokysely")]["status"] == "kept").sum()
+    assert len(kept) == (audit[(audit.kysely == "jarjestokysely")]["tila"] == "mukana").sum()
     # each kept row traces back to its file and spreadsheet row
     keys = set(zip(kept["tiedosto"], kept["rivi"]))
-    kept_audit = audit[(audit.survey == "jarjestokysely") & (audit.status == "kept")]
-    assert keys == set(zip(kept_audit["file"], kept_audit["row"]))
-    assert (audit.loc[audit.status == "rejected", "reason"] != "").all()
-    assert (audit.loc[audit.status == "replaced", "replaced_by"] != "").all()
+    kept_audit = audit[(audit.kysely == "jarjestokysely") & (audit.tila == "mukana")]
+    assert keys == set(zip(kept_audit["tiedosto"], kept_audit["rivi"]))
+    assert (audit.loc[audit.tila == "hylätty", "syy"] != "").all()
+    assert (audit.loc[audit.tila == "korvattu", "korvaava_rivi"] != "").all()
 
 
 def test_personal_columns_never_reach_processed_data_or_the_bank(built, settings):
@@ -236,31 +239,31 @@ def test_corrections_are_applied_on_every_build_and_recorded(tmp_path, settings)
     assert runner.invoke(app, args).exit_code == 0
     processed = root / "processed" / str(YEAR)
     audit = pd.read_csv(processed / "audit.csv", dtype=str, keep_default_na=False)
-    unsure = audit[audit["flags"].str.contains("kotikunta: kunta_tuntematon") & (audit.status == "kept")]
+    unsure = audit[audit["liput"].str.contains("kotikunta: kunta_tuntematon") & (audit.tila == "mukana")]
     assert len(unsure), "the demo wave plants municipalities that cannot be resolved"
-    fix, other, drop = unsure.iloc[0], audit[audit.status == "kept"].iloc[1], audit[audit.status == "kept"].iloc[2]
+    fix, other, drop = unsure.iloc[0], audit[audit.tila == "mukana"].iloc[1], audit[audit.tila == "mukana"].iloc[2]
     names = pd.read_csv(processed / "jarjestokysely.csv", dtype=str).set_index(["tiedosto", "rivi"])["nimi"]
 
     def name(r):   # a row-numbered correction names the answer it is for (issue 10)
-        return '"' + names[(r.file, r.row)].replace('"', '""') + '"'
+        return '"' + names[(r.tiedosto, r.rivi)].replace('"', '""') + '"'
 
     (root / "raw" / str(YEAR) / "korjaukset.csv").write_text(
         "tiedosto,rivi,yhdistys,kentta,arvo,syy\n"
-        f"{fix.file},{fix.row},{name(fix)},kotikunta,Jyväskylä,tarkistettu puhelimitse\n"
-        f"{other.file},{other.row},{name(other)},paatoimiala,omaiset,yhdistyksen säännöt\n"
-        f"{drop.file},{drop.row},{name(drop)},hylkaa,,testivastaus\n", encoding="utf-8")
+        f"{fix.tiedosto},{fix.rivi},{name(fix)},kotikunta,Jyväskylä,tarkistettu puhelimitse\n"
+        f"{other.tiedosto},{other.rivi},{name(other)},paatoimiala,omaiset,yhdistyksen säännöt\n"
+        f"{drop.tiedosto},{drop.rivi},{name(drop)},hylkaa,,testivastaus\n", encoding="utf-8")
     assert runner.invoke(app, args).exit_code == 0
-    audit = pd.read_csv(processed / "audit.csv", dtype=str, keep_default_na=False).set_index(["file", "row"])
-    assert "kotikunta:" in audit.loc[(fix.file, fix.row), "corrections"]
-    assert "tarkistettu puhelimitse" in audit.loc[(fix.file, fix.row), "corrections"]
-    assert audit.loc[(drop.file, drop.row), "status"] == "rejected"
-    assert audit.loc[(drop.file, drop.row), "reason"] == "hylätty korjauksella: testivastaus"
+    audit = pd.read_csv(processed / "audit.csv", dtype=str, keep_default_na=False).set_index(["tiedosto", "rivi"])
+    assert "kotikunta:" in audit.loc[(fix.tiedosto, fix.rivi), "korjaukset"]
+    assert "tarkistettu puhelimitse" in audit.loc[(fix.tiedosto, fix.rivi), "korjaukset"]
+    assert audit.loc[(drop.tiedosto, drop.rivi), "tila"] == "hylätty"
+    assert audit.loc[(drop.tiedosto, drop.rivi), "syy"] == "hylätty korjauksella: testivastaus"
     data = pd.read_csv(processed / "jarjestokysely.csv", dtype=str).set_index(["tiedosto", "rivi"])
-    assert data.loc[(fix.file, fix.row), "kotikunta"] == "179"
-    assert data.loc[(other.file, other.row), ["paatoimiala", "paatoimiala_lahde"]].tolist() == ["omaiset", "korjaus"]
+    assert data.loc[(fix.tiedosto, fix.rivi), "kotikunta"] == "179"
+    assert data.loc[(other.tiedosto, other.rivi), ["paatoimiala", "paatoimiala_lahde"]].tolist() == ["omaiset", "korjaus"]
     # a correction that no longer matches any row stops the build and names the line
     with (root / "raw" / str(YEAR) / "korjaukset.csv").open("a", encoding="utf-8") as fh:
-        fh.write(f"{fix.file},9999,{name(fix)},kotikunta,Laukaa,vanha korjaus\n")
+        fh.write(f"{fix.tiedosto},9999,{name(fix)},kotikunta,Laukaa,vanha korjaus\n")
     result = runner.invoke(app, args)
     assert result.exit_code == 1
     assert "korjaukset.csv, rivi 5" in " ".join(result.output.split())

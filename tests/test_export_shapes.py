@@ -169,7 +169,7 @@ def test_the_newest_answer_wins_across_sources_and_formats(tmp_path):
         data = pd.read_csv(tmp_path / f"p{expected}" / str(YEAR) / "jarjestokysely.csv", dtype=str)
         assert data["jasenmaara"].tolist() == [expected]
         audit = bank.read_excel_facing_csv(tmp_path / f"p{expected}" / str(YEAR) / bank.AUDIT_FILE)
-        assert sorted(audit["status"]) == ["kept", "replaced"]
+        assert sorted(audit["tila"]) == ["korvattu", "mukana"]
 
 
 # -- nothing skipped in silence ----------------------------------------------------------------
@@ -183,21 +183,21 @@ def test_files_not_read_are_listed_with_the_reason(tmp_path):
                                            "sama sisältö kuin tiedostossa jarjestokysely (1).csv: luettu kerran"}]
     assert "Ei luettu: jarjestokysely.csv (sama sisältö" in " ".join(result.output.split())
     audit = bank.read_excel_facing_csv(folder / bank.AUDIT_FILE)
-    assert set(audit["file"]) == {"jarjestokysely (1).csv"} and len(audit) == 4
+    assert set(audit["tiedosto"]) == {"jarjestokysely (1).csv"} and len(audit) == 4
 
     result, folder = _build(tmp_path / "b", "two_sheets")
     skipped = bank.read_excel_facing_csv(folder / bank.SKIPPED_FILE)
     assert skipped["tiedosto"].tolist() == ["vastaukset.xlsx/Ohjeet"]
     audit = bank.read_excel_facing_csv(folder / bank.AUDIT_FILE)
-    assert sorted(set(audit["file"])) == ["vastaukset.xlsx/Lomakkeen vastaukset 1", "vastaukset.xlsx/Paperilomakkeet"]
+    assert sorted(set(audit["tiedosto"])) == ["vastaukset.xlsx/Lomakkeen vastaukset 1", "vastaukset.xlsx/Paperilomakkeet"]
 
     result, folder = _build(tmp_path / "c", "subfolder")
     skipped = bank.read_excel_facing_csv(folder / bank.SKIPPED_FILE)
     assert skipped["tiedosto"].tolist() == ["lataukset/muistiinpanot.txt.md"]
-    assert set(bank.read_excel_facing_csv(folder / bank.AUDIT_FILE)["file"]) == {"lataukset/jarjestokysely.csv"}
+    assert set(bank.read_excel_facing_csv(folder / bank.AUDIT_FILE)["tiedosto"]) == {"lataukset/jarjestokysely.csv"}
 
     result, folder = _build(tmp_path / "d", "google_zip")
-    assert set(bank.read_excel_facing_csv(folder / bank.AUDIT_FILE)["file"]) == {
+    assert set(bank.read_excel_facing_csv(folder / bank.AUDIT_FILE)["tiedosto"]) == {
         "Järjestökysely (vastaukset).csv.zip/Järjestökysely (vastaukset).csv"}
 
 

@@ -206,7 +206,7 @@ def test_markup_in_a_title_is_still_one_error_line(bank_root):
 
 def _audit_of(root: Path, name: str) -> pd.DataFrame:
     audit = bank.read_excel_facing_csv(root / "processed" / str(YEAR) / bank.AUDIT_FILE)
-    return audit[audit["file"] == name]
+    return audit[audit["tiedosto"] == name]
 
 
 def _flags_of(root: Path, name: str) -> pd.DataFrame:
@@ -222,13 +222,13 @@ def _run_clean(root: Path, name: str, data: bytes, rows: int) -> pd.DataFrame:
     assert "Traceback" not in result.output
     audit = _audit_of(root, name)
     assert len(audit) == rows
-    assert sorted(audit["row"].astype(int)) == list(range(2, 2 + rows))
-    assert set(audit["status"]) <= {"kept", "replaced", "rejected"}
-    assert (audit.loc[audit["status"] == "rejected", "reason"] != "").all()
+    assert sorted(audit["rivi"].astype(int)) == list(range(2, 2 + rows))
+    assert set(audit["tila"]) <= {"mukana", "korvattu", "hylätty"}
+    assert (audit.loc[audit["tila"] == "hylätty", "syy"] != "").all()
     kept = pd.read_csv(root / "processed" / str(YEAR) / "jarjestokysely.csv", dtype=str)
-    assert (kept["tiedosto"] == name).sum() == (audit["status"] == "kept").sum()
+    assert (kept["tiedosto"] == name).sum() == (audit["tila"] == "mukana").sum()
     summary = pd.read_csv(root / "processed" / str(YEAR) / bank.AUDIT_FILE, dtype=str)
-    assert summary["status"].value_counts().sum() == len(summary)
+    assert summary["tila"].value_counts().sum() == len(summary)
     assert _old_wave(root) == old
     return audit
 
@@ -244,8 +244,8 @@ def test_every_answer_empty_is_rejected_as_empty(bank_root):
     header = _base_rows(bank_root)[0]
     rows = [header] + [[""] * len(header) for _ in range(3)]
     audit = _run_clean(bank_root, "tyhjat_vastaukset.csv", _csv_bytes(rows), rows=3)
-    assert (audit["status"] == "rejected").all()
-    assert set(audit["reason"]) == {"tyhjä vastaus"}
+    assert (audit["tila"] == "hylätty").all()
+    assert set(audit["syy"]) == {"tyhjä vastaus"}
 
 
 def test_duplicated_header_title_is_listed_and_the_first_column_counts(bank_root):
@@ -254,7 +254,7 @@ def test_duplicated_header_title_is_listed_and_the_first_column_counts(bank_root
     rows[1] = rows[1] + ["Toinen nimi samalla otsikolla"]
     rows[2] = rows[2] + [""]
     audit = _run_clean(bank_root, "tuplaotsikko.csv", _csv_bytes(rows), rows=2)
-    assert (audit["status"] == "kept").all()
+    assert (audit["tila"] == "mukana").all()
     mapping = bank.read_excel_facing_csv(bank_root / "processed" / str(YEAR) / bank.MAPPING_FILE)
     mine = mapping[(mapping["tiedosto"] == "tuplaotsikko.csv") & (mapping["sarake"] == title("nimi"))]
     assert sorted(mine["tapa"]) == ["duplicate", "exact"]
@@ -267,7 +267,7 @@ def test_nul_bytes_are_dropped_before_anything_is_written(bank_root):
     rows = _answers(bank_root, [{title("nimi"): "Nolla\x00tavu ry"}, {}])
     data = b"\x00\x00" + _csv_bytes(rows).replace(b"ry,", b"r\x00y,", 1)
     audit = _run_clean(bank_root, "nollatavut.csv", data, rows=2)
-    assert (audit["status"] == "kept").all()
+    assert (audit["tila"] == "mukana").all()
     for path in (bank_root / "processed" / str(YEAR)).glob("*.csv"):
         assert b"\x00" not in path.read_bytes(), path.name
     kept = pd.read_csv(bank_root / "processed" / str(YEAR) / "jarjestokysely.csv", dtype=str)
@@ -281,7 +281,7 @@ def test_dates_in_the_future_and_before_the_survey_opened_are_kept_and_flagged(b
                                 {ts: f"{opened.year - 1}/01/15 10:00:00 AM GMT+2"},
                                 {ts: "ei päivämäärä"}])
     audit = _run_clean(bank_root, "paivat.csv", _csv_bytes(rows), rows=3)
-    assert (audit["status"] == "kept").all()
+    assert (audit["tila"] == "mukana").all()
     flags = _flags_of(bank_root, "paivat.csv")
     by_row = flags.groupby("rivi")["lippu"].agg(set)
     assert "aika_tulevaisuudessa" in by_row["2"]     # the more specific of the two
@@ -294,7 +294,7 @@ def test_negative_and_absurd_numbers_are_kept_and_flagged(bank_root):
     rows = _answers(bank_root, [{members: "-5"}, {members: "1000000"}, {members: "1e308"},
                                 {members: "9" * 400}])
     audit = _run_clean(bank_root, "luvut.csv", _csv_bytes(rows), rows=4)
-    assert (audit["status"] == "kept").all()
+    assert (audit["tila"] == "mukana").all()
     flags = _flags_of(bank_root, "luvut.csv")
     mine = flags[flags["sarake"] == "jasenmaara"]
     assert set(mine["rivi"]) == {"2", "3", "4", "5"}
@@ -308,7 +308,7 @@ def test_negative_and_absurd_numbers_are_kept_and_flagged(bank_root):
 def test_utf16_export_of_a_valid_file_reads_like_utf8(bank_root):
     rows = _answers(bank_root, [{}, {}])
     audit = _run_clean(bank_root, "utf16.csv", _csv_bytes(rows).decode("utf-8").encode("utf-16"), rows=2)
-    assert (audit["status"] == "kept").all()
+    assert (audit["tila"] == "mukana").all()
 
 
 # -- property-based: random bytes and random cells -------------------------------------------
@@ -400,7 +400,7 @@ def test_rebuilding_after_the_hostile_files_restores_the_plain_wave(bank_root, t
     assert result.exit_code == 0
     audit = _audit_of(bank_root, "jarjestokysely_vastaukset.csv")
     assert len(audit) > 0
-    files = set(bank.read_excel_facing_csv(bank_root / "processed" / str(YEAR) / bank.AUDIT_FILE)["file"])
+    files = set(bank.read_excel_facing_csv(bank_root / "processed" / str(YEAR) / bank.AUDIT_FILE)["tiedosto"])
     assert files == {p.name for p in (bank_root / "raw" / str(YEAR)).iterdir()
                      if p.suffix in (".csv", ".xlsx")}
     assert _old_wave(bank_root) == old

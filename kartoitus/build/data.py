@@ -304,7 +304,7 @@ def load_data_result(wave: Wave, settings: Settings, record: dict) -> DataResult
     codebook = settings.codebook
 
     folder = wave.processed
-    audit = _read_text_csv(folder / bank.AUDIT_FILE)
+    audit = catalog.audit_from_finnish(_read_text_csv(folder / bank.AUDIT_FILE))
     flags = _read_text_csv(folder / bank.FLAGS_FILE)
     mapping = _read_text_csv(folder / bank.MAPPING_FILE)
     if "osuvuus" in mapping.columns:
@@ -398,7 +398,7 @@ def build_data(wave: Wave, settings: Settings, progress: Progress = _quiet,
         files = {bank.SURVEY_FILE.format(survey=sid): r.data for sid, r in results.items()}
         flags = pd.concat([r.flags for r in results.values()], ignore_index=True)
         files.update({
-            bank.AUDIT_FILE: audit,
+            bank.AUDIT_FILE: catalog.audit_in_finnish(audit),
             bank.FLAGS_FILE: flags,
             bank.MAPPING_FILE: result.mapping,
             bank.EXTRAS_FILE: result.extras,

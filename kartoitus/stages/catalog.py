@@ -57,10 +57,21 @@ SHARE_NO = "ei"
 
 
 def audit_in_finnish(audit: pd.DataFrame) -> pd.DataFrame:
-    """The audit table as the data bank holds it: Finnish columns and statuses."""
+    """The audit table as the researcher reads it (``audit.csv``, the data bank's
+    ``auditointi_<year>``): Finnish columns and statuses."""
     out = audit.rename(columns=AUDIT_COLUMNS_FI)
     if "tila" in out:
         out["tila"] = out["tila"].map(lambda s: AUDIT_STATUS_FI.get(s, s))
+    return out
+
+
+def audit_from_finnish(audit: pd.DataFrame) -> pd.DataFrame:
+    """The inverse of :func:`audit_in_finnish` (the code's own names); an audit
+    written before the file spoke Finnish passes unchanged."""
+    out = audit.rename(columns={fi: en for en, fi in AUDIT_COLUMNS_FI.items()})
+    if "status" in out:
+        back = {fi: en for en, fi in AUDIT_STATUS_FI.items()}
+        out["status"] = out["status"].map(lambda s: back.get(s, s))
     return out
 
 
@@ -252,4 +263,4 @@ def shared_tables(con: sqlite3.Connection) -> list[str]:
     return [r[0] for r in con.execute("SELECT nimi FROM taulut WHERE jaettavissa = ? ORDER BY nimi", (SHARE_YES,))]
 
 
-__all__ = ["AUDIT_TABLE", "VIEW_SUFFIX", "audit_in_finnish", "describe", "shared_tables"]
+__all__ = ["AUDIT_TABLE", "VIEW_SUFFIX", "audit_from_finnish", "audit_in_finnish", "describe", "shared_tables"]
