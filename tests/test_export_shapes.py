@@ -106,12 +106,12 @@ def test_the_reference_reads_counts_with_thousands_separators(tmp_path):
 # -- Microsoft Forms ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["ms_forms_xlsx", "ms_forms_csv", "ms_forms_fi_xlsx"])
+@pytest.mark.parametrize("name", ["ms_forms_xlsx", "ms_forms_csv", "ms_forms_fi_xlsx", "ms_forms_fi_csv"])
 def test_microsoft_forms_columns(name, tmp_path):
     result, folder = _build(tmp_path, name)
     assert result.exit_code == 0, result.output
     mapping = bank.read_excel_facing_csv(folder / bank.MAPPING_FILE).set_index("sarake")
-    ident, started, completed, email, person, *rest = fx.MS_COLUMNS_FI if name.endswith("_fi_xlsx") \
+    ident, started, completed, email, person, *rest = fx.MS_COLUMNS_FI if "_fi_" in name \
         else fx.MS_COLUMNS
     assert mapping.loc[completed, ["tunnus", "tapa"]].tolist() == ["aikaleima", "tool"]
     assert mapping.loc[email, "tapa"] == mapping.loc[person, "tapa"] == "personal"
