@@ -128,6 +128,8 @@ class _Steps:
 def _print_data_summary(console, result) -> None:
     from rich.table import Table as RichTable
 
+    from kartoitus.stages.bank import AUDIT_FILE, EXTRAS_FILE, FLAGS_FILE
+
     summary = result.summary()
     table = RichTable(title=f"Aalto {result.wave.year}: mitä jokaiselle riville tapahtui")
     for col in ("kysely", "rivejä sisään", "säilytetty", "korvattu", "hylätty"):
@@ -139,13 +141,20 @@ def _print_data_summary(console, result) -> None:
     console.print(f"Rivejä sisään {total.rows_in} = säilytetty {total.kept} + korvattu {total.replaced} "
                   f"+ hylätty {total.rejected}")
     flagged = (result.audit["flags"] != "").sum()
-    console.print(f"Liputettuja rivejä {flagged} (katso {result.wave.processed / 'audit.csv'})")
+    console.print(f"Liputettuja rivejä {flagged} (rivit: {result.wave.processed / AUDIT_FILE}, liput "
+                  f"selityksineen: {FLAGS_FILE})")
     if len(result.extras):
-        console.print("Ylimääräiset sarakkeet (ei kysymyksiä, sivuutettu): " +
-                      ", ".join(f"{r.tiedosto}: {r.sarake}" for r in result.extras.itertuples()))
+        by_file: dict[str, list[str]] = {}
+        for r in result.extras.itertuples():
+            by_file.setdefault(r.tiedosto, []).append(f"\u201d{r.sarake}\u201d")
+        console.print("Ylimääräiset sarakkeet (eivät kyselyn kysymyksiä, sivuutettu; luettelo: "
+                      f"{result.wave.processed / EXTRAS_FILE}):")
+        for name, titles in by_file.items():
+            console.print(f"  {name}: {', '.join(titles)}")
     fuzzy = result.mapping[result.mapping["tapa"] == "fuzzy"]
     for r in fuzzy.itertuples():
-        console.print(f"Sarake tunnistettu sumeasti: {r.tiedosto}: {r.sarake!r} -> {r.tunnus} ({r.osuvuus:.0f} %)")
+        console.print(f"Sarake tunnistettu sumeasti: {r.tiedosto}: \u201d{r.sarake}\u201d -> {r.tunnus} "
+                      f"({r.osuvuus:.0f} %)")
     own = [r.tiedosto for r in result.skipped.itertuples() if str(r.syy).startswith("aallon asetustiedosto")]
     if own:
         console.print("Aallon omat tiedostot (eivät vastauksia, luetaan erikseen): " + ", ".join(own))
