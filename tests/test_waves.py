@@ -8,6 +8,7 @@ data of its own wave.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 
@@ -230,6 +231,68 @@ def test_report_municipality_and_infographic_show_the_trend(waves_pub, tmp_path)
     reader = PdfReader(BytesIO(pdf))
     assert len(reader.pages) == 1
     assert "Muutos edellisestä aallosta" in reader.pages[0].extract_text()
+
+
+def test_the_compared_figures_come_from_kehitys_yaml(waves, settings, tmp_path):
+    """Staff rename, add or drop a figure compared across waves in the data file, not in code."""
+    import shutil
+
+    from kartoitus.settings import load_settings
+
+    folder = tmp_path / "data"
+    shutil.copytree(settings.data_dir, folder)
+    path = folder / "kehitys.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace('nimi: "Saa avustusta kotikunnalta, %"', 'nimi: "Kunnan avustus, %"')
+    text = text.replace("tunnusluvut:\n", 'tunnusluvut:\n  - {id: ei_tiloja, nimi: "Ei käytä kunnan tiloja, %", '
+                        "taulu: kunta_tilat, rivi: ei, sarake: osuus, kysymykset: [kunta_tilat]}\n", 1)
+    path.write_text(text, encoding="utf-8")
+    own = load_settings(folder)
+    trends = publish(read_wave_input(waves / "processed", 2025, own, previous="all"), own).trends
+    t = trends.key_figures
+    rows, mask = t.frame.set_index("avain"), t.mask().set_index(t.frame["avain"])
+    assert list(rows.index[:2]) == ["ei_tiloja", "vastaajat"]
+    assert rows.at["kunta_avustus", "tunnusluku"] == "Kunnan avustus, %"
+    for y in YEARS:
+        data = _processed(waves, y, "jarjestokysely")
+        if not mask.at["ei_tiloja", f"v{y}"]:
+            assert rows.at["ei_tiloja", f"v{y}"] == pytest.approx(_share(data["kunta_tilat"], lambda s: s == "ei"))
+
+
+@pytest.mark.parametrize("entry, words", [
+    ("{id: x, nimi: X, taulu: kunta_tilat, rivi: ei, sarake: osuus, kysymykset: [kuntatilat]}",
+     "kehitys.yaml: tunnusluvut #1 (x): kysymystä kuntatilat ei ole"),
+    ("{id: vastaajat, nimi: X, taulu: kunta_tilat, sarake: n, kysymykset: [kunta_tilat]}",
+     "tunnus vastaajat on kahdesti"),
+    ("{id: x, nimi: X, taulu: kunta_tilat, sarake: osuus, kysymykset: kunta_tilat}", "on luettelo"),
+    ("{id: x, nimi: X, taulu: kunta_tilat, sarake: osuus, kysymys: [kunta_tilat]}", "tuntemattomat kentät kysymys"),
+])
+def test_a_wrong_kehitys_yaml_entry_is_named(settings, entry, words):
+    import yaml
+
+    from kartoitus.errors import ConfigError
+    from kartoitus.settings.trends import parse_trend_figures
+
+    raw = yaml.safe_load((settings.data_dir / "kehitys.yaml").read_text(encoding="utf-8"))
+    raw["tunnusluvut"].insert(0, yaml.safe_load(entry))
+    with pytest.raises(ConfigError, match=re.escape(words)):
+        parse_trend_figures(raw, settings.codebook)
+
+
+def test_a_table_or_column_the_publication_lacks_is_named(waves_pub, settings):
+    from dataclasses import replace
+
+    from kartoitus.errors import ConfigError
+    from kartoitus.publication import trends as tr
+    from kartoitus.settings.trends import TrendFigure
+
+    fig = TrendFigure("x", "X", "kuntatilat", "ei", "osuus", ("kunta_tilat",))
+    with pytest.raises(ConfigError, match="kehitys.yaml: tunnusluvut: x: taulua kuntatilat ei ole"):
+        tr._table_of(waves_pub.tables, fig, "tunnusluvut")
+    fig = replace(fig, table="kunta_tilat", column="osuuus")
+    table = tr._table_of(waves_pub.tables, fig, "tunnusluvut")
+    with pytest.raises(ConfigError, match="ei ole saraketta osuuus"):
+        tr._cell(table, fig.row, fig.column, fig, "tunnusluvut")
 
 
 def test_one_wave_has_no_trends(waves, settings):

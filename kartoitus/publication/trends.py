@@ -8,12 +8,13 @@ waves only where its question is the same in both (``Question.comparable``: aske
 both, not changed in between); otherwise the cell is empty. A difference between two
 waves is hidden when either figure is hidden.
 
-- ``key_figures``: the region's key figures, one row per figure, one column per wave
-  (``v<year>``) and the change since the previous wave (``muutos``);
+- ``key_figures``: the region's key figures (``settings.trends.region``, from
+  ``kehitys.yaml``), one row per figure, one column per wave (``v<year>``) and the
+  change since the previous wave (``muutos``);
 - ``municipalities``: per municipality its kuntatutka scores by wave (with the region
   median) and the associations' view (share agreeing) by wave;
-- ``sectors``: per sector of the infographics, its figures in the previous wave, now
-  and the change.
+- ``sectors``: per sector of the infographics, its figures (``settings.trends.sector``
+  and every cooperation statement) in the previous wave, now and the change.
 
 Only built when at least two waves exist (``Trends.years`` has two or more years).
 """
@@ -25,35 +26,21 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from kartoitus.errors import ConfigError
 from kartoitus.settings import Settings
+from kartoitus.settings.trends import REGION as REGION_SECTION
+from kartoitus.settings.trends import SECTOR as SECTOR_SECTION
+from kartoitus.settings.trends import TRENDS_FILE, TrendFigure
 from kartoitus.tables import Table
 
-#: region key figures: id, Finnish label, table id, row key (None: the table's n), column, questions
-KEY_FIGURES: tuple[tuple[str, str, str, str | None, str, tuple[str, ...]], ...] = (
-    ("vastaajat", "Vastanneita yhdistyksiä", "vastaajat_toimiala", None, "n", ("paatoimiala",)),
-    ("sote", "Sosiaali- ja terveysalan yhdistyksiä, %", "vastaajat_ryhma", "sote", "osuus", ("paatoimiala",)),
-    ("kunta_avustus", "Saa avustusta kotikunnalta, %", "kunta_avustus", "kylla", "osuus", ("kunta_avustus",)),
-    ("kunta_tilat", "Käyttää kunnan tiloja maksutta, %", "kunta_tilat", "maksutta", "osuus", ("kunta_tilat",)),
-    ("hva_avustus", "Saa avustusta tai ostopalvelutuloja hyvinvointialueelta, %", "hva_avustus", "kylla",
-     "osuus", ("hva_avustus",)),
-    ("tuntee", "Kunta tuntee yhdistyksen toiminnan: samaa mieltä, %", "yhteistyo", "yhteistyo_tuntee",
-     "samaa_mielta", ("yhteistyo",)),
-    ("sujuvuus", "Yhteistyö kunnan kanssa on sujuvaa: samaa mieltä, %", "yhteistyo", "yhteistyo_sujuvuus",
-     "samaa_mielta", ("yhteistyo",)),
-    ("laajenee", "Arvioi toimintansa laajenevan, %", "tulevaisuus", "laajenee", "osuus", ("tulevaisuus",)),
-)
 #: key figures of the municipality survey (not suppressed: it describes municipalities)
 MUNICIPAL_FIGURES = (
     ("kunnat_vastanneet", "Kuntakyselyyn vastanneita kuntia"),
     ("kuntatutka_md", "Kuntatutkan kokonaispisteiden mediaani (0–100)"),
 )
-#: sector figures compared with the previous wave: id, label, sector table, row key, column, questions
-SECTOR_FIGURES = (
-    ("yhdistyksia", "Yhdistyksiä (päätoimiala)", "headline", "paatoimiala", "yhdistyksia", ("paatoimiala",)),
-    ("osuus", "Osuus vastanneista yhdistyksistä, %", "headline", "paatoimiala", "osuus", ("paatoimiala",)),
-    ("jasenet_md", "Jäsenmäärän mediaani", "people", "jasenmaara", "mediaani", ("jasenmaara",)),
-)
 TOTAL = "kokonaispisteet"
+#: the sector table whose statements follow the sector's own figures
+COOPERATION_TABLE = "yhteistyo"
 
 
 @dataclass(frozen=True)
@@ -100,16 +87,30 @@ def _comparable(settings: Settings, questions: tuple[str, ...], year_a: int, yea
     return all(q in survey and survey.question(q).comparable(year_a, year_b) for q in questions)
 
 
-def _cell(table: Table | None, key: str | None, column: str) -> tuple[float, bool]:
+def _table_of(tables: dict, fig: TrendFigure, section: str) -> Table | None:
+    """The table a figure is read from; a name the wave's publication does not know is
+    a settings error (a wave that computed no tables at all has none to offer)."""
+    if tables and fig.table not in tables:
+        raise ConfigError(f"{TRENDS_FILE}: {section}: {fig.id}: taulua {fig.table} ei ole; "
+                          f"käytettävissä: {', '.join(sorted(tables))}")
+    return tables.get(fig.table)
+
+
+def _cell(table: Table | None, key: str | None, column: str, fig: TrendFigure | None = None,
+          section: str = "") -> tuple[float, bool]:
     """(value, hidden) of a row of an indicator table; NaN when not there or not asked."""
     if table is None or not table.asked:
         return np.nan, False
     if key is None:
         return float(table.n), False
     frame = table.frame
+    if column not in frame.columns:
+        where = f"{TRENDS_FILE}: {section}: {fig.id}: " if fig is not None else ""
+        raise ConfigError(f"{where}taulussa {table.id} ei ole saraketta {column}; "
+                          f"sarakkeet: {', '.join(map(str, frame.columns))}")
     col = "avain" if "avain" in frame.columns else None
     rows = frame.index[frame[col].astype(str) == key] if col else frame.index[frame.index.astype(str) == key]
-    if len(rows) == 0 or column not in frame.columns:
+    if len(rows) == 0:
         return np.nan, False
     i = rows[0]
     hidden = table.is_suppressed(i, column)
@@ -151,14 +152,15 @@ def key_figures(waves: list[WaveFigures], settings: Settings) -> Table:
     years = [w.year for w in waves]
     newest = years[-1]
     rows = []
-    for fid, label, tid, key, column, questions in KEY_FIGURES:
-        row = {"avain": fid, "label": label, "values": {}, "hidden": {}}
+    for fig in settings.trends.region:
+        row = {"avain": fig.id, "label": fig.label, "values": {}, "hidden": {}}
         for w in waves:
-            if not _comparable(settings, questions, w.year, newest):
+            if not _comparable(settings, fig.questions, w.year, newest):
                 continue
-            value, hidden = _cell(w.tables.get(tid), key, column)
+            value, hidden = _cell(_table_of(w.tables, fig, REGION_SECTION), fig.row, fig.column, fig,
+                                  REGION_SECTION)
             row["values"][year_column(w.year)], row["hidden"][year_column(w.year)] = value, hidden
-        _change_row(row, years, lambda a, b, q=questions: _comparable(settings, q, a, b))
+        _change_row(row, years, lambda a, b, q=fig.questions: _comparable(settings, q, a, b))
         rows.append(row)
     for fid, label in MUNICIPAL_FIGURES:
         row = {"avain": fid, "label": label, "values": {}, "hidden": {}}
@@ -238,20 +240,21 @@ def sector_trend(key: str, waves: list[WaveFigures], settings: Settings) -> Sect
         return None
     years = [before.year, waves[-1].year]
     rows = []
-    figures = list(SECTOR_FIGURES)
-    coop = now.tables.get("yhteistyo")
+    figures = list(settings.trends.sector)
+    coop = now.tables.get(COOPERATION_TABLE)
     if coop is not None:
         for k in coop.frame.index:
-            figures.append((f"yhteistyo:{k}", f"{coop.frame.at[k, 'vaite']}: samaa mieltä, %", "yhteistyo",
-                            str(k), "osuus", (settings.names.q_cooperation,)))
-    for fid, label, tid, row_key, column, questions in figures:
-        row = {"avain": fid, "label": label, "values": {}, "hidden": {}}
+            figures.append(TrendFigure(f"yhteistyo:{k}", f"{coop.frame.at[k, 'vaite']}: samaa mieltä, %",
+                                       COOPERATION_TABLE, str(k), "osuus", (settings.names.q_cooperation,)))
+    for fig in figures:
+        row = {"avain": fig.id, "label": fig.label, "values": {}, "hidden": {}}
         for year, sf in ((before.year, before.sectors[key]), (years[1], now)):
-            if not _comparable(settings, questions, year, years[1]):
+            if not _comparable(settings, fig.questions, year, years[1]):
                 continue
-            value, hidden = _cell(sf.tables.get(tid), row_key, column)
+            value, hidden = _cell(_table_of(sf.tables, fig, SECTOR_SECTION), fig.row, fig.column, fig,
+                                  SECTOR_SECTION)
             row["values"][year_column(year)], row["hidden"][year_column(year)] = value, hidden
-        _change_row(row, years, lambda a, b, q=questions: _comparable(settings, q, a, b))
+        _change_row(row, years, lambda a, b, q=fig.questions: _comparable(settings, q, a, b))
         rows.append(row)
     return SectorTrend(previous_year=before.year,
                        table=_table("toimiala_muutos", f"Muutos edellisestä aallosta ({before.year})", rows,

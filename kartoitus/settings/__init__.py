@@ -11,6 +11,7 @@ stage loads a data file or falls back to a default itself.
 - ``scoring``: the kuntatutka dimensions, checklist and two-views rules (``kuntatutka.yaml``);
 - ``flags``: the Finnish text of every flag code (``liput.yaml``);
 - ``names``: derived column names and special keys (``sarakkeet.yaml``);
+- ``trends``: the figures compared across waves (``kehitys.yaml``);
 - ``templates``: the template folders, the organisation's first, then the package's.
 """
 
@@ -32,6 +33,7 @@ from kartoitus.settings.codebook import Codebook, load_codebook
 from kartoitus.settings.files import read_yaml
 from kartoitus.settings.names import NAMES_FILE, Names, load_names
 from kartoitus.settings.scoring import SCORING_FILE, Scoring, load_scoring
+from kartoitus.settings.trends import TRENDS_FILE, TrendFigures, load_trend_figures
 
 FLAGS_FILE = "liput.yaml"
 #: The organisation's own templates (logo, colours, cover text), beside the data folders.
@@ -57,6 +59,7 @@ class Settings:
     scoring: Scoring
     flags: Mapping[str, str]
     names: Names
+    trends: TrendFigures
     templates: tuple[Path, ...]          # searched in order: the organisation's, then the package's
     data_dir: Path = field(default_factory=package_data)
     version: str = ""                    # hash of every settings file (cache keys, manifest)
@@ -97,12 +100,13 @@ def load_settings(data_dir: Path | None = None, templates: Path | None = None) -
     scoring = load_scoring(folder / SCORING_FILE, codebook)
     flags = _load_flags(folder / FLAGS_FILE)
     names = load_names(folder / NAMES_FILE)
+    trends = load_trend_figures(folder / TRENDS_FILE, codebook)
     user = Path(templates) if templates is not None else USER_TEMPLATES
     folders = tuple(p.resolve() for p in (user,) if p.is_dir()) + (package_templates(),)
     report = next((read_yaml(f / REPORT_FILE, "odotettiin osioita kansi ja luvut")
                    for f in folders if (f / REPORT_FILE).is_file()), {})
     return Settings(codebook=codebook, classification=classification, scoring=scoring, flags=flags,
-                    names=names, templates=folders, data_dir=folder,
+                    names=names, trends=trends, templates=folders, data_dir=folder,
                     version=_digest(folder.glob("*")), report=dict(report))
 
 
