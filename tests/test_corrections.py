@@ -37,7 +37,7 @@ def test_corrections_set_reject_merge_split(tmp_path):
         ",,Laukaan Latu ry,toiminta_alue,paikallinen,tarkistettu\n"
         "a.csv,4,Testi,hylkaa,,testivastaus\n"
         "a.csv,5,Laukaan latu ry,eri_yhdistys,,eri yhdistys\n"
-        "k.csv,3,Muurame,sama_kuin,k.csv:2,sama kunta\n"
+        "k.csv,3,Muurame,sama_kuin,k.csv:2 Jyväskylä,sama kunta\n"
     ))
     corrections = read_corrections(path)
     assert [c.line for c in corrections] == [2, 3, 4, 5, 6, 7]
@@ -62,7 +62,13 @@ def test_corrections_set_reject_merge_split(tmp_path):
     ("b.csv,2,Laukaan Latu ry,kotikunta,Laukaa,x", "aallossa ei ole tiedostoa 'b.csv'"),
     (",,Olematon ry,kotikunta,Laukaa,x", "yhdistystä 'Olematon ry' ei löydy"),
     ("a.csv,2,Laukaan Latu ry,lempiväri,sininen,x", "ei ole kenttää 'lempiväri'"),
-    ("a.csv,2,Laukaan Latu ry,sama_kuin,a.csv:77,x", "riviä a.csv:77 ei ole"),
+    ("a.csv,2,Laukaan Latu ry,sama_kuin,a.csv:77 Testi,x", "riviä a.csv:77 ei ole"),
+    ("a.csv,2,Laukaan Latu ry,sama_kuin,Olematon ry,x", "yhdistystä 'Olematon ry' ei löydy"),
+    # the target of sama_kuin is pinned too: a bare row number could merge two associations
+    ("a.csv,2,Laukaan Latu ry,sama_kuin,a.csv:4,x", "kirjoita arvoksi a.csv:4 Testi"),
+    ("a.csv,2,Laukaan Latu ry,sama_kuin,a.csv:4 Jkl Kuoro ry,x",
+     "sama_kuin-rivin kohde a.csv:4 ei ole enää sama vastaus: korjaus on kirjattu vastaukselle 'Jkl Kuoro ry', "
+     "mutta rivillä on nyt 'Testi'"),
     # pinned to content (issue 10): a row number alone is not enough, a stale row stops the build
     ("a.csv,2,,kotikunta,Laukaa,x", "kirjoita sarakkeeseen yhdistys rivin a.csv:2 nimi 'Laukaan Latu ry'"),
     ("a.csv,3,Laukaan Latu ry,kotikunta,Laukaa,x",
@@ -75,6 +81,17 @@ def test_a_correction_that_matches_nothing_is_an_error(tmp_path, line, message):
         apply_corrections(_tables(), read_corrections(path), default_codebook(), path)
     assert message in str(err.value)
     assert "korjaukset.csv, rivi 2" in str(err.value)
+
+
+def test_same_as_names_its_target_by_name_or_by_pinned_row(tmp_path):
+    path = _write(tmp_path, (
+        "tiedosto,rivi,yhdistys,kentta,arvo,syy\n"
+        "a.csv,3,Jkl Kuoro ry,sama_kuin,laukaan latu RY,sama yhdistys\n"   # every answer of the association
+        "a.csv,4,Testi,sama_kuin,a.csv:3 Jkl Kuoro ry,sama yhdistys\n"
+    ))
+    a = apply_corrections(_tables(), read_corrections(path), default_codebook(), path)[0][0].frame
+    # the second line joins row 4 to the group the first one made (it never splits it)
+    assert set(a[OVERRIDE_COLUMN]) == {"sama:a.csv:2"}
 
 
 def test_semicolon_cp1252_file_and_missing_reason(tmp_path):

@@ -7,8 +7,9 @@ applies it again. One line per correction::
     jarjestokysely.csv,57,Jyväskylän Latu ry,kotikunta,Jyväskylä,Jyvskla = Jyväskylä
     ,,Laukaan Latu ry,paatoimiala,liikunta,toimii liikunnan alalla
     jarjestokysely.csv,88,Testi,hylkaa,,testivastaus
-    jarjestokysely.csv,90,MLL Keuruu,sama_kuin,jarjestokysely.csv:12,"sama yhdistys, eri nimi"
+    jarjestokysely.csv,90,MLL Keuruu,sama_kuin,Mannerheimin Lastensuojeluliitto Keuruu,"sama yhdistys, eri nimi"
     jarjestokysely.csv,91,Kuoro ry,eri_yhdistys,,kaksi eri yhdistystä samalla nimellä
+    kuntakysely.csv,23,Muurame,sama_kuin,kuntakysely.csv:4 Muurame,kunta vastasi kahdesti
 
 A line names its rows by ``tiedosto`` + ``rivi`` (the row as a spreadsheet shows
 it) or by ``yhdistys`` alone (an association's name or register number: every
@@ -22,8 +23,11 @@ raw answer is replaced by ``arvo`` before cleaning, so the corrected value goes
 through the same parsing as any answer; or one of the actions:
 
 - ``hylkaa``: reject the row (the audit gives ``syy`` as the reason);
-- ``sama_kuin``: the row is the same respondent as the row in ``arvo``
-  (``tiedosto:rivi``): de-duplication keeps the later one;
+- ``sama_kuin``: the row is the same respondent as the answer named in ``arvo``:
+  an association's name or register number (every answer of it), or a row pinned
+  like any row number, ``tiedosto.csv:12 <its name or register number>`` (in the
+  municipality survey, its municipality); de-duplication keeps the later one. A
+  target row that no longer holds the answer named stops the build, as above;
 - ``eri_yhdistys``: the row is not a duplicate of any other row.
 
 A correction that matches no row is an error, never silence: the data changed
@@ -129,8 +133,9 @@ def read_corrections(path: Path) -> list[Correction]:
             raise ConfigError(f"{c.where(path)}: kirjoita korjauksen syy sarakkeeseen syy")
         if not (c.tiedosto and c.rivi is not None) and not c.yhdistys:
             raise ConfigError(f"{c.where(path)}: anna joko tiedosto ja rivi tai yhdistys")
-        if c.kentta == SAME_AS and not re.fullmatch(r".+:\d+", c.arvo):
-            raise ConfigError(f"{c.where(path)}: sama_kuin tarvitsee arvoksi toisen rivin muodossa tiedosto.csv:12")
+        if c.kentta == SAME_AS and not c.arvo.strip():
+            raise ConfigError(f"{c.where(path)}: sama_kuin tarvitsee arvoksi toisen vastauksen: yhdistyksen nimi "
+                              "tai rekisterinumero, tai rivi ja sen nimi muodossa tiedosto.csv:12 Yhdistys ry")
         out.append(c)
     return out
 
@@ -224,18 +229,15 @@ def apply_corrections(tables: list, corrections: list[Correction], codebook: Cod
                     frame.at[r, OVERRIDE_COLUMN] = f"erillinen:{name}:{r}"
                     log.append(_log(name, r, c, "", "", "erota"))
             elif c.kentta == SAME_AS:
-                other_name, other_row = c.arvo.rsplit(":", 1)
-                if other_name not in frames or int(other_row) not in frames[other_name].index:
-                    raise ConfigError(
-                        f"{c.where(path)}: riviä {c.arvo} ei ole aallon tiedostoissa; tarkista tiedoston nimi ja rivi"
-                    )
-                token = f"sama:{other_name}:{other_row}"
-                frames[other_name] = _ensure_override(frames[other_name])
-                frames[other_name].at[int(other_row), OVERRIDE_COLUMN] = token
-                frame = frames[name] if name != other_name else frames[other_name]
-                frame = _ensure_override(frame)
+                try:
+                    others = _same_as_targets(c, frames, surveys, codebook, path, names)
+                except ConfigError:
+                    if strict:
+                        raise
+                    continue   # validate of one file: the target is in another file
+                _join(frames, others + [(name, int(r)) for r in rows])
+                frame = frames[name]
                 for r in rows:
-                    frame.at[r, OVERRIDE_COLUMN] = token
                     log.append(_log(name, r, c, "", c.arvo, "yhdista"))
             else:
                 column = _column_for(c.kentta, survey)
@@ -256,6 +258,29 @@ def apply_corrections(tables: list, corrections: list[Correction], codebook: Cod
     out = [replace(t, frame=frames[_table_name(t)]) for t in tables]
     rejected_df = pd.DataFrame(rejected, columns=["tiedosto", "rivi", "syy"]).drop_duplicates(["tiedosto", "rivi"])
     return out, rejected_df, pd.DataFrame(log, columns=LOG_COLUMNS)
+
+
+def _join(frames: dict, members: list[tuple[str, int]]) -> None:
+    """Make ``members`` (file, row) one respondent for de-duplication. Groups that earlier
+    ``sama_kuin`` lines made are joined, not split: a row already in a group brings
+    its whole group along."""
+    tokens = []
+    for name, row in members:
+        frame = frames[name]
+        if OVERRIDE_COLUMN in frame.columns:
+            t = frame.at[row, OVERRIDE_COLUMN]
+            if isinstance(t, str) and t.startswith("sama:") and t not in tokens:
+                tokens.append(t)
+    token = tokens[0] if tokens else "sama:{}:{}".format(*members[0])
+    if len(tokens) > 1:
+        for name, frame in frames.items():
+            if OVERRIDE_COLUMN in frame.columns:
+                hit = frame[OVERRIDE_COLUMN].isin(tokens[1:])
+                if hit.any():
+                    frame.loc[hit, OVERRIDE_COLUMN] = token
+    for name, row in members:
+        frames[name] = _ensure_override(frames[name])
+        frames[name].at[row, OVERRIDE_COLUMN] = token
 
 
 def _ensure_override(frame: pd.DataFrame) -> pd.DataFrame:
@@ -316,6 +341,44 @@ def _targets(c: Correction, frames: dict, surveys: dict, codebook: Codebook, pat
             "tarkista nimi tai rekisterinumero tai poista korjaus"
         )
     return hits
+
+
+#: a ``sama_kuin`` target by row: ``tiedosto.csv:12`` and the answer it holds
+_ROW_TARGET = re.compile(r"(?P<file>.+?):(?P<row>\d+)(?:\s+(?P<pin>\S.*))?")
+
+
+def _same_as_targets(c: Correction, frames: dict, surveys: dict, codebook: Codebook, path: Path,
+                     names: dict | None = None) -> list[tuple[str, int]]:
+    """The rows a ``sama_kuin`` line names in ``arvo``: a row pinned to its answer, or
+    every answer of an association named by its name or register number."""
+    value = c.arvo.strip()
+    m = _ROW_TARGET.fullmatch(value)
+    if m is None or m["file"] not in frames and not m["file"].lower().endswith((".csv", ".xlsx", ".xls", ".ods")):
+        by_name = replace(c, tiedosto="", rivi=None, yhdistys=value, aikaleima="")
+        return [(name, int(r)) for name, rows in _targets(by_name, frames, surveys, codebook, path, names)
+                for r in rows]
+    other_name, other_row = m["file"], int(m["row"])
+    if other_name not in frames or other_row not in frames[other_name].index:
+        raise ConfigError(f"{c.where(path)}: riviä {other_name}:{other_row} ei ole aallon tiedostoissa; "
+                          "tarkista tiedoston nimi ja rivi")
+    target = replace(c, tiedosto=other_name, rivi=other_row, yhdistys=m["pin"] or "", aikaleima="")
+    try:
+        _check_pin(target, frames[other_name], surveys[other_name], codebook, path)
+    except ConfigError as exc:
+        frame, survey = frames[other_name], surveys[other_name]
+        key_cols = [col for col in _identity_columns(survey) if col in frame.columns] or \
+            [col for col in (survey.key,) if col in frame.columns]
+        holds = _shown(frame.at[other_row, key_cols[0]]) if key_cols else "(tyhjä)"
+        if not m["pin"]:
+            raise ConfigError(
+                f"{c.where(path)}: sama_kuin-rivin kohde tarvitsee myös vastauksen tunnisteen, jottei se osu "
+                f"toiseen vastaukseen, jos tiedosto viedään uudelleen: kirjoita arvoksi "
+                f"{other_name}:{other_row} {holds.strip(chr(39))} (tai pelkkä yhdistyksen nimi)") from None
+        raise ConfigError(
+            f"{c.where(path)}: sama_kuin-rivin kohde {other_name}:{other_row} ei ole enää sama vastaus: "
+            f"korjaus on kirjattu vastaukselle {m['pin']!r}, mutta rivillä on nyt {holds}. Etsi vastauksen "
+            "uusi rivinumero tai nimeä kohde pelkällä yhdistyksen nimellä.") from None
+    return [(other_name, other_row)]
 
 
 def _concerns(c: Correction, frames: dict) -> bool:
