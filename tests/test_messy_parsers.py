@@ -112,6 +112,8 @@ def test_counts_with_thousands_separators_are_thousands_and_flagged(n, sep, pref
     out = parse_numbers(pd.Series([text]), count=True, maximum=None)
     assert out["value"].iloc[0] == n
     assert "luku_tuhaterotin" in out["flag"].iloc[0].split(";")
+    # the note the researcher reads states the value in full (it said "1.23457e+06")
+    assert f"= {n} (ei desimaaliluku)" in out["note"].iloc[0]
 
 
 def test_a_decimal_comma_stays_decimal_outside_counts():

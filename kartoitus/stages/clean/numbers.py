@@ -220,7 +220,12 @@ def _interpret_number(raw, minimum: float | None, maximum: float | None, count: 
 
 
 def _fmt(value: float) -> str:
-    return f"{value:g}" if abs(value) < 1e15 else str(value)
+    """A number for a flag's note, in full and the Finnish way: 1200000, 2,5 (never 1.2e+06)."""
+    if not math.isfinite(value) or abs(value) >= 1e15:
+        return str(value)
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:.6f}".rstrip("0").rstrip(".").replace(".", ",")
 
 
 def parse_numbers(values: pd.Series, *, minimum: float | None = 0.0,
