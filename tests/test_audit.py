@@ -18,7 +18,9 @@ def test_every_row_gets_one_status_and_the_sum_holds():
     flags = pd.DataFrame([("a.csv", 4, "kotikunta", "Jkl", "kunta_sumea", "luettu"),
                           ("a.csv", 4, "jasenmaara", "yli 200", "luku_yli", "200")],
                          columns=["tiedosto", "rivi", "sarake", "arvo", "lippu", "selite"])
-    corr = pd.DataFrame([("a.csv", 5, "kotikunta", "ks", "179", "tarkistettu", "aseta")],
+    corr = pd.DataFrame([("a.csv", 5, "kotikunta", "ks", "179", "tarkistettu", "aseta"),
+                         ("a.csv", 6, "sama_kuin", "", "a.csv:4 Kuoro ry", "sama kuoro", "yhdista"),
+                         ("k.csv", 2, "vastaajamaara", "", "3", "korjattu", "aseta")],
                         columns=["tiedosto", "rivi", "kentta", "vanha", "uusi", "syy", "toiminto"])
     audit = build_audit(_raw(), rejected, replaced, flags, corr)
     assert list(audit.columns) == ["file", "row", "survey", "status", "reason", "flags", "corrections",
@@ -30,6 +32,8 @@ def test_every_row_gets_one_status_and_the_sum_holds():
     assert by_row.loc[("a.csv", 3), "reason"] == "tyhjä vastaus"
     assert by_row.loc[("a.csv", 4), "flags"] == "kotikunta: kunta_sumea; jasenmaara: luku_yli"
     assert by_row.loc[("a.csv", 5), "corrections"] == "kotikunta: ks -> 179 (tarkistettu)"
+    assert by_row.loc[("a.csv", 6), "corrections"] == "sama vastaaja kuin a.csv:4 Kuoro ry (sama kuoro)"
+    assert by_row.loc[("k.csv", 2), "corrections"] == "vastaajamaara: (tyhjä) -> 3 (korjattu)"
     s = summarise(audit)
     assert (s["jarjestokysely"].rows_in, s["jarjestokysely"].kept, s["jarjestokysely"].replaced,
             s["jarjestokysely"].rejected) == (5, 3, 1, 1)

@@ -86,8 +86,7 @@ def build_audit(raw_rows: pd.DataFrame, rejected: pd.DataFrame, replaced: pd.Dat
     else:
         audit["flags"] = ""
     if len(corrections):
-        text = corrections["kentta"].astype(str) + ": " + corrections["vanha"].astype(str) + " -> " + \
-            corrections["uusi"].astype(str) + " (" + corrections["syy"].astype(str) + ")"
+        text = corrections.apply(_correction_text, axis=1) if len(corrections) else pd.Series(dtype=str)
         c = _per_row(corrections, text)
         c["rivi"] = c["rivi"].astype(int)
         audit = audit.merge(c.rename(columns={"text": "corrections"}), on=key, how="left")
@@ -97,6 +96,20 @@ def build_audit(raw_rows: pd.DataFrame, rejected: pd.DataFrame, replaced: pd.Dat
     audit = audit.fillna({"flags": "", "corrections": ""})
     audit = audit.sort_values(["file", "row"], kind="stable").reset_index(drop=True)
     return audit[AUDIT_COLUMNS]
+
+
+def _correction_text(c: pd.Series) -> str:
+    """One applied correction as the audit's reader sees it (Finnish)."""
+    action, why = str(c.get("toiminto", "aseta")), f" ({c['syy']})"
+    if action == "hylkaa":
+        return "hylätty korjauksella" + why
+    if action == "erota":
+        return "eri vastaaja kuin samannimiset" + why
+    if action == "yhdista":
+        return f"sama vastaaja kuin {c['uusi']}" + why
+    old = str(c["vanha"]) if str(c["vanha"]) else "(tyhjä)"
+    new = str(c["uusi"]) if str(c["uusi"]) else "(tyhjä)"
+    return f"{c['kentta']}: {old} -> {new}" + why
 
 
 def summarise(audit: pd.DataFrame) -> dict[str, AuditSummary]:
