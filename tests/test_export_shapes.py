@@ -191,6 +191,11 @@ def test_files_not_read_are_listed_with_the_reason(tmp_path):
     audit = bank.read_excel_facing_csv(folder / bank.AUDIT_FILE)
     assert sorted(set(audit["tiedosto"])) == ["vastaukset.xlsx/Lomakkeen vastaukset 1", "vastaukset.xlsx/Paperilomakkeet"]
 
+    result, folder = _build(tmp_path / "s", "summary_sheet")
+    skipped = bank.read_excel_facing_csv(folder / bank.SKIPPED_FILE).set_index("tiedosto")["syy"]
+    assert sorted(skipped.index) == ["vastaukset_ja_yhteenveto.xlsx/Pivot", "vastaukset_ja_yhteenveto.xlsx/Yhteenveto"]
+    assert all("ei vastauksia (esim. yhteenveto)" in why for why in skipped)
+
     result, folder = _build(tmp_path / "c", "subfolder")
     skipped = bank.read_excel_facing_csv(folder / bank.SKIPPED_FILE)
     assert skipped["tiedosto"].tolist() == ["lataukset/muistiinpanot.txt.md"]

@@ -126,6 +126,12 @@ def _survey_titles(survey: Survey) -> _SurveyTitles:
     return _SurveyTitles(tuple(order), exact, tuple(plain), tuple(grids))
 
 
+def exact_questions(titles: list[str], survey: Survey) -> set[str]:
+    """Ids of the survey's questions that ``titles`` name exactly (title or alias)."""
+    exact = _survey_titles(survey).exact
+    return {exact[n][0].question for t in titles if (n := normalise_title(t)) in exact}
+
+
 # -- column matching ------------------------------------------------------------------
 
 

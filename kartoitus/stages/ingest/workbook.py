@@ -20,7 +20,7 @@ from kartoitus.errors import InputError, KartoitusError
 from kartoitus.settings.codebook import Codebook
 from kartoitus.stages.ingest.header import HEADER_SEARCH_ROWS, locate_header
 from kartoitus.stages.ingest.sniff import check_cell_lengths, empty_error
-from kartoitus.stages.ingest.titles import detect_survey
+from kartoitus.stages.ingest.titles import detect_survey, exact_questions
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"   # an OLE compound file (old Excel, encrypted Office)
@@ -173,4 +173,30 @@ def read_workbook(path: Path, codebook: Codebook, *, data: bytes | None = None,
         if not contentful:
             raise empty_error(path, name)
         raise InputError(path, contentful[0].reason, name=name)
-    return read, skipped
+    read, side = _side_sheets(read, codebook)
+    return read, skipped + side
+
+
+def _side_sheets(read: list[SheetCells], codebook: Codebook) -> tuple[list[SheetCells], list[SkippedSheet]]:
+    """Sheets a researcher added beside the answers (a summary, a pivot table): they
+    carry a few of the survey's titles but not its required questions. A sheet with
+    under a third of the question titles of the workbook's fullest sheet of the same
+    survey, and without all of the survey's required questions, is listed, not read.
+    A sheet alone in its workbook is always read (a broken export must stop the build)."""
+    hits = [exact_questions(s.titles, codebook.survey(s.survey)) for s in read]
+    top: dict[str, int] = {}   # survey -> position of its fullest sheet (the first on ties)
+    for i, s in enumerate(read):
+        if s.survey not in top or len(hits[i]) > len(hits[top[s.survey]]):
+            top[s.survey] = i
+    keep, side = [], []
+    for i, s in enumerate(read):
+        best = top[s.survey]
+        required = {q.id for q in codebook.survey(s.survey).required()}
+        n, most = len(hits[i]), len(hits[best])
+        if i != best and 3 * n < most and not required <= hits[i]:
+            side.append(SkippedSheet(s.sheet, f"vain {n} kyselyn kysymystä (välilehdellä {read[best].sheet!r} {most}) "
+                                              "eikä kaikkia pakollisia: ei vastauksia (esim. yhteenveto); "
+                                              "ei luettu"))
+        else:
+            keep.append(s)
+    return keep, side
