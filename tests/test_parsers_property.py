@@ -1,5 +1,6 @@
 """Property-based tests of the parsers of kartoitus.stages.clean."""
 
+import datetime as dt
 import unicodedata
 
 import pandas as pd
@@ -172,3 +173,23 @@ def test_any_subset_splits_back(chosen, rnd, other, case):
 def test_blank_multi_is_all_missing(blank):
     out = split_multi(pd.Series([blank], dtype=object), MULTI)
     assert out.drop(columns=["flag", "note"]).iloc[0].isna().all()
+
+
+@SETTINGS
+@given(st.datetimes(min_value=dt.datetime(2015, 1, 1), max_value=dt.datetime(2035, 12, 31)),
+       st.sampled_from(["en", "fi"]))
+def test_google_forms_download_times_in_english_and_finnish(when, language):
+    """``2025/10/03 6:40:00 PM GMT+3`` and, from Google Forms used in Finnish,
+    ``2025/10/03 6.40.00 ip. UTC+3``: the same instant, to the second."""
+    from kartoitus.stages.ingest.timestamps import parse_timestamps
+
+    when = when.replace(microsecond=0)
+    h12 = when.hour % 12 or 12
+    if language == "en":
+        text = f"{when:%Y/%m/%d} {h12}:{when:%M:%S} {'AM' if when.hour < 12 else 'PM'} GMT+3"
+    else:
+        text = f"{when:%Y/%m/%d} {h12}.{when:%M.%S} {'ap.' if when.hour < 12 else 'ip.'} UTC+3"
+    stamps, bad = parse_timestamps(pd.Series([text]))
+    assert not bad.iloc[0]
+    expected = pd.Timestamp(when).tz_localize("Etc/GMT-3")   # UTC+3
+    assert stamps.iloc[0] == expected

@@ -23,7 +23,7 @@ _RX_YMD = re.compile(r"^(\d{4})[/-](\d{1,2})[/-](\d{1,2})$")      # 2019/10/15, 
 _RX_SLASH_YEAR_LAST = re.compile(r"^(\d{1,2})([/-])(\d{1,2})\2(\d{4}|\d{2})$")  # 10/15/2019, 05-10-25
 _RX_TIME = re.compile(
     r"^(?:klo\s*)?(?P<h>\d{1,2})[:.](?P<mi>\d{2})(?:[:.](?P<s>\d{2})(?:[.,](?P<f>\d{1,9}))?)?"
-    r"(?:\s*(?P<ap>[AaPp])\.?\s?[Mm]\.?)?"
+    r"(?:\s*(?P<ap>[AaPp])\.?\s?[Mm]\.?|\s*(?P<fi>[aiAI][pP])\.?)?"   # AM/PM; Finnish ap./ip.
     r"\s*(?:(?P<z>GMT|UTC|Z)\s*)?(?P<off>[+-]\d{1,2}(?::?\d{2})?)?$")
 _RX_ISO_ZONE = r"(?:Z|[+-]\d{2}(?::?\d{2})?)$"
 _RX_SERIAL = re.compile(r"^\d{4,6}(?:[.,]\d+)?$")
@@ -114,10 +114,11 @@ def _parse_times(uniques: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
         if not m:
             continue
         h, mi, s = int(m["h"]), int(m["mi"]), int(m["s"] or 0)
-        if m["ap"]:
+        marker = (m["ap"] or m["fi"] or "").lower()
+        if marker:
             if not 1 <= h <= 12:
                 continue
-            h = h % 12 + (12 if m["ap"] in "Pp" else 0)
+            h = h % 12 + (12 if marker in ("p", "ip") else 0)
         if h > 23 or mi > 59 or s > 59:
             continue
         frac = int((m["f"] or "0").ljust(6, "0")[:6])
@@ -209,7 +210,8 @@ def parse_timestamps(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Submission times -> (tz-aware datetimes in Europe/Helsinki, unparseable mask).
 
     Understands ``2019/10/15 12:34:56 PM GMT+3`` (English Google Forms, with or
-    without AM/PM and zone), ``10/15/2019 12:34:56`` (US sheets) and hand-typed
+    without AM/PM and zone), ``2019/10/15 12.34.56 ip. UTC+3`` (Google Forms in
+    Finnish: ``ap.`` before noon, ``ip.`` after), ``10/15/2019 12:34:56`` (US sheets) and hand-typed
     ``5/10/2025``, ``05-10-25`` (day or month first: decided by the column, see
     :func:`read_timestamps`), ``15.10.2019 12.34.56`` / ``15.10.2019 12:34[:56]``
     (Finnish Forms, Excel re-save), ISO 8601, datetime cells and Excel serial
