@@ -1,10 +1,11 @@
 """Property-based tests of the parsers of kartoitus.stages.clean."""
 
 import datetime as dt
+import random
 import unicodedata
 
 import pandas as pd
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from kartoitus.stages.clean import match_municipalities, parse_numbers, split_multi
@@ -150,6 +151,8 @@ other_text = st.text(alphabet="abcdefghijklmnopqrstuvwxyzåäöABCDEFGHIJKLMNOPQ
 @SETTINGS
 @given(st.lists(st.sampled_from(KEYS), unique=True, min_size=1), st.randoms(use_true_random=False),
        st.one_of(st.none(), other_text), st.sampled_from(["same", "lower", "upper"]))
+# found by the explore profile: runs of spaces inside the free text are cleaned to one
+@example(chosen=["vertaistuki"], rnd=random.Random(0), other="A  A", case="same")
 def test_any_subset_splits_back(chosen, rnd, other, case):
     parts = [LABELS[k] for k in chosen]
     rnd.shuffle(parts)
@@ -165,7 +168,8 @@ def test_any_subset_splits_back(chosen, rnd, other, case):
     if other is None:
         assert pd.isna(out["toimintamuodot__muu"].iloc[0])
     else:
-        assert out["toimintamuodot__muu"].iloc[0] == (getattr(other, case)() if case != "same" else other)
+        written = getattr(other, case)() if case != "same" else other
+        assert out["toimintamuodot__muu"].iloc[0] == " ".join(written.split())   # spaces cleaned, text kept
 
 
 @SETTINGS
