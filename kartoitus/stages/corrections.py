@@ -364,7 +364,7 @@ def _same_as_targets(c: Correction, frames: dict, surveys: dict, codebook: Codeb
     target = replace(c, tiedosto=other_name, rivi=other_row, yhdistys=m["pin"] or "", aikaleima="")
     try:
         _check_pin(target, frames[other_name], surveys[other_name], codebook, path)
-    except ConfigError as exc:
+    except ConfigError:
         frame, survey = frames[other_name], surveys[other_name]
         key_cols = [col for col in _identity_columns(survey) if col in frame.columns] or \
             [col for col in (survey.key,) if col in frame.columns]
