@@ -365,10 +365,7 @@ def _same_as_targets(c: Correction, frames: dict, surveys: dict, codebook: Codeb
     try:
         _check_pin(target, frames[other_name], surveys[other_name], codebook, path)
     except ConfigError:
-        frame, survey = frames[other_name], surveys[other_name]
-        key_cols = [col for col in _identity_columns(survey) if col in frame.columns] or \
-            [col for col in (survey.key,) if col in frame.columns]
-        holds = _shown(frame.at[other_row, key_cols[0]]) if key_cols else "(tyhjä)"
+        holds = _shown(_row_identity(frames[other_name], surveys[other_name], other_row))
         if not m["pin"]:
             raise ConfigError(
                 f"{c.where(path)}: sama_kuin-rivin kohde tarvitsee myös vastauksen tunnisteen, jottei se osu "
@@ -426,13 +423,19 @@ def _same_key(pin: str, frame: pd.DataFrame, row: int, survey, codebook: Codeboo
     return False
 
 
-def _check_pin(c: Correction, frame: pd.DataFrame, survey, codebook: Codebook, path: Path) -> None:
-    """A row-numbered correction names the answer it is for; the row must still hold it."""
-    ts_q = next((q.id for q in survey.of_type("timestamp")), None)
+def _row_identity(frame: pd.DataFrame, survey, row: int):
+    """What identifies the answer on ``row``: its name (or register number); in the
+    municipality survey its municipality. None when the file has no such column."""
     key_cols = [col for col in _identity_columns(survey) if col in frame.columns]
     if not key_cols and survey.key in frame.columns:
         key_cols = [survey.key]
-    holds_key = frame.at[c.rivi, key_cols[0]] if key_cols else None
+    return frame.at[row, key_cols[0]] if key_cols else None
+
+
+def _check_pin(c: Correction, frame: pd.DataFrame, survey, codebook: Codebook, path: Path) -> None:
+    """A row-numbered correction names the answer it is for; the row must still hold it."""
+    ts_q = next((q.id for q in survey.of_type("timestamp")), None)
+    holds_key = _row_identity(frame, survey, c.rivi)
     holds_time = frame.at[c.rivi, ts_q] if ts_q and ts_q in frame.columns else None
     now = f"{_shown(holds_key)}" + (f" (aikaleima {_shown(holds_time)})" if ts_q else "")
     if not c.yhdistys and not c.aikaleima:
