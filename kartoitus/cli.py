@@ -262,9 +262,10 @@ def validate(
         console.print(f"Välilehteä ei luettu: {s.sheet} ({s.reason})")
     if len(v.corrections):
         console.print(f"Korjaukset (korjaukset.csv), jotka tehtäisiin: {len(v.corrections)}")
-        for r in v.corrections.itertuples():
-            change = f"{r.vanha!r} -> {r.uusi!r}" if r.toiminto == "aseta" else r.toiminto
-            console.print(f"  {r.tiedosto} rivi {r.rivi}: {r.kentta}: {change} ({r.syy})")
+        from kartoitus.stages.audit import correction_text
+
+        for _, r in v.corrections.iterrows():
+            console.print(f"  {r['tiedosto']} rivi {r['rivi']}: {correction_text(r)}", markup=False)
 
 
 def _print_findings(console, findings, root: Path) -> None:

@@ -278,6 +278,20 @@ def test_validate_is_a_dry_run(tmp_path, settings):
     assert "kysely jarjestokysely" in text and "cp1252" in text
     assert "Käsitelty" in text  # a hand-added column, listed as extra
     assert not (root / "processed").exists()
+    # the corrections that would apply to this file, as the audit will word them
+    from kartoitus.stages.ingest import read_file
+
+    names = read_file(path, settings.codebook).frame["nimi"]
+    (a, name_a), (b, name_b) = list(names.items())[:2]
+    (path.parent / "korjaukset.csv").write_text(
+        "tiedosto,rivi,yhdistys,kentta,arvo,syy\n"
+        f'{path.name},{a},"{name_a}",sama_kuin,"{name_b}",sama yhdistys\n'
+        f'{path.name},{b},"{name_b}",toiminta_alue,paikallinen,tarkistettu\n', encoding="utf-8")
+    text = " ".join(CliRunner().invoke(app, ["validate", str(path)]).output.split())
+    assert "jotka tehtäisiin: 2" in text
+    assert f"rivi {a}: sama vastaaja kuin {name_b} (sama yhdistys)" in text
+    assert f"rivi {b}: toiminta_alue: " in text and "-> Paikallinen (yksi kunta) (tarkistettu)" in text
+    assert not (root / "processed").exists()
 
 
 def test_a_new_wave_sits_beside_the_old_and_municipality_pdfs_compare_with_it(tmp_path, settings):

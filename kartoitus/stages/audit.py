@@ -86,7 +86,7 @@ def build_audit(raw_rows: pd.DataFrame, rejected: pd.DataFrame, replaced: pd.Dat
     else:
         audit["flags"] = ""
     if len(corrections):
-        text = corrections.apply(_correction_text, axis=1) if len(corrections) else pd.Series(dtype=str)
+        text = corrections.apply(correction_text, axis=1) if len(corrections) else pd.Series(dtype=str)
         c = _per_row(corrections, text)
         c["rivi"] = c["rivi"].astype(int)
         audit = audit.merge(c.rename(columns={"text": "corrections"}), on=key, how="left")
@@ -98,9 +98,9 @@ def build_audit(raw_rows: pd.DataFrame, rejected: pd.DataFrame, replaced: pd.Dat
     return audit[AUDIT_COLUMNS]
 
 
-def _correction_text(c: pd.Series) -> str:
+def correction_text(c) -> str:
     """One applied correction as the audit's reader sees it (Finnish)."""
-    action, why = str(c.get("toiminto", "aseta")), f" ({c['syy']})"
+    action, why = str(c.get("toiminto", "aseta")), f" ({c.get('syy')})"
     if action == "hylkaa":
         return "hylätty korjauksella" + why
     if action == "erota":
