@@ -141,3 +141,13 @@ def test_parts_by_heading_and_html_stays_text():
     with pytest.raises(KartoitusError, match="rivi 1: tuntematon luku 'Ei tällaista'"):
         researcher_text("# Ei tällaista\n", TABLES, {}, {})
     assert researcher_text(None, TABLES, {}, {}).parts == {}
+
+
+def test_a_chart_caption_gives_the_question_asked_not_the_title_again():
+    from kartoitus.outputs.report.sections import figure_caption
+
+    t = Table(id="budjetti", title="Yhdistyksen vuosibudjetti", frame=pd.DataFrame({"n": [3]}), n=1234)
+    assert figure_caption(t, ["Yhdistyksen vuosibudjetti"]) == \
+        "Kuvio: kysymys \u201dYhdistyksen vuosibudjetti\u201d; n = 1\u00a0234."
+    assert figure_caption(t, ["A?", "B"]) == "Kuvio: kysymykset \u201dA?\u201d, \u201dB\u201d; n = 1\u00a0234."
+    assert figure_caption(t, []) == "Kuvio: Yhdistyksen vuosibudjetti. n = 1\u00a0234."   # a derived table

@@ -35,10 +35,10 @@ def workbook_model(pub: Publication) -> dict:
             "meta": meta, "sources": {tid: source_text(t.source, cb) for tid, t in pub.tables.items()}}
 
 
-def source_text(source: str, codebook) -> str:
+def source_titles(source: str, codebook) -> list[str]:
     """``jasenmaara,vapaaehtoiset`` -> the questions' Finnish titles (ids never printed);
     a derived column without a question is left out."""
-    titles = []
+    titles: list[str] = []
     for qid in (source or "").split(","):
         for survey in (codebook.association, codebook.municipality):
             try:
@@ -48,4 +48,10 @@ def source_text(source: str, codebook) -> str:
             if title not in titles:
                 titles.append(title)
             break
+    return titles
+
+
+def source_text(source: str, codebook) -> str:
+    """The questions of a table, for its sheet: at most four titles, then "ym."."""
+    titles = source_titles(source, codebook)
     return "; ".join(titles[:4]) + (" ym." if len(titles) > 4 else "")

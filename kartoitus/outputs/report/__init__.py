@@ -72,6 +72,7 @@ from kartoitus.outputs.report.sections import (
     printable, section_model, table_model, table_models,
 )
 from kartoitus.outputs.trends import report_chapter as trends_chapter
+from kartoitus.outputs.workbook import source_titles
 from kartoitus.outputs.report.sentences import about
 from kartoitus.outputs.report.text import CONCLUSIONS, INTRO, researcher_text
 from kartoitus.publication import Publication
@@ -181,10 +182,11 @@ def chapter_order(report_settings) -> list[Chapter]:
 def chapter_models(pub: Publication, text_parts: dict[str, str] | None = None) -> list[dict]:
     """The chapters by theme (``CHAPTERS``, in the order of the settings' ``raportti.yaml``)
     as models; a chapter without tables is left out."""
-    tables, year = pub.tables, pub.year
+    tables, year, codebook = pub.tables, pub.year, pub.settings.codebook
     out = []
     for ch in chapter_order(getattr(pub.settings, "report", None)):
-        sections = [section_model(tables[s.table], s, year) for s in ch.sections if s.table in tables]
+        sections = [section_model(tables[s.table], s, year, source_titles(tables[s.table].source, codebook))
+                    for s in ch.sections if s.table in tables]
         sections += [h for h in (_heat_section(pub, hid) for hid in ch.heat) if h]
         if not sections:
             continue

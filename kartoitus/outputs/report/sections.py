@@ -121,7 +121,17 @@ def table_models(t: Table, anchor: str = "taulukko", titles: dict[str, str] | No
     return [table_model(t, anchor, titles)] if printable(t) else []
 
 
-def figure_model(t: Table, sec: Section) -> dict | None:
+def figure_caption(t: Table, questions: list[str] | None = None) -> str:
+    """What the reader needs under a chart: the question asked (its exact wording; the
+    chart's own title already names the topic) and how many answered."""
+    n = f"n = {fi_integer(t.n)}"
+    if not questions:
+        return f"Kuvio: {t.title}. {n}."
+    quoted = ", ".join(f"\u201d{q}\u201d" for q in questions[:3]) + (" ym." if len(questions) > 3 else "")
+    return f"Kuvio: {'kysymys' if len(questions) == 1 else 'kysymykset'} {quoted}; {n}."
+
+
+def figure_model(t: Table, sec: Section, questions: list[str] | None = None) -> dict | None:
     """The chart of a section (a :class:`~kartoitus.models.ChartSpec` that render draws)
     with its alt text, or None if it cannot be drawn.
 
@@ -147,7 +157,7 @@ def figure_model(t: Table, sec: Section) -> dict | None:
             spec = ChartSpec("bar", (t, sec.value), {"unit": sec.unit, "sort": sec.sort, "xmax": sec.xmax})
     except ChartError:
         return None
-    caption = f"Kuvio: {t.title}. n = {fi_integer(t.n)}."
+    caption = figure_caption(t, questions)
     note = reader_note(t.note)
     if note:
         caption += f" {note}"
@@ -157,7 +167,7 @@ def figure_model(t: Table, sec: Section) -> dict | None:
     return {"src": spec, "alt": alt, "caption": caption, "width": None}
 
 
-def section_model(t: Table, sec: Section, year: int) -> dict:
+def section_model(t: Table, sec: Section, year: int, questions: list[str] | None = None) -> dict:
     model = {"id": f"osio-{t.id}", "heading": t.title, "text": [], "not_asked": None,
              "figure": None, "tables": []}
     if getattr(t, "missing", False):
@@ -181,7 +191,7 @@ def section_model(t: Table, sec: Section, year: int) -> dict:
         top = None
     if top:
         model["text"].append(top)
-    model["figure"] = figure_model(t, sec)
+    model["figure"] = figure_model(t, sec, questions)
     if (model["figure"] is None and sec.chart is not None) or sec.show_table:
         model["tables"] = table_models(t)
     return model
