@@ -128,6 +128,21 @@ def test_microsoft_forms_columns(name, tmp_path):
     assert data.loc["Äänekosken VPK", "toimialat__muu"] == "Ensiapu"
 
 
+def test_an_address_column_named_username_is_personal(tmp_path):
+    from kartoitus import privacy
+    from kartoitus.settings import load_settings
+    from kartoitus.stages import ingest
+
+    result, folder = _build(tmp_path, "google_username")
+    assert result.exit_code == 0, result.output
+    mapping = bank.read_excel_facing_csv(folder / bank.MAPPING_FILE).set_index("sarake")
+    assert mapping.loc["Käyttäjänimi", "tunnus"] == "sahkoposti"   # not an ignored extra
+    settings = load_settings()
+    raw = fx.write_shape("google_username", tmp_path / "raw2")
+    values = privacy.personal_values_from_tables(ingest.read_wave(raw, settings.codebook, YEAR), settings.codebook)
+    assert {a.email for a in fx.ANSWERS} <= values
+
+
 def test_microsoft_forms_personal_columns_in_check_privacy_and_purge(tmp_path):
     from kartoitus import privacy
     from kartoitus.settings import load_settings
