@@ -155,7 +155,7 @@ def _raw_table(survey: str, frame: pd.DataFrame) -> RawTable:
 def test_personal_values_from_tables(codebook):
     cb = codebook
     assoc = _raw_table("jarjestokysely", pd.DataFrame({
-        "sahkoposti": ["pj@kaiku.fi", None, "pj@kaiku.fi", "a@b"],
+        "sahkoposti": ["pj@kaiku.fi", None, "anonymous", "a@b"],   # Microsoft Forms' anonymous answer
         "nimi": ["Äänekosken Kaiku ry", "Laukaan Latu", "Äänekosken Kaiku ry", "Xyzzy ry"],
         "yhteyshenkilo": ["Matti Virtanen", "Ville", "  ", "ei ole"],
         "puhelin": [401234567.0, "040-765 4321", None, 1234],

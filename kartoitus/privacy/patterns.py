@@ -141,7 +141,8 @@ muu null none nan puuttuu tyhjä tyhja vastaaja nimi puhelin sähköposti sahkop
 puheenjohtaja pj varapuheenjohtaja sihteeri rahastonhoitaja taloudenhoitaja
 jäsen jasen jäsenet hallitus hallituksen toiminnanjohtaja johtaja yhdistys ry
 toimisto info kunta kaupunki
-""".split())
+anonymous anonyymi nimetön nimeton
+""".split())   # Microsoft Forms writes "anonymous" as the address of an anonymous answer
 
 
 @dataclass(frozen=True)
