@@ -88,9 +88,20 @@ class Table:
         return PROTECTED_MARK
 
     def marks(self) -> set[str]:
-        """The marks this table prints."""
+        """The marks this table prints (what :meth:`mark` gives its hidden cells)."""
         mask = self.mask()
-        return {self.mark(i, c) for c in self.value_columns for i in mask.index[mask[c].to_numpy(dtype=bool)]}
+        cols = self.value_columns
+        hidden = mask[cols].to_numpy(dtype=bool)
+        if not hidden.any():
+            return set()
+        s = self.small
+        if s is None:
+            return {PROTECTED_MARK}
+        if not (s.index.is_unique and s.columns.is_unique and mask.index.is_unique):
+            return {self.mark(i, c) for c in cols for i in mask.index[mask[c].to_numpy(dtype=bool)]}
+        small = s.reindex(index=mask.index, columns=cols, fill_value=False).to_numpy(dtype=bool)
+        return ({SMALL_MARK} if (hidden & small).any() else set()) | \
+            ({PROTECTED_MARK} if (hidden & ~small).any() else set())
 
     def with_(self, **changes) -> "Table":
         """A changed copy (tables are never modified in place)."""
