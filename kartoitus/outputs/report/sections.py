@@ -75,16 +75,19 @@ def table_model(t: Table, anchor: str = "taulukko", titles: dict[str, str] | Non
     rows = []
     marks: set[str] = set()
     frame = t.frame
-    for i in frame.index:
+    values = frame[cols].to_numpy(dtype=object)        # cells by position (not .at per cell)
+    hidden_cells = mask[cols].to_numpy(dtype=bool)
+    kinds = [(t.kinds.get(c), _print_kind(t, c, t.kinds.get(c))) for c in cols]
+    for r, i in enumerate(frame.index):
         row = []
         for j, c in enumerate(cols):
-            kind = t.kinds.get(c)
-            hidden = bool(mask.at[i, c])
+            kind, print_kind = kinds[j]
+            hidden = bool(hidden_cells[r, j])
+            mark = t.mark(i, c) if hidden else ""
             if hidden:
-                marks.add(t.mark(i, c))
+                marks.add(mark)
             row.append({
-                "text": format_cell(frame.at[i, c], _print_kind(t, c, kind), suppressed=hidden,
-                                    mark=t.mark(i, c) if hidden else ""),
+                "text": format_cell(values[r, j], print_kind, suppressed=hidden, mark=mark),
                 "numeric": kind is not None and kind != "text",
                 "suppressed": hidden,
                 "header": j == 0 and c in labels,
