@@ -288,11 +288,10 @@ def test_a_table_or_column_the_publication_lacks_is_named(waves_pub, settings):
 
     fig = TrendFigure("x", "X", "kuntatilat", "ei", "osuus", ("kunta_tilat",))
     with pytest.raises(ConfigError, match="kehitys.yaml: tunnusluvut: x: taulua kuntatilat ei ole"):
-        tr._table_of(waves_pub.tables, fig, "tunnusluvut")
+        tr._figure_cell(waves_pub.tables, fig, "tunnusluvut")
     fig = replace(fig, table="kunta_tilat", column="osuuus")
-    table = tr._table_of(waves_pub.tables, fig, "tunnusluvut")
     with pytest.raises(ConfigError, match="ei ole saraketta osuuus"):
-        tr._cell(table, fig.row, fig.column, fig, "tunnusluvut")
+        tr._figure_cell(waves_pub.tables, fig, "tunnusluvut")
 
 
 def test_one_wave_has_no_trends(waves, settings):

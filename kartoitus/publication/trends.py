@@ -87,34 +87,30 @@ def _comparable(settings: Settings, questions: tuple[str, ...], year_a: int, yea
     return all(q in survey and survey.question(q).comparable(year_a, year_b) for q in questions)
 
 
-def _table_of(tables: dict, fig: TrendFigure, section: str) -> Table | None:
-    """The table a figure is read from; a name the wave's publication does not know is
-    a settings error (a wave that computed no tables at all has none to offer)."""
+def _figure_cell(tables: dict, fig: TrendFigure, section: str) -> tuple[float, bool]:
+    """(value, hidden) of a figure in one wave's tables; NaN when not there or not asked.
+
+    A table or column the publication does not have is a settings error naming the
+    figure (a wave that computed no tables at all has none to offer)."""
     if tables and fig.table not in tables:
         raise ConfigError(f"{TRENDS_FILE}: {section}: {fig.id}: taulua {fig.table} ei ole; "
                           f"käytettävissä: {', '.join(sorted(tables))}")
-    return tables.get(fig.table)
-
-
-def _cell(table: Table | None, key: str | None, column: str, fig: TrendFigure | None = None,
-          section: str = "") -> tuple[float, bool]:
-    """(value, hidden) of a row of an indicator table; NaN when not there or not asked."""
+    table = tables.get(fig.table)
     if table is None or not table.asked:
         return np.nan, False
-    if key is None:
+    if fig.row is None:
         return float(table.n), False
     frame = table.frame
-    if column not in frame.columns:
-        where = f"{TRENDS_FILE}: {section}: {fig.id}: " if fig is not None else ""
-        raise ConfigError(f"{where}taulussa {table.id} ei ole saraketta {column}; "
-                          f"sarakkeet: {', '.join(map(str, frame.columns))}")
+    if fig.column not in frame.columns:
+        raise ConfigError(f"{TRENDS_FILE}: {section}: {fig.id}: taulussa {table.id} ei ole saraketta "
+                          f"{fig.column}; sarakkeet: {', '.join(map(str, frame.columns))}")
     col = "avain" if "avain" in frame.columns else None
-    rows = frame.index[frame[col].astype(str) == key] if col else frame.index[frame.index.astype(str) == key]
+    rows = frame.index[frame[col].astype(str) == fig.row] if col else frame.index[frame.index.astype(str) == fig.row]
     if len(rows) == 0:
         return np.nan, False
     i = rows[0]
-    hidden = table.is_suppressed(i, column)
-    value = frame.at[i, column]
+    hidden = table.is_suppressed(i, fig.column)
+    value = frame.at[i, fig.column]
     return (np.nan if hidden or pd.isna(value) else float(value)), hidden
 
 
@@ -157,8 +153,7 @@ def key_figures(waves: list[WaveFigures], settings: Settings) -> Table:
         for w in waves:
             if not _comparable(settings, fig.questions, w.year, newest):
                 continue
-            value, hidden = _cell(_table_of(w.tables, fig, REGION_SECTION), fig.row, fig.column, fig,
-                                  REGION_SECTION)
+            value, hidden = _figure_cell(w.tables, fig, REGION_SECTION)
             row["values"][year_column(w.year)], row["hidden"][year_column(w.year)] = value, hidden
         _change_row(row, years, lambda a, b, q=fig.questions: _comparable(settings, q, a, b))
         rows.append(row)
@@ -251,8 +246,7 @@ def sector_trend(key: str, waves: list[WaveFigures], settings: Settings) -> Sect
         for year, sf in ((before.year, before.sectors[key]), (years[1], now)):
             if not _comparable(settings, fig.questions, year, years[1]):
                 continue
-            value, hidden = _cell(_table_of(sf.tables, fig, SECTOR_SECTION), fig.row, fig.column, fig,
-                                  SECTOR_SECTION)
+            value, hidden = _figure_cell(sf.tables, fig, SECTOR_SECTION)
             row["values"][year_column(year)], row["hidden"][year_column(year)] = value, hidden
         _change_row(row, years, lambda a, b, q=fig.questions: _comparable(settings, q, a, b))
         rows.append(row)

@@ -86,7 +86,7 @@ def build_audit(raw_rows: pd.DataFrame, rejected: pd.DataFrame, replaced: pd.Dat
     else:
         audit["flags"] = ""
     if len(corrections):
-        text = corrections.apply(correction_text, axis=1) if len(corrections) else pd.Series(dtype=str)
+        text = corrections.apply(correction_text, axis=1)
         c = _per_row(corrections, text)
         c["rivi"] = c["rivi"].astype(int)
         audit = audit.merge(c.rename(columns={"text": "corrections"}), on=key, how="left")

@@ -402,10 +402,11 @@ def read_processed_csv(path: Path) -> pd.DataFrame:
 
 def load_wave(folder: Path, year: int, codebook: Codebook) -> ProcessedWave:
     """Read a processed wave written by :func:`write_wave` (the codebook names its surveys)."""
-    from kartoitus.stages.catalog import audit_from_finnish as _audit_from_finnish
+    from kartoitus.stages.catalog import audit_from_finnish
+
     return ProcessedWave(
         year=year,
         association=read_processed_csv(folder / SURVEY_FILE.format(survey=codebook.association.id)),
         municipality=read_processed_csv(folder / SURVEY_FILE.format(survey=codebook.municipality.id)),
-        audit=_audit_from_finnish(read_excel_facing_csv(folder / AUDIT_FILE)),
+        audit=audit_from_finnish(read_excel_facing_csv(folder / AUDIT_FILE)),
     )

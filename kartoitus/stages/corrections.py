@@ -46,6 +46,8 @@ import pandas as pd
 
 from kartoitus.settings.codebook import Codebook
 from kartoitus.errors import ConfigError
+from kartoitus.stages.ingest.files import CSV_SUFFIXES
+from kartoitus.stages.ingest.workbook import WORKBOOK_SUFFIXES
 
 REJECT = "hylkaa"
 SAME_AS = "sama_kuin"
@@ -353,7 +355,7 @@ def _same_as_targets(c: Correction, frames: dict, surveys: dict, codebook: Codeb
     every answer of an association named by its name or register number."""
     value = c.arvo.strip()
     m = _ROW_TARGET.fullmatch(value)
-    if m is None or m["file"] not in frames and not m["file"].lower().endswith((".csv", ".xlsx", ".xls", ".ods")):
+    if m is None or m["file"] not in frames and not m["file"].lower().endswith(CSV_SUFFIXES + WORKBOOK_SUFFIXES):
         by_name = replace(c, tiedosto="", rivi=None, yhdistys=value, aikaleima="")
         return [(name, int(r)) for name, rows in _targets(by_name, frames, surveys, codebook, path, names)
                 for r in rows]
